@@ -84,10 +84,14 @@ class RtpRtcpAllocationTest {
         };
         round.run(); // warm up (JIT, class loading)
         long before = threads.getCurrentThreadAllocatedBytes();
+        long started = System.nanoTime();
         round.run();
+        long elapsed = System.nanoTime() - started;
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
 
-        System.out.printf("RTP/RTCP hot path: %d bytes allocated for %d packets%n", allocated, PACKETS);
+        System.out.printf("RTP/RTCP hot path: %d bytes allocated for %d packets, %.0f ns per packet "
+                + "(write + parse + 2 extension reads + rewrite + statistics + a garbage parse)%n",
+                allocated, PACKETS, elapsed / (double) PACKETS);
         assertThat(rtpDrops.get(RtpDropReason.NONE)).isEqualTo(2L * PACKETS);
         assertThat(rtpDrops.get(RtpDropReason.TOO_SHORT)).isEqualTo(2L * PACKETS);
         assertThat(rtcpDrops.total()).isEqualTo(2L * PACKETS / 50);
