@@ -1,0 +1,367 @@
+// Duet standalone page: join a room with a role, send the microphone (singers), play the mix the
+// server sends, and show levels, connection state and latency figures.
+import { Signaling } from './signaling.js';
+import { DuetAudio } from './audio.js';
+import { BrowserStats } from './stats.js';
+
+const $ = (id) => document.getElementById(id);
+
+const ROLE_NAMES = { 'singer-a': 'Singer A', 'singer-b': 'Singer B', listener: 'Listener' };
+const roleName = (r) => ROLE_NAMES[r] || (r.startsWith('singer-') ? 'Singer ' + r.slice(7).toUpperCase() : r);
+
+/** What each server error code means for the person in front of the page. */
+const ERROR_ADVICE = {
+  'role-taken': 'Someone already has that role. Pick another singer role or join as a listener.',
+  'unknown-room': 'This server only has fixed rooms. Check the room name with whoever set it up.',
+  'room-full': 'The room is full.',
+  'bad-role': 'That role does not exist here.',
+  'webrtc-unavailable': 'The server cannot take audio from browsers right now.',
+  'negotiation-failed': 'The audio connection could not be set up.',
+  removed: 'The operator removed you from the room.',
+  'message-too-large': 'The page sent a message the server refused as too large.',
+};
+
+const state = {
+  signaling: 'disconnected', joined: false, participantId: null, role: null, room: null, name: '',
+  connection: 'new', ice: 'new', youHear: [], roster: [], serverStats: null, browserStats: null,
+  lastError: null, errors: [], signalingRttMs: null, micSettings: null,
+};
+
+let sig = null; let pc = null; let audio = null; let statsTimer = null; let browserStats = null;
+let pendingCandidates = [];
+
+// ---------- UI helpers ----------
+
+function showError(code, message) {
+  state.lastError = { code, message };
+  state.errors.push({ code, message });
+  $('error-title').textContent = code ? 'Error: ' + code : 'Error';
+  $('error-text').textContent = message + (ERROR_ADVICE[code] ? ' ' + ERROR_ADVICE[code] : '');
+  $('error').hidden = false;
+}
+
+function clearError() { $('error').hidden = true; }
+
+function setConn(text, level) {
+  $('conn-text').textContent = text;
+  $('conn-dot').className = 'dot ' + (level || '');
+}
+
+function refreshConn() {
+  if (!state.joined) { setConn(state.signaling === 'open' ? 'Connected, not in a room' : 'Not connected', ''); return; }
+  const c = state.connection;
+  if (c === 'connected') setConn('Live in ' + state.room, 'ok');
+  else if (c === 'failed' || c === 'disconnected') setConn('Audio ' + c, 'bad');
+  else setConn('Connecting audio…', 'warn');
+  $('state-media').textContent = c;
+  $('state-ice').textContent = state.ice;
+  $('state-signaling').textContent = state.signaling;
+}
+
+const fmtMs = (v) => (v === null || v === undefined || !isFinite(v) ? '-' : v.toFixed(1) + ' ms');
+const fmtInt = (v) => (v === null || v === undefined ? '-' : String(v));
+
+function meter(id, dbId, peak, rms) {
+  const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
+  const peakDb = peak > 0 ? 20 * Math.log10(peak) : -Infinity;
+  const pos = (d) => Math.max(0, Math.min(100, ((d + 60) / 60) * 100));
+  const el = $(id);
+  el.querySelector('.fill').style.width = pos(db) + '%';
+  el.querySelector('.peak').style.left = pos(peakDb) + '%';
+  const shown = isFinite(db) ? Math.max(-60, db) : -60;
+  el.setAttribute('aria-valuenow', shown.toFixed(0));
+  el.setAttribute('aria-valuetext', isFinite(db) && db > -60 ? db.toFixed(0) + ' dB' : 'silent');
+  $(dbId).textContent = isFinite(db) ? db.toFixed(1) : '-∞';
+}
+
+function renderRoster() {
+  const ul = $('roster');
+  ul.replaceChildren();
+  for (const p of state.roster) {
+    const li = document.createElement('li');
+    const who = document.createElement('span');
+    who.textContent = (p.name || p.id) + (p.you ? ' (you)' : '');
+    const tag = document.createElement('span');
+    tag.className = 'tag';
+    tag.textContent = roleName(p.role) + (p.transport === 'rtp' ? ' · RTP' : '');
+    li.append(who, tag);
+    ul.append(li);
+  }
+  const byId = new Map(state.roster.map((p) => [p.id, p]));
+  const names = state.youHear.map((id) => {
+    const p = byId.get(id);
+    return p ? roleName(p.role) + (p.name ? ' (' + p.name + ')' : '') : id;
+  });
+  $('mix-list').textContent = names.length ? names.join(', ') : 'nobody yet: waiting for a singer';
+}
+
+function renderServerStats(s) {
+  $('srv-rtt').textContent = fmtMs(s.rttMs);
+  $('srv-jb').textContent = fmtMs(s.jitterTargetMs);
+  $('srv-mix').textContent = fmtMs(s.mixDelayMs);
+  $('srv-jitter').textContent = fmtMs(s.interarrivalJitterMs);
+  $('srv-packets').textContent = fmtInt(s.packetsIn) + ' / ' + fmtInt(s.packetsOut);
+  $('srv-lost').textContent = fmtInt(s.lost) + (s.late ? ' (+' + s.late + ' late)' : '');
+  $('srv-concealed').textContent = fmtInt(s.concealed) + ' frames';
+}
+
+function renderBrowserStats(b) {
+  $('br-rtt').textContent = fmtMs(b.rttMs);
+  $('br-jb').textContent = fmtMs(b.jitterBufferMs);
+  $('br-jitter').textContent = fmtMs(b.jitterMs);
+  $('br-packets').textContent = fmtInt(b.packetsIn) + ' / ' + fmtInt(b.packetsOut);
+  $('br-lost').textContent = fmtInt(b.lost);
+  $('br-concealed').textContent = b.concealedPercent === undefined ? '-' : b.concealedPercent.toFixed(2) + ' %';
+}
+
+function renderMicSettings() {
+  const s = state.micSettings;
+  const onOff = (id, v) => {
+    const el = $(id);
+    el.textContent = v === undefined ? 'unknown' : v ? 'on' : 'off';
+    el.className = v ? 'on' : 'off';
+  };
+  $('mic-listener-note').hidden = !!s;
+  if (!s) { ['set-aec', 'set-ns', 'set-agc', 'set-device'].forEach((id) => { $(id).textContent = '-'; }); return; }
+  onOff('set-aec', s.echoCancellation);
+  onOff('set-ns', s.noiseSuppression);
+  onOff('set-agc', s.autoGainControl);
+  $('set-device').textContent = s.label || 'default';
+}
+
+// ---------- join / leave ----------
+
+function selectedRole() {
+  const r = document.querySelector('input[name=role]:checked');
+  return r ? r.value : 'listener';
+}
+
+function updateHeadphonesBox() {
+  const singer = selectedRole() !== 'listener';
+  $('headphones-box').hidden = !singer;
+}
+
+async function join(ev) {
+  ev.preventDefault();
+  clearError();
+  const room = $('room').value.trim();
+  const name = $('name').value.trim();
+  const role = selectedRole();
+  if (!$('room').checkValidity()) {
+    showError('bad-message', 'Room names use letters, digits, ".", "_" or "-" (up to 64).');
+    $('room').focus();
+    return;
+  }
+  if (role !== 'listener' && !$('headphones').checked) {
+    showError('headphones', 'Please put on headphones and tick the box before you sing.');
+    $('headphones').focus();
+    return;
+  }
+  $('join-button').disabled = true;
+  try {
+    audio = new DuetAudio({
+      input: (peak, rms) => meter('input-meter', 'input-db', peak, rms),
+      output: (peak, rms) => meter('output-meter', 'output-db', peak, rms),
+    });
+    await audio.open();
+    let micTrack = null;
+    if (role !== 'listener') {
+      try {
+        micTrack = await audio.openMicrophone();
+      } catch (e) {
+        throw Object.assign(new Error('The microphone could not be opened: ' + e.message), { code: 'microphone' });
+      }
+      state.micSettings = audio.micSettings();
+    } else {
+      state.micSettings = null;
+    }
+    renderMicSettings();
+    await connectSignaling();
+    sig.send({ type: 'join', room, role, name });
+    const reply = await sig.next('joined', 'error');
+    if (reply.type === 'error') {
+      await teardown();
+      return; // the error handler has shown it
+    }
+    onJoined(reply);
+    await startPeer(reply, micTrack);
+  } catch (e) {
+    showError(e.code || 'error', e.message);
+    await teardown();
+  } finally {
+    $('join-button').disabled = false;
+  }
+}
+
+async function connectSignaling() {
+  if (sig && state.signaling === 'open') return;
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+  sig = new Signaling(url);
+  sig.addEventListener('error', (e) => onServerError(e.detail));
+  sig.addEventListener('roster', (e) => { state.roster = e.detail.participants; state.youHear = e.detail.youHear; renderRoster(); });
+  sig.addEventListener('stats', (e) => { state.serverStats = e.detail; renderServerStats(e.detail); });
+  sig.addEventListener('pong', (e) => { state.signalingRttMs = e.detail.rttMs; $('sig-rtt').textContent = fmtMs(e.detail.rttMs); });
+  sig.addEventListener('answer', (e) => onAnswer(e.detail));
+  sig.addEventListener('candidate', (e) => onRemoteCandidate(e.detail));
+  sig.addEventListener('left', () => { if (state.joined) teardown(); });
+  sig.addEventListener('close', (e) => {
+    state.signaling = 'closed';
+    if (state.joined) showError('disconnected', 'The connection to the server closed' + (e.detail.reason ? ': ' + e.detail.reason : '.'));
+    teardown();
+  });
+  await sig.connect();
+  state.signaling = 'open';
+}
+
+function onServerError(err) {
+  if (err.inReplyTo === 'candidate' && state.lastError) {
+    state.errors.push(err); // follows an earlier failure; keep the first message on screen
+    return;
+  }
+  showError(err.code, err.message);
+  if (err.inReplyTo === 'offer' && pc) {
+    // No media without an answer: stop trickling candidates the server cannot use.
+    pc.onicecandidate = null;
+    state.connection = 'failed';
+    refreshConn();
+  }
+}
+
+function onJoined(msg) {
+  state.joined = true;
+  state.participantId = msg.participantId;
+  state.role = msg.role;
+  state.room = msg.room;
+  state.name = msg.name;
+  state.roster = msg.participants;
+  state.youHear = msg.youHear;
+  $('me-role').textContent = roleName(msg.role);
+  $('me-room').textContent = msg.room;
+  $('me-name').textContent = msg.name || 'anonymous';
+  $('me-id').textContent = msg.participantId;
+  $('mute-button').hidden = msg.role === 'listener';
+  $('join-panel').hidden = true;
+  $('session').hidden = false;
+  history.replaceState(null, '', '?room=' + encodeURIComponent(msg.room));
+  renderRoster();
+  refreshConn();
+}
+
+async function startPeer(joined, micTrack) {
+  pc = new RTCPeerConnection({ iceServers: joined.iceServers || [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  pendingCandidates = [];
+  if (micTrack) {
+    pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [audio.micStream] });
+  } else {
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+  }
+  pc.ontrack = (e) => audio.playRemote(e.streams[0] || new MediaStream([e.track]), $('remote-audio'));
+  pc.onicecandidate = (e) => {
+    const c = e.candidate;
+    sig.send(c ? { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }
+      : { type: 'candidate', candidate: '' });
+  };
+  pc.onconnectionstatechange = () => { state.connection = pc.connectionState; refreshConn(); };
+  pc.oniceconnectionstatechange = () => { state.ice = pc.iceConnectionState; refreshConn(); };
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  sig.send({ type: 'offer', sdp: pc.localDescription.sdp });
+  browserStats = new BrowserStats(pc);
+  statsTimer = setInterval(async () => {
+    if (!pc) return;
+    try {
+      state.browserStats = await browserStats.read();
+      renderBrowserStats(state.browserStats);
+    } catch (e) { /* the connection is closing */ }
+  }, 1000);
+}
+
+async function onAnswer(msg) {
+  if (!pc) return;
+  try {
+    await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+    for (const c of pendingCandidates.splice(0)) await addCandidate(c);
+  } catch (e) {
+    showError('negotiation-failed', 'The server\'s answer was not accepted: ' + e.message);
+  }
+}
+
+async function onRemoteCandidate(msg) {
+  if (!pc) return;
+  if (!pc.remoteDescription) { pendingCandidates.push(msg); return; }
+  await addCandidate(msg);
+}
+
+async function addCandidate(msg) {
+  try {
+    if (!msg.candidate) await pc.addIceCandidate(null);
+    else await pc.addIceCandidate({ candidate: msg.candidate, sdpMid: msg.sdpMid ?? '0', sdpMLineIndex: msg.sdpMLineIndex ?? 0 });
+  } catch (e) { /* a candidate the browser cannot use is not fatal */ }
+}
+
+async function leave() {
+  if (sig) sig.send({ type: 'leave' });
+  await teardown();
+}
+
+async function teardown() {
+  clearInterval(statsTimer);
+  statsTimer = null;
+  if (pc) { pc.close(); pc = null; }
+  if (audio) { await audio.close(); audio = null; }
+  state.joined = false;
+  state.connection = 'closed';
+  state.participantId = null;
+  $('session').hidden = true;
+  $('join-panel').hidden = false;
+  $('mute-button').setAttribute('aria-pressed', 'false');
+  $('mute-button').textContent = 'Mute microphone';
+  refreshConn();
+}
+
+// ---------- wiring ----------
+
+function init() {
+  const params = new URLSearchParams(location.search);
+  if (params.get('room')) $('room').value = params.get('room');
+  if (params.get('name')) $('name').value = params.get('name');
+  const wanted = params.get('role');
+  if (wanted) {
+    const r = document.querySelector(`input[name=role][value="${CSS.escape(wanted)}"]`);
+    if (r) r.checked = true;
+  }
+  document.querySelectorAll('input[name=role]').forEach((r) => r.addEventListener('change', updateHeadphonesBox));
+  updateHeadphonesBox();
+  $('join-form').addEventListener('submit', join);
+  $('leave-button').addEventListener('click', leave);
+  $('error-close').addEventListener('click', clearError);
+  $('volume').addEventListener('input', (e) => audio && audio.setVolume(Number(e.target.value)));
+  $('mute-button').addEventListener('click', (e) => {
+    const muted = e.currentTarget.getAttribute('aria-pressed') !== 'true';
+    e.currentTarget.setAttribute('aria-pressed', String(muted));
+    e.currentTarget.textContent = muted ? 'Unmute microphone' : 'Mute microphone';
+    if (audio) audio.setMuted(muted);
+  });
+  refreshConn();
+}
+
+// For tests and power users: the page's state and a recording of what it sends and plays.
+window.duet = {
+  state: () => JSON.parse(JSON.stringify(state)),
+  capture: {
+    /** Starts recording the microphone tap (what is sent) and the playback tap (what you hear). */
+    start() {
+      if (!audio || !audio.ctx) throw new Error('not joined');
+      audio.inputTap.start();
+      audio.outputTap.start();
+      return true;
+    },
+    /** Stops and returns { input, output }: { sampleRate, startEpochMs, length, samples (base64 Float32 LE) }. */
+    async stop() {
+      await Promise.all([audio.inputTap.stop(), audio.outputTap.stop()]);
+      return { input: audio.inputTap.take(), output: audio.outputTap.take() };
+    },
+  },
+};
+
+init();

@@ -1,0 +1,146 @@
+// The page's audio: one AudioContext with the microphone (singers) and what the mixer sends back,
+// each through a tap that meters it and can record it. Recording is what tests and power users
+// read back: window.duet.capture (see app.js and docs/ui.md).
+
+/** Microphone constraints for singers: no processing at all, the mixer wants the raw voice. */
+export const SINGER_MIC_CONSTRAINTS = {
+  echoCancellation: false,
+  noiseSuppression: false,
+  autoGainControl: false,
+  channelCount: 1,
+};
+
+class Tap {
+  constructor(ctx, name, onLevel) {
+    this.ctx = ctx;
+    this.name = name;
+    this.node = new AudioWorkletNode(ctx, 'duet-tap', { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1] });
+    this.chunks = [];
+    this.clockSamples = [];
+    this.stopWaiters = [];
+    this.node.port.onmessage = (e) => {
+      const m = e.data;
+      if (m.type === 'level') onLevel(m.peak, m.rms);
+      else if (m.type === 'chunk') { this.chunks.push(m); this.sampleClock(); }
+      else if (m.type === 'stopped') { this.stopWaiters.splice(0).forEach((w) => w()); }
+    };
+  }
+
+  /** Pairs of (context time, wall-clock ms): the median offset maps context frames to wall time. */
+  sampleClock() {
+    const ts = this.ctx.getOutputTimestamp ? this.ctx.getOutputTimestamp() : null;
+    let offsetMs;
+    if (ts && ts.performanceTime > 0) {
+      offsetMs = performance.timeOrigin + ts.performanceTime - ts.contextTime * 1000;
+    } else {
+      offsetMs = performance.timeOrigin + performance.now() - this.ctx.currentTime * 1000;
+    }
+    this.clockSamples.push(offsetMs);
+  }
+
+  start() {
+    this.chunks = [];
+    this.clockSamples = [];
+    this.sampleClock();
+    this.node.port.postMessage('start');
+  }
+
+  stop() {
+    return new Promise((resolve) => {
+      this.stopWaiters.push(resolve);
+      this.node.port.postMessage('stop');
+      setTimeout(resolve, 500);
+    });
+  }
+
+  /** The recording as { startEpochMs, sampleRate, samples: base64 of little-endian Float32 }. */
+  take() {
+    const first = this.chunks.length ? this.chunks[0].startFrame : 0;
+    const last = this.chunks.length ? this.chunks[this.chunks.length - 1] : null;
+    const total = last ? last.startFrame + last.data.length - first : 0;
+    const all = new Float32Array(total);
+    // Each chunk goes where its frame number says, so a lost chunk leaves silence, not a time shift.
+    for (const c of this.chunks) all.set(c.data, c.startFrame - first);
+    const sorted = [...this.clockSamples].sort((a, b) => a - b);
+    const offsetMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
+    const startEpochMs = offsetMs + (first / this.ctx.sampleRate) * 1000;
+    return { name: this.name, sampleRate: this.ctx.sampleRate, startEpochMs, length: total,
+      samples: toBase64(new Uint8Array(all.buffer)) };
+  }
+}
+
+function toBase64(bytes) {
+  let s = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + step));
+  }
+  return btoa(s);
+}
+
+export class DuetAudio {
+  /** @param levels callbacks { input(peak, rms), output(peak, rms) } */
+  constructor(levels) {
+    this.levels = levels;
+    this.ctx = null;
+    this.micStream = null;
+    this.remoteSource = null;
+  }
+
+  async open() {
+    this.ctx = new AudioContext({ latencyHint: 'interactive', sampleRate: 48000 });
+    await this.ctx.audioWorklet.addModule('js/tap-worklet.js');
+    // Taps must be pulled by the graph: route them into a silent sink.
+    this.sink = new GainNode(this.ctx, { gain: 0 });
+    this.sink.connect(this.ctx.destination);
+    this.inputTap = new Tap(this.ctx, 'input', this.levels.input);
+    this.inputTap.node.connect(this.sink);
+    this.outputTap = new Tap(this.ctx, 'output', this.levels.output);
+    this.outputTap.node.connect(this.sink);
+    this.volume = new GainNode(this.ctx, { gain: 1 });
+    this.volume.connect(this.ctx.destination);
+    this.volume.connect(this.outputTap.node);
+    if (this.ctx.state !== 'running') {
+      try { await this.ctx.resume(); } catch (e) { /* resumes on the next user gesture */ }
+    }
+  }
+
+  /** Opens the microphone with all browser processing off; returns the track to send. */
+  async openMicrophone() {
+    this.micStream = await navigator.mediaDevices.getUserMedia({ audio: SINGER_MIC_CONSTRAINTS, video: false });
+    const src = this.ctx.createMediaStreamSource(this.micStream);
+    src.connect(this.inputTap.node);
+    return this.micStream.getAudioTracks()[0];
+  }
+
+  /** Plays what the mixer sends (and taps it). */
+  playRemote(stream, audioElement) {
+    // Chrome only feeds a remote WebRTC stream into Web Audio while a media element also holds it.
+    audioElement.srcObject = stream;
+    audioElement.muted = true;
+    audioElement.play().catch(() => {});
+    if (this.remoteSource) this.remoteSource.disconnect();
+    this.remoteSource = this.ctx.createMediaStreamSource(stream);
+    this.remoteSource.connect(this.volume);
+  }
+
+  setVolume(v) {
+    if (this.volume) this.volume.gain.setTargetAtTime(v, this.ctx.currentTime, 0.02);
+  }
+
+  setMuted(muted) {
+    if (this.micStream) this.micStream.getAudioTracks().forEach((t) => { t.enabled = !muted; });
+  }
+
+  micSettings() {
+    const t = this.micStream && this.micStream.getAudioTracks()[0];
+    return t ? { ...t.getSettings(), label: t.label } : null;
+  }
+
+  async close() {
+    if (this.micStream) this.micStream.getTracks().forEach((t) => t.stop());
+    this.micStream = null;
+    if (this.ctx) await this.ctx.close().catch(() => {});
+    this.ctx = null;
+  }
+}

@@ -1,0 +1,41 @@
+// Reads the figures a singer cares about from RTCPeerConnection.getStats(), as deltas over the
+// last interval where a lifetime average would hide what is happening now.
+
+export class BrowserStats {
+  constructor(pc) {
+    this.pc = pc;
+    this.prev = null;
+  }
+
+  async read() {
+    const report = await this.pc.getStats();
+    const out = {};
+    let inbound = null; let outbound = null; let pair = null; let remoteInbound = null;
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') inbound = s;
+      else if (s.type === 'outbound-rtp' && s.kind === 'audio') outbound = s;
+      else if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') remoteInbound = s;
+      else if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
+    });
+    if (!pair) report.forEach((s) => { if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s; });
+    if (pair && pair.currentRoundTripTime !== undefined) out.rttMs = pair.currentRoundTripTime * 1000;
+    else if (remoteInbound && remoteInbound.roundTripTime !== undefined) out.rttMs = remoteInbound.roundTripTime * 1000;
+    if (inbound) {
+      out.jitterMs = inbound.jitter * 1000;
+      out.packetsIn = inbound.packetsReceived;
+      out.lost = inbound.packetsLost;
+      const p = this.prev;
+      if (p && inbound.jitterBufferEmittedCount > p.emitted) {
+        out.jitterBufferMs = 1000 * (inbound.jitterBufferDelay - p.jbDelay) / (inbound.jitterBufferEmittedCount - p.emitted);
+      } else if (inbound.jitterBufferEmittedCount > 0) {
+        out.jitterBufferMs = 1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount;
+      }
+      if (inbound.totalSamplesReceived > 0) {
+        out.concealedPercent = 100 * inbound.concealedSamples / inbound.totalSamplesReceived;
+      }
+      this.prev = { jbDelay: inbound.jitterBufferDelay, emitted: inbound.jitterBufferEmittedCount };
+    }
+    if (outbound) out.packetsOut = outbound.packetsSent;
+    return out;
+  }
+}
