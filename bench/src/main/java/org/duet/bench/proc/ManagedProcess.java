@@ -1,0 +1,100 @@
+package org.duet.bench.proc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A child process the bench started: optionally pinned to one core with taskset (which execs the
+ * command, so the pid is the server's own), output to a log file, and always ended: by
+ * {@link #close()}, or by a JVM shutdown hook if the bench dies first.
+ */
+public final class ManagedProcess implements AutoCloseable {
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ManagedProcess::kill), "bench-reaper"));
+    }
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ManagedProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * @param core the CPU to pin to, or -1 for no pinning
+     */
+    public static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir)
+            throws IOException {
+        List<String> full = new ArrayList<>();
+        if (core >= 0 && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            full.add("/usr/bin/taskset");
+            full.add("-c");
+            full.add(Integer.toString(core));
+        }
+        full.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        Process p = pb.start();
+        LIVE.add(p);
+        return new ManagedProcess(name, p, log);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The last lines of the log, for error messages. */
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        kill(process);
+        LIVE.remove(process);
+    }
+
+    private static void kill(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
