@@ -24,13 +24,16 @@ public final class PacedSender implements AutoCloseable {
     public static final int PAYLOAD_TYPE = 111;
     private static final int SR_EVERY_FRAMES = 50;
 
-    /** An RTCP packet to send at {@code dueNanos}. */
-    record Pending(long dueNanos, Endpoint from, byte[] bytes) {
+    /** A packet to send at {@code dueNanos}; frame is the RTP frame index, or -1 for RTCP. */
+    record Pending(long dueNanos, Endpoint from, byte[] bytes, long frame) {
     }
 
     private final List<Endpoint> singers;
     private final WallClock clock;
     private final long maxFrames;
+    private final NetworkProfile profile;
+    private final java.util.Random random = new java.util.Random(20_260_101L);
+    private final AtomicLong impairedLoss = new AtomicLong();
     private final PriorityBlockingQueue<Pending> pending =
             new PriorityBlockingQueue<>(64, (a, b) -> Long.compare(a.dueNanos, b.dueNanos));
     private final AtomicLong sendFailures = new AtomicLong();
@@ -38,7 +41,8 @@ public final class PacedSender implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
 
-    public PacedSender(List<Endpoint> singers, WallClock clock, long maxFrames) {
+    public PacedSender(List<Endpoint> singers, WallClock clock, long maxFrames, NetworkProfile profile) {
+        this.profile = profile;
         this.singers = List.copyOf(singers);
         this.clock = clock;
         this.maxFrames = maxFrames;
@@ -53,7 +57,31 @@ public final class PacedSender implements AutoCloseable {
 
     /** Queues an RTCP packet from {@code from} for sending at {@code dueNanos} (any thread). */
     void sendLater(long dueNanos, Endpoint from, byte[] bytes) {
-        pending.add(new Pending(dueNanos, from, bytes));
+        pending.add(new Pending(dueNanos, from, bytes, -1));
+    }
+
+    /** Packets the network profile dropped. */
+    public long impairedLoss() {
+        return impairedLoss.get();
+    }
+
+    /** Sends now, or queues with the profile's delay and jitter; false if the profile drops it. */
+    private boolean impair(Endpoint s, byte[] buf, int len, long frame, long due, ByteBuffer bb) {
+        if (!profile.impairs()) {
+            long sentAt = send(s, bb, len);
+            if (frame >= 0) {
+                s.markSent(frame, sentAt);
+            }
+            return true;
+        }
+        if (random.nextDouble() * 100 < profile.lossPercent()) {
+            impairedLoss.incrementAndGet();
+            return false;
+        }
+        double extraMs = profile.delayMs() + (random.nextDouble() * 2 - 1) * profile.jitterMs();
+        long at = due + Math.max(0, Math.round(extraMs * 1e6));
+        pending.add(new Pending(at, s, java.util.Arrays.copyOf(buf, len), frame));
+        return true;
     }
 
     /** Packets the socket refused (full buffer or closed). */
@@ -95,19 +123,18 @@ public final class PacedSender implements AutoCloseable {
                         RtpWriter.writeFixedHeader(buf, 0, frame == 0, PAYLOAD_TYPE, (int) (frame & 0xFFFF),
                                 (frame * 960) & 0xFFFFFFFFL, s.ssrc());
                         System.arraycopy(payload, 0, buf, 12, payload.length);
-                        long sentAt = send(s, bb, 12 + payload.length);
-                        s.markSent(frame, sentAt);
-                        octets[i] += payload.length;
-                        if (sentAt - due > TimeUnit.MILLISECONDS.toNanos(2)) {
+                        if (System.nanoTime() - due > TimeUnit.MILLISECONDS.toNanos(2)) {
                             lateSends.incrementAndGet();
                         }
+                        impair(s, buf, 12 + payload.length, frame, due, bb);
+                        octets[i] += payload.length;
                         if (frame % SR_EVERY_FRAMES == 0) {
                             long captureNanos = s.captureEpochNanos() + frame * FRAME_NANOS;
                             rtcp.clearReportBlocks();
                             int len = rtcp.writeSenderReport(buf, 0, s.ssrc(), clock.ntpAt(captureNanos),
                                     (frame * 960) & 0xFFFFFFFFL, frame + 1, octets[i]);
                             len += RtcpWriter.writeSdesCname(buf, len, s.ssrc(), cnames[i], 0, cnames[i].length);
-                            send(s, bb, len);
+                            impair(s, buf, len, -1, due, bb);
                         }
                     }
                     next[i]++;
@@ -119,7 +146,10 @@ public final class PacedSender implements AutoCloseable {
                 pending.poll();
                 if (p.from.remote() != null) {
                     System.arraycopy(p.bytes, 0, buf, 0, p.bytes.length);
-                    send(p.from, bb, p.bytes.length);
+                    long sentAt = send(p.from, bb, p.bytes.length);
+                    if (p.frame >= 0) {
+                        p.from.markSent(p.frame, sentAt);
+                    }
                 }
             }
             if (p != null) {

@@ -63,7 +63,7 @@ public final class Workload {
                 singers.add(duets.get(i)[0]);
                 singers.add(duets.get(i)[1]);
             }
-            sender = new PacedSender(singers, new WallClock(), frames);
+            sender = new PacedSender(singers, new WallClock(), frames, spec.profile());
             receiver = new ReceiveLoop(all, sender);
             receiver.start();
             sender.start();
@@ -125,8 +125,8 @@ public final class Workload {
                         clicksA.stream().filter(f -> f.arrivalNanos() >= from && f.arrivalNanos() <= to).toList(),
                         clicksB, a.loop(), b.loop()));
             } else {
-                latencies.addAll(AudioAnalysis.latenciesMs(clicksA, from, to, spec.pathDelayMs()));
-                latencies.addAll(AudioAnalysis.latenciesMs(clicksB, from, to, spec.pathDelayMs()));
+                latencies.addAll(AudioAnalysis.latenciesMs(clicksA, from, to, 0));
+                latencies.addAll(AudioAnalysis.latenciesMs(clicksB, from, to, 0));
                 if (spec.alignmentDelayMs() <= 0 && i == 0) {
                     alignment.addAll(AudioAnalysis.alignmentMs(
                             clicksA.stream().filter(f -> f.arrivalNanos() >= from && f.arrivalNanos() <= to).toList(),

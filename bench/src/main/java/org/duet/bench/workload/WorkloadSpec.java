@@ -6,12 +6,12 @@ package org.duet.bench.workload;
  * @param analyzedDuets     how many duets (from index 0) have their audio recorded and analyzed
  * @param alignmentDelayMs  extra one-way delay of duet 0's singer B (singer A has none), for the
  *                          listener-mix alignment figure; 0 for none
- * @param pathDelayMs       mean one-way delay the network profile adds client to server (netem),
- *                          subtracted from click latencies so they count only what the server adds
+ * @param profile           impairment of the client-to-server path; packets are timed when they
+ *                          actually leave the client, which on loopback is their arrival at the mixer
  * @param portBase          first local UDP port for client sockets (3 per duet), 0 for ephemeral
  */
 public record WorkloadSpec(int duets, int warmupSeconds, int measureSeconds, int analyzedDuets,
-                           double alignmentDelayMs, double pathDelayMs, int portBase) {
+                           double alignmentDelayMs, org.duet.bench.net.NetworkProfile profile, int portBase) {
 
     public WorkloadSpec {
         if (duets < 1 || duets > 300 || warmupSeconds < 1 || measureSeconds < 1 || measureSeconds > 600) {
