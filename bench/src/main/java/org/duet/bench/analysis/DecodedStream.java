@@ -1,9 +1,10 @@
 package org.duet.bench.analysis;
 
-import io.github.jaredmdobson.concentus.OpusDecoder;
-import io.github.jaredmdobson.concentus.OpusException;
 import java.util.Arrays;
 import org.duet.bench.net.ReceivedStream;
+import org.duet.mixer.opus.OpusBackend;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusDecoder;
 
 /**
  * A received Opus stream decoded onto its own RTP-timestamp timeline: sample 0 is the first
@@ -45,8 +46,7 @@ public final class DecodedStream {
         long end = n == 0 ? 0 : Math.min(MAX_SAMPLES, s.timestamp(order[n - 1]) - ts0 + 5760);
         short[] pcm = new short[(int) Math.max(0, end)];
         short[] scratch = new short[5760];
-        try {
-            OpusDecoder decoder = new OpusDecoder(48_000, 1);
+        try (OpusDecoder decoder = OpusCodecs.newDecoder(1, OpusBackend.AUTO)) {
             long cursor = 0;
             long lastTs = Long.MIN_VALUE;
             for (int k = 0; k < n; k++) {
@@ -59,7 +59,7 @@ public final class DecodedStream {
                 int guard = 0;
                 while (cursor < pos && guard++ < 3000) {
                     int step = (int) Math.min(960, pos - cursor);
-                    int got = decoder.decode(null, 0, 0, scratch, 0, step, false);
+                    int got = safeConceal(decoder, scratch, step);
                     if (got <= 0) {
                         break;
                     }
@@ -70,9 +70,9 @@ public final class DecodedStream {
                 byte[] payload = s.payload(i);
                 int got;
                 try {
-                    got = decoder.decode(payload, 0, payload.length, scratch, 0, scratch.length, false);
-                } catch (OpusException e) {
-                    got = -1;
+                    got = decoder.decode(payload, 0, payload.length, scratch, 0, scratch.length);
+                } catch (RuntimeException | AssertionError e) {
+                    got = safeConceal(decoder, scratch, 960);
                 }
                 if (got <= 0) {
                     continue;
@@ -90,8 +90,15 @@ public final class DecodedStream {
                 audio[i] = pcm[i] / 32768f;
             }
             return new DecodedStream(audio, start, length, arrival, kept);
-        } catch (OpusException e) {
-            throw new IllegalStateException("Opus decoder failed", e);
+        }
+    }
+
+    private static int safeConceal(OpusDecoder decoder, short[] scratch, int samples) {
+        try {
+            return decoder.conceal(scratch, 0, samples);
+        } catch (RuntimeException | AssertionError e) {
+            Arrays.fill(scratch, 0, samples, (short) 0);
+            return samples;
         }
     }
 

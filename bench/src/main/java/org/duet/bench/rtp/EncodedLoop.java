@@ -33,16 +33,24 @@ public final class EncodedLoop {
     }
 
     public static EncodedLoop encode(TestSignal signal) {
+        byte[][] packets = encodeFrames(signal.pcm());
+        return new EncodedLoop(signal, packets, locateClicks(signal, packets));
+    }
+
+    /**
+     * Encodes 48 kHz mono PCM (a whole number of 20 ms frames) as a loop: two passes, the second
+     * kept.
+     */
+    public static byte[][] encodeFrames(short[] pcm) {
         try {
             OpusEncoder encoder = new OpusEncoder(TestSignal.SAMPLE_RATE, 1, OpusApplication.OPUS_APPLICATION_AUDIO);
             encoder.setBitrate(64_000);
             encoder.setComplexity(5);
             encoder.setSignalType(OpusSignal.OPUS_SIGNAL_MUSIC);
             encoder.setUseVBR(true);
-            int frames = signal.frames();
+            int frames = pcm.length / TestSignal.FRAME;
             byte[][] packets = new byte[frames][];
             byte[] out = new byte[1500];
-            short[] pcm = signal.pcm();
             for (int pass = 0; pass < 2; pass++) {
                 for (int f = 0; f < frames; f++) {
                     int len = encoder.encode(pcm, f * TestSignal.FRAME, TestSignal.FRAME, out, 0, out.length);
@@ -51,35 +59,53 @@ public final class EncodedLoop {
                     }
                 }
             }
-            return new EncodedLoop(signal, packets, locateClicks(signal, packets));
+            return packets;
         } catch (OpusException e) {
             throw new IllegalStateException("Opus encoder failed", e);
         }
     }
 
-    private static int[] locateClicks(TestSignal signal, byte[][] packets) throws OpusException {
-        OpusDecoder decoder = new OpusDecoder(TestSignal.SAMPLE_RATE, 1);
-        int loop = signal.lengthSamples();
-        short[] decoded = new short[loop * 2];
-        for (int pass = 0; pass < 2; pass++) {
+    /** Decodes packets in order with a fresh decoder (the first pass over a loop), as floats. */
+    public static float[] decodeFrames(byte[][] packets) {
+        try {
+            OpusDecoder decoder = new OpusDecoder(TestSignal.SAMPLE_RATE, 1);
+            short[] pcm = new short[packets.length * TestSignal.FRAME];
             for (int f = 0; f < packets.length; f++) {
-                decoder.decode(packets[f], 0, packets[f].length, decoded, pass * loop + f * TestSignal.FRAME,
-                        TestSignal.FRAME, false);
+                decoder.decode(packets[f], 0, packets[f].length, pcm, f * TestSignal.FRAME, TestSignal.FRAME, false);
             }
+            return CrossCorrelator.toFloat(pcm, 0, pcm.length);
+        } catch (OpusException e) {
+            throw new IllegalStateException("Opus decoder failed", e);
         }
-        float[] second = CrossCorrelator.toFloat(decoded, loop, loop);
-        int[] starts = signal.clickStarts();
-        int[] found = new int[starts.length];
-        for (int c = 0; c < starts.length; c++) {
-            // the codec delays by a few ms at most; search a 20 ms window after the original position
-            CrossCorrelator.Match m = CrossCorrelator.best(second, signal.clickTemplate(), starts[c],
-                    starts[c] + TestSignal.FRAME);
-            if (m.score() < 0.6) {
-                throw new IllegalStateException("click " + c + " did not survive encoding: score " + m.score());
+    }
+
+    private static int[] locateClicks(TestSignal signal, byte[][] packets) {
+        try {
+            OpusDecoder decoder = new OpusDecoder(TestSignal.SAMPLE_RATE, 1);
+            int loop = signal.lengthSamples();
+            short[] decoded = new short[loop * 2];
+            for (int pass = 0; pass < 2; pass++) {
+                for (int f = 0; f < packets.length; f++) {
+                    decoder.decode(packets[f], 0, packets[f].length, decoded, pass * loop + f * TestSignal.FRAME,
+                            TestSignal.FRAME, false);
+                }
             }
-            found[c] = m.position();
+            float[] second = CrossCorrelator.toFloat(decoded, loop, loop);
+            int[] starts = signal.clickStarts();
+            int[] found = new int[starts.length];
+            for (int c = 0; c < starts.length; c++) {
+                // the codec delays by a few ms at most; search a 20 ms window after the original position
+                CrossCorrelator.Match m = CrossCorrelator.best(second, signal.clickTemplate(), starts[c],
+                        starts[c] + TestSignal.FRAME);
+                if (m.score() < 0.6) {
+                    throw new IllegalStateException("click " + c + " did not survive encoding: score " + m.score());
+                }
+                found[c] = m.position();
+            }
+            return found;
+        } catch (OpusException e) {
+            throw new IllegalStateException("Opus decoder failed", e);
         }
-        return found;
     }
 
     public TestSignal signal() {

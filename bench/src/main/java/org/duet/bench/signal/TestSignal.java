@@ -12,12 +12,14 @@ import java.util.Random;
  *   <li>a chirp click every {@code clickPeriodFrames}, the marked sample for latency and
  *       alignment. Frames touched by a click are excluded from tone analysis.</li>
  * </ul>
+ * Levels leave headroom: two singers' tones and clicks summed in a mix stay below full scale,
+ * so a mixer that sums without limiting does not clip the clicks away.
  */
 public final class TestSignal {
 
     public static final int SAMPLE_RATE = 48_000;
     public static final int FRAME = 960;
-    public static final int CLICK_LENGTH = 240;
+    public static final int CLICK_LENGTH = 480;
 
     private final short[] pcm;
     private final float[] clickTemplate;
@@ -38,12 +40,12 @@ public final class TestSignal {
 
     /** Singer A: tones 300..1300 Hz, up-chirp clicks. */
     public static TestSignal singerA(int frames, int clickPeriodFrames) {
-        return build(frames, clickPeriodFrames, 300, 100, 11, Chirp.make(SAMPLE_RATE, CLICK_LENGTH, 2000, 8000, 0.7), 0xA11CEL);
+        return build(frames, clickPeriodFrames, 300, 200, 6, Chirp.make(SAMPLE_RATE, CLICK_LENGTH, 1000, 4500, 0.3), 0xA11CEL);
     }
 
     /** Singer B: tones 1500..2500 Hz, down-chirp clicks at the same instants as singer A's. */
     public static TestSignal singerB(int frames, int clickPeriodFrames) {
-        return build(frames, clickPeriodFrames, 1500, 100, 11, Chirp.make(SAMPLE_RATE, CLICK_LENGTH, 8000, 2000, 0.7), 0xB0BL);
+        return build(frames, clickPeriodFrames, 1500, 200, 6, Chirp.make(SAMPLE_RATE, CLICK_LENGTH, 4500, 1000, 0.3), 0xB0BL);
     }
 
     static TestSignal build(int frames, int clickPeriodFrames, double lowHz, double stepHz, int tones,
@@ -51,7 +53,7 @@ public final class TestSignal {
         if (frames < 8 || clickPeriodFrames < 4) {
             throw new IllegalArgumentException("signal too short");
         }
-        double amp = 0.12;
+        double amp = 0.1;
         short[] pcm = new short[frames * FRAME];
         double[] hz = new double[frames];
         Random rnd = new Random(seed);

@@ -104,6 +104,11 @@ public final class Workload {
         for (Endpoint[] d : duets) {
             for (Endpoint e : d) {
                 StreamTiming t = timing(e.received(), from, to);
+                if (Boolean.getBoolean("bench.debug")) {
+                    PacketTiming.Deviation dv = PacketTiming.summarize(t.deviationsMs);
+                    System.err.printf("  %s %s: %d pkts (%d expected), dev p50 %.2f p99 %.2f max %.2f ms%n",
+                            server.name(), e.label(), t.delivered, t.expected, dv.p50AbsMs(), dv.p99AbsMs(), dv.maxAbsMs());
+                }
                 for (double v : t.deviationsMs) {
                     devs.add(v);
                 }
@@ -120,6 +125,14 @@ public final class Workload {
             DecodedStream listener = DecodedStream.decode(l.received());
             List<AudioAnalysis.Found> clicksA = AudioAnalysis.clicks(listener, a);
             List<AudioAnalysis.Found> clicksB = AudioAnalysis.clicks(listener, b);
+            if (Boolean.getBoolean("bench.debug")) {
+                System.err.printf("  duet %d listener: %d samples, %d packets, clicks A %d B %d; A=%s%n", i,
+                        listener.audio().length, listener.packets(), clicksA.size(), clicksB.size(),
+                        clicksA.stream().limit(3).map(f -> String.format("%.1f", (f.arrivalNanos() - f.sendNanos()) / 1e6)).toList());
+                System.err.printf("     raw matches A %d, B %d%n",
+                        org.duet.bench.analysis.CrossCorrelator.findAll(listener.audio(), a.loop().signal().clickTemplate(), 0.5, 12000).size(),
+                        org.duet.bench.analysis.CrossCorrelator.findAll(listener.audio(), b.loop().signal().clickTemplate(), 0.3, 12000).size());
+            }
             if (i == 0 && spec.alignmentDelayMs() > 0) {
                 alignment.addAll(AudioAnalysis.alignmentMs(
                         clicksA.stream().filter(f -> f.arrivalNanos() >= from && f.arrivalNanos() <= to).toList(),

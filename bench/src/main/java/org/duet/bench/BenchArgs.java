@@ -1,0 +1,63 @@
+package org.duet.bench;
+
+import java.nio.file.Path;
+
+/**
+ * Command line of {@code ./duet bench}.
+ *
+ * <pre>
+ *   ./duet bench                       Duet's own figures (latency, tick, allocation, duets per core)
+ *   ./duet bench --compare janus       the same workload against Janus AudioBridge and Duet; writes docs/benchmarks.md
+ *   options: --duets N (10)  --seconds S measured per run (15)  --warmup S (4)  --max-duets N (120)
+ *            --core C (1; -1 = no pinning)  --only duet|janus  --no-ramp  --no-impairment
+ *            --janus-prebuffer N (Janus default 6)  --docs DIR (docs)  --quick
+ * </pre>
+ */
+record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuets, int core, String only,
+                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs) {
+
+    static BenchArgs parse(String[] args) {
+        String compare = null;
+        int duets = 10, seconds = 15, warmup = 4, maxDuets = 120, prebuffer = 6;
+        int core = Runtime.getRuntime().availableProcessors() > 1 ? 1 : -1;
+        String only = null;
+        boolean ramp = true, impairment = true;
+        Path docs = Path.of("docs");
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--compare" -> compare = value(args, ++i, a);
+                case "--duets" -> duets = Integer.parseInt(value(args, ++i, a));
+                case "--seconds" -> seconds = Integer.parseInt(value(args, ++i, a));
+                case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
+                case "--max-duets" -> maxDuets = Integer.parseInt(value(args, ++i, a));
+                case "--core" -> core = Integer.parseInt(value(args, ++i, a));
+                case "--only" -> only = value(args, ++i, a);
+                case "--no-ramp" -> ramp = false;
+                case "--no-impairment" -> impairment = false;
+                case "--janus-prebuffer" -> prebuffer = Integer.parseInt(value(args, ++i, a));
+                case "--docs" -> docs = Path.of(value(args, ++i, a));
+                case "--quick" -> {
+                    seconds = 6;
+                    warmup = 3;
+                    maxDuets = 40;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (compare != null && !compare.equals("janus")) {
+            throw new IllegalArgumentException("--compare supports only janus");
+        }
+        if (duets < 1 || duets > 300 || seconds < 2 || seconds > 600 || warmup < 1 || maxDuets < 1 || maxDuets > 300) {
+            throw new IllegalArgumentException("option out of range");
+        }
+        return new BenchArgs(compare, duets, seconds, warmup, maxDuets, core, only, ramp, impairment, prebuffer, docs);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,101 @@
+package org.duet.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.duet.bench.janus.JanusAudioBridge;
+import org.duet.bench.net.NetworkProfile;
+import org.duet.bench.report.ComparisonFigures;
+import org.duet.bench.report.Figure;
+import org.duet.bench.rtp.EncodedLoop;
+import org.duet.bench.signal.TestSignal;
+import org.duet.bench.workload.Comparison;
+import org.duet.bench.workload.ServerFactory;
+
+/**
+ * {@code ./duet bench [args]}: prints one {@code name value unit} line per figure on stdout
+ * (progress goes to stderr). See {@link BenchArgs} for the options.
+ */
+public final class BenchMain {
+
+    /** Client sockets bind from here up (3 per duet), below the kernel's ephemeral range. */
+    static final int CLIENT_PORT_BASE = 30720;
+
+    private BenchMain() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        BenchArgs args;
+        try {
+            args = BenchArgs.parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        pinSelfAwayFrom(args.core());
+        EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
+        EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
+        if (args.compare() != null) {
+            compare(args, a, b);
+        } else {
+            System.err.println("bench: Duet's own figures need the engine (not yet wired)");
+        }
+    }
+
+    static void compare(BenchArgs args, EncodedLoop a, EncodedLoop b) throws Exception {
+        Path work = Files.createTempDirectory("duet-bench-");
+        List<NetworkProfile> profiles = new ArrayList<>(List.of(NetworkProfile.NONE));
+        if (args.impairment()) {
+            profiles.add(NetworkProfile.JITTER_20MS_LOSS_2);
+        }
+        List<Comparison.ServerResults> results = new ArrayList<>();
+        if (args.only() == null || args.only().equals("janus")) {
+            JanusAudioBridge.ensureInstalled();
+            ServerFactory janus = () -> JanusAudioBridge.start(work.resolve("janus-" + System.nanoTime()), args.core(),
+                    freePort(), 20000, 29999, args.janusPrebuffer());
+            results.add(Comparison.run("janus", janus, args.duets(), args.warmup(), args.seconds(), profiles,
+                    args.ramp(), args.maxDuets(), CLIENT_PORT_BASE, a, b));
+        }
+        for (Figure f : ComparisonFigures.of(results, profiles.stream().map(NetworkProfile::name).toList())) {
+            System.out.println(f.line());
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Keeps the bench's own threads off the core the servers are pinned to. */
+    static void pinSelfAwayFrom(int core) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (core < 0 || cpus < 2 || !Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            return;
+        }
+        StringBuilder list = new StringBuilder();
+        for (int c = 0; c < cpus; c++) {
+            if (c != core) {
+                list.append(list.length() == 0 ? "" : ",").append(c);
+            }
+        }
+        try {
+            Process p = new ProcessBuilder("/usr/bin/taskset", "-a", "-c", "-p", list.toString(),
+                    Long.toString(ProcessHandle.current().pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            System.err.println("bench: could not pin the bench: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
