@@ -156,7 +156,9 @@ public final class JitterBuffer {
                 slotState[slot] = DONE;
             }
             stats.late++;
-            observeArrival(arrivalNanos, extTs + samples, samples);
+            if (Math.abs(extTs - nextTs) <= capacitySamples) { // a plausible straggler: learn from it
+                observeArrival(arrivalNanos, extTs + samples, samples);
+            }
             return InsertResult.LATE;
         }
         if (extSeq >= nextSeq + capacity || extTs + samples - nextTs > capacitySamples
