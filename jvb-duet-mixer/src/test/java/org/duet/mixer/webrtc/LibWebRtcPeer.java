@@ -85,6 +85,13 @@ final class LibWebRtcPeer implements AutoCloseable {
         return new LibWebRtcPeer(false);
     }
 
+    /** A singer whose offer also has a data channel m-section (which Duet rejects). */
+    static LibWebRtcPeer singerWithDataChannel() {
+        LibWebRtcPeer p = new LibWebRtcPeer(true);
+        p.pc.createDataChannel("chat", new dev.onvoid.webrtc.RTCDataChannelInit());
+        return p;
+    }
+
     private LibWebRtcPeer(boolean singer) {
         this.singer = singer;
         RTCConfiguration config = new RTCConfiguration();

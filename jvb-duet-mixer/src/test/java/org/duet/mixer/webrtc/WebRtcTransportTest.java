@@ -294,4 +294,35 @@ class WebRtcTransportTest {
             session.close();
         }
     }
+
+    @Test
+    void noBrowserChecksMeansFailedWithAReason() throws Exception {
+        WebRtcEndpointFactory impatient = new WebRtcEndpointFactory(WebRtcConfig.defaults()
+                .withTimeouts(java.time.Duration.ofMillis(300), java.time.Duration.ofSeconds(30)));
+        String offer = org.duet.mixer.webrtc.sdp.SdpTestOffers.load(org.duet.mixer.webrtc.sdp.SdpTestOffers.SENDRECV);
+        WebRtcSession session = impatient.create(offer, MediaDirection.SENDRECV);
+        await("ICE timeout", 5_000, () -> session.state() == WebRtcState.FAILED);
+        assertThat(session.failureReason()).startsWith("ICE: no authenticated connectivity check");
+        // sending before keys exist is dropped and counted, never thrown
+        session.transport().sendRtp(new byte[40], 0, 40);
+        assertThat(session.stats().notReady()).isEqualTo(1);
+        session.close();
+        assertThat(session.state()).isEqualTo(WebRtcState.FAILED); // a failure stays the final word
+    }
+
+    @Test
+    void dataChannelInTheOfferIsRejectedAndAudioStillConnects() throws Exception {
+        try (LibWebRtcPeer peer = LibWebRtcPeer.singerWithDataChannel()) {
+            String offer = peer.createOffer();
+            assertThat(offer).contains("m=application");
+            WebRtcSession session = endpoints.create(offer, MediaDirection.SENDRECV);
+            assertThat(session.answerSdp()).contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n");
+            Collector collector = new Collector();
+            session.transport().setReceiver(collector);
+            peer.setAnswer(session.answerSdp()); // libwebrtc accepts the rejection
+            peer.startTone(440, 0.3);
+            await("audio despite the rejected data channel", 15_000, () -> collector.rtp.size() >= 25);
+            session.close();
+        }
+    }
 }
