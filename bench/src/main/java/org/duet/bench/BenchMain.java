@@ -8,11 +8,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.duet.bench.duet.DuetOwnFigures;
+import org.duet.bench.duet.DuetServer;
 import org.duet.bench.janus.JanusAudioBridge;
 import org.duet.bench.net.NetworkProfile;
+import org.duet.bench.report.BenchmarksPage;
 import org.duet.bench.report.ComparisonFigures;
 import org.duet.bench.report.Figure;
+import org.duet.bench.report.MachineInfo;
 import org.duet.bench.rtp.EncodedLoop;
+import org.duet.bench.signal.BackingTrack;
 import org.duet.bench.signal.TestSignal;
 import org.duet.bench.workload.Comparison;
 import org.duet.bench.workload.ServerFactory;
@@ -25,6 +30,8 @@ public final class BenchMain {
 
     /** Client sockets bind from here up (3 per duet), below the kernel's ephemeral range. */
     static final int CLIENT_PORT_BASE = 30720;
+    /** Duet's default mix tick (duet.mixer.tick = 10 ms). */
+    static final double TICK_MICROS = 10_000;
 
     private BenchMain() {
     }
@@ -41,15 +48,23 @@ public final class BenchMain {
         pinSelfAwayFrom(args.core());
         EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
         EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
+        Path work = Files.createTempDirectory("duet-bench-");
+        Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
+        DuetOwnFigures.Starter duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
+                freePort(), backing, DuetOwnFigures.mixerProperties());
         if (args.compare() != null) {
-            compare(args, a, b);
+            compare(args, work, a, b);
         } else {
-            System.err.println("bench: Duet's own figures need the engine (not yet wired)");
+            List<Figure> figures = DuetOwnFigures.run(duet, args.duets(), args.warmup(), args.seconds(),
+                    args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
+            for (Figure f : figures) {
+                System.out.println(f.line());
+            }
         }
     }
 
-    static void compare(BenchArgs args, EncodedLoop a, EncodedLoop b) throws Exception {
-        Path work = Files.createTempDirectory("duet-bench-");
+    static void compare(BenchArgs args, Path work, EncodedLoop a, EncodedLoop b) throws Exception {
+        String load = loadAverage();
         List<NetworkProfile> profiles = new ArrayList<>(List.of(NetworkProfile.NONE));
         if (args.impairment()) {
             profiles.add(NetworkProfile.JITTER_20MS_LOSS_2);
@@ -62,8 +77,34 @@ public final class BenchMain {
             results.add(Comparison.run("janus", janus, args.duets(), args.warmup(), args.seconds(), profiles,
                     args.ramp(), args.maxDuets(), CLIENT_PORT_BASE, a, b));
         }
-        for (Figure f : ComparisonFigures.of(results, profiles.stream().map(NetworkProfile::name).toList())) {
+        if (args.only() == null || args.only().equals("duet")) {
+            // no backing track here: Janus gets none either, so both mix the same voices
+            ServerFactory duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
+                    freePort(), null, DuetOwnFigures.mixerProperties());
+            try {
+                results.add(0, Comparison.run("duet", duet, args.duets(), args.warmup(), args.seconds(), profiles,
+                        args.ramp(), args.maxDuets(), CLIENT_PORT_BASE, a, b));
+            } catch (Exception e) {
+                System.err.println("bench: Duet could not be measured: " + e);
+            }
+        }
+        List<Figure> figures = ComparisonFigures.of(results, profiles.stream().map(NetworkProfile::name).toList());
+        for (Figure f : figures) {
             System.out.println(f.line());
+        }
+        if (args.only() == null) {
+            Path page = BenchmarksPage.write(args.docs(), "./duet bench --compare janus", MachineInfo.current(), load,
+                    args.duets(), args.warmup(), args.seconds(), args.core(), args.janusPrebuffer(), results, figures,
+                    List.of());
+            System.err.println("bench: wrote " + page);
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

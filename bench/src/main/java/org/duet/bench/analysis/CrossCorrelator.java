@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Finds a known template in recorded audio by normalized cross-correlation: the score at lag k is
  * sum(x[k+i]*t[i]) / (|t| * |x[k..k+n)|), 1.0 for a perfect (scaled) copy. Sample-exact: the lag
- * reported is the index where the best-matching copy of the template starts.
+ * reported is the index where the best-matching copy of the template starts. Long signals are
+ * correlated through an FFT (overlap-save), so a minute of audio takes well under a second.
  */
 public final class CrossCorrelator {
 
@@ -87,7 +88,7 @@ public final class CrossCorrelator {
         for (float v : template) {
             energyT += v * v;
         }
-        double[] scores = new double[signal.length - n + 1];
+        double[] scores = Fft.slidingDot(signal, template);
         double energyX = 0;
         for (int i = 0; i < n; i++) {
             energyX += (double) signal[i] * signal[i];
@@ -98,13 +99,9 @@ public final class CrossCorrelator {
                 double in = signal[k + n - 1];
                 energyX += in * in - out0 * out0;
             }
-            double dot = 0;
-            for (int i = 0; i < n; i++) {
-                dot += signal[k + i] * template[i];
-            }
             double denominator = Math.sqrt(Math.max(energyX, 0) * energyT);
             // ignore near-silence: a tiny window can correlate well with anything
-            scores[k] = denominator < 1e-6 ? 0 : dot / denominator;
+            scores[k] = denominator < 1e-6 ? 0 : scores[k] / denominator;
         }
         int k = 0;
         while (k < scores.length) {

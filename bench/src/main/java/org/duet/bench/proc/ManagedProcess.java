@@ -33,6 +33,12 @@ public final class ManagedProcess implements AutoCloseable {
     }
 
     /**
+     * Real-time round-robin priority for measured servers (chrt -r), so other work on a shared
+     * machine does not preempt them; both servers get the same. Off with -Dbench.realtime=false.
+     */
+    static final int REALTIME_PRIORITY = 10;
+
+    /**
      * @param core the CPU to pin to, or -1 for no pinning
      */
     public static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir)
@@ -43,6 +49,11 @@ public final class ManagedProcess implements AutoCloseable {
             full.add("-c");
             full.add(Integer.toString(core));
         }
+        if (realtime()) {
+            full.add("/usr/bin/chrt");
+            full.add("-r");
+            full.add(Integer.toString(REALTIME_PRIORITY));
+        }
         full.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
@@ -52,6 +63,12 @@ public final class ManagedProcess implements AutoCloseable {
         Process p = pb.start();
         LIVE.add(p);
         return new ManagedProcess(name, p, log);
+    }
+
+    /** Whether servers run at real-time priority: root, chrt present, not switched off. */
+    public static boolean realtime() {
+        return !"false".equals(System.getProperty("bench.realtime")) && Files.isExecutable(Path.of("/usr/bin/chrt"))
+                && "root".equals(System.getProperty("user.name"));
     }
 
     public long pid() {

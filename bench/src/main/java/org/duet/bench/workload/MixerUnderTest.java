@@ -30,6 +30,10 @@ public interface MixerUnderTest extends AutoCloseable {
         return Double.NaN;
     }
 
+    /** Called when the measured window starts and when it ends (servers snapshot their own counters). */
+    default void markWindow(boolean start) {
+    }
+
     @Override
     void close();
 }

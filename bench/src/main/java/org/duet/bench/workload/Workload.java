@@ -67,13 +67,16 @@ public final class Workload {
             receiver = new ReceiveLoop(all, sender);
             receiver.start();
             sender.start();
+            org.duet.bench.proc.RealtimeThreads.promote("bench-sender", "bench-receiver");
             ProcCpuSampler cpu = new ProcCpuSampler(server.pid());
             sleepUntil(t0 + TimeUnit.SECONDS.toNanos(spec.warmupSeconds()));
             cpu.reset();
+            server.markWindow(true);
             long measureStart = System.nanoTime();
             sleepUntil(measureStart + TimeUnit.SECONDS.toNanos(spec.measureSeconds()));
             double cores = cpu.coresSinceReset();
             long measureEnd = System.nanoTime();
+            server.markWindow(false);
             double reportedConcealed = server.reportedConcealedRate();
             Thread.sleep(1200);
             sender.close();

@@ -1,0 +1,80 @@
+package org.duet.bench.duet;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.duet.bench.analysis.Percentiles;
+import org.duet.bench.net.NetworkProfile;
+import org.duet.bench.report.Figure;
+import org.duet.bench.rtp.EncodedLoop;
+import org.duet.bench.workload.Comparison;
+import org.duet.bench.workload.RunResult;
+import org.duet.bench.workload.Workload;
+import org.duet.bench.workload.WorkloadSpec;
+
+/**
+ * Duet's own figures ({@code ./duet bench}): D duets with a backing track against the mixer
+ * process pinned to one core; click latency, mix tick, and the largest D whose tick keeps its
+ * deadline.
+ */
+public final class DuetOwnFigures {
+
+    /** Passing a ramp step: fewer than 0.1 % of ticks late and p99 tick time under the tick. */
+    static final double MAX_MISS_RATIO = 0.001;
+
+    private DuetOwnFigures() {
+    }
+
+    public interface Starter {
+        DuetServer start() throws Exception;
+    }
+
+    public static List<Figure> run(Starter starter, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
+                                   double tickMicros, int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
+        List<Figure> out = new ArrayList<>();
+        try (DuetServer server = starter.start()) {
+            WorkloadSpec spec = new WorkloadSpec(duets, warmup, seconds, Math.min(duets, 4), 0, NetworkProfile.NONE,
+                    portBase);
+            RunResult r = Workload.run(server, spec, a, b);
+            DuetServer.TickWindow w = server.tickWindow();
+            out.add(new Figure("added_latency_p50_ms", Percentiles.of(r.latenciesMs(), 50), "ms"));
+            out.add(new Figure("added_latency_p95_ms", Percentiles.of(r.latenciesMs(), 95), "ms"));
+            out.add(new Figure("latency_clicks_measured", r.latenciesMs().size(), "clicks"));
+            out.add(new Figure("mix_tick_p99_us", w == null ? Double.NaN : w.p99Micros(), "us"));
+            out.add(new Figure("mix_tick_p50_us", w == null ? Double.NaN : w.p50Micros(), "us"));
+            out.add(new Figure("tick_deadline_miss_ratio", w == null ? Double.NaN : w.missRatio(), "ratio"));
+            out.add(new Figure("cpu_per_duet", r.cpuPerDuet(), "cores"));
+            out.add(new Figure("concealed_frame_rate", r.concealedRate(), "ratio"));
+            out.add(new Figure("own_voice_residual", r.ownVoiceResidualDb(), "dB"));
+            out.add(new Figure("output_timing_p99_ms", r.timing().p99AbsMs(), "ms"));
+            out.add(new Figure("bench_late_sends", r.benchLateSends(), "packets"));
+        }
+        if (ramp) {
+            int best = 0;
+            for (int d : Comparison.rampSteps(maxDuets)) {
+                DuetServer.TickWindow w;
+                try (DuetServer server = starter.start()) {
+                    WorkloadSpec spec = new WorkloadSpec(d, Math.max(2, warmup - 1), Math.max(4, seconds / 3), 0, 0,
+                            NetworkProfile.NONE, portBase);
+                    Workload.run(server, spec, a, b);
+                    w = server.tickWindow();
+                }
+                boolean ok = w != null && w.ticks() > 0 && w.missRatio() < MAX_MISS_RATIO && w.p99Micros() < tickMicros;
+                System.err.printf("bench: duet ramp D=%d: tick p99 %.0f us, misses %d of %d ticks -> %s%n", d,
+                        w == null ? Double.NaN : w.p99Micros(), w == null ? -1 : w.deadlineMisses(),
+                        w == null ? -1 : w.ticks(), ok ? "ok" : "over");
+                if (!ok) {
+                    break;
+                }
+                best = d;
+            }
+            out.add(new Figure("duets_per_core", best, "duets"));
+        }
+        return out;
+    }
+
+    /** Default -D settings for the measured mixer process. */
+    public static Map<String, String> mixerProperties() {
+        return Map.of("duet.opus.meter-allocation", "false");
+    }
+}

@@ -1,0 +1,162 @@
+package org.duet.bench.duet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.duet.bench.proc.ManagedProcess;
+import org.duet.bench.workload.MixerUnderTest;
+
+/**
+ * Duet as the server under test: the mixer process ({@code org.duet.mixer.Main serve}) in its own
+ * JVM on the bench's classpath, pinned to one core, one media loop, HTTP API on a loopback port.
+ * Each duet is a room with singer-a, singer-b and a listener added as plain-RTP participants.
+ */
+public final class DuetServer implements MixerUnderTest {
+
+    private final ManagedProcess process;
+    private final DuetApi api;
+    private final Path backingTrack;
+    private JsonNode windowStart;
+    private JsonNode windowEnd;
+
+    /**
+     * The mix tick over the measured window: ticks and deadline misses are counter deltas; the
+     * p99 is what the server reports at the window's end (its histogram covers the process's life).
+     */
+    public record TickWindow(long ticks, long deadlineMisses, double p99Micros, double p50Micros) {
+        public double missRatio() {
+            return ticks == 0 ? Double.NaN : deadlineMisses / (double) ticks;
+        }
+    }
+
+    private DuetServer(ManagedProcess process, DuetApi api, Path backingTrack) {
+        this.process = process;
+        this.api = api;
+        this.backingTrack = backingTrack;
+    }
+
+    /**
+     * @param backingTrack a WAV each room plays under the voices, or null for none
+     * @param properties   extra -D settings for the mixer (e.g. duet.opus.meter-allocation)
+     */
+    public static DuetServer start(Path dir, int core, int httpPort, Path backingTrack, Map<String, String> properties)
+            throws IOException, InterruptedException {
+        java.nio.file.Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xms256m");
+        cmd.add("-Xmx512m");
+        cmd.add("-Dduet.http.port=" + httpPort);
+        cmd.add("-Dduet.http.host=127.0.0.1");
+        cmd.add("-Dduet.mixer.loops=1");
+        cmd.add("-Dice4j.harvest.mapping.aws.enabled=false");
+        cmd.add("-Dice4j.harvest.mapping.stun.enabled=false");
+        properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("org.duet.mixer.Main");
+        cmd.add("serve");
+        ManagedProcess p = ManagedProcess.start("duet", cmd, core, dir.resolve("duet.log"), dir);
+        try {
+            DuetApi api = new DuetApi(URI.create("http://127.0.0.1:" + httpPort));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!api.ready()) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    throw new IOException("Duet did not start:\n" + p.tail(30));
+                }
+                Thread.sleep(200);
+            }
+            return new DuetServer(p, api, backingTrack);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    public DuetApi api() {
+        return api;
+    }
+
+    @Override
+    public String name() {
+        return "duet";
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public DuetPorts addDuet(int index, InetSocketAddress singerA, InetSocketAddress singerB,
+                             InetSocketAddress listener) throws IOException, InterruptedException {
+        String room = "duet-" + index;
+        InetSocketAddress a = api.addRtpParticipant(room, "a" + index, "singer-a", singerA);
+        InetSocketAddress b = api.addRtpParticipant(room, "b" + index, "singer-b", singerB);
+        InetSocketAddress l = api.addRtpParticipant(room, "l" + index, "listener", listener);
+        if (backingTrack != null) {
+            api.setBackingTrack(room, backingTrack, 0.5);
+        }
+        return new DuetPorts(a, b, l);
+    }
+
+    @Override
+    public void markWindow(boolean start) {
+        try {
+            if (start) {
+                windowStart = api.stats();
+            } else {
+                windowEnd = api.stats();
+            }
+        } catch (IOException e) {
+            // a missing snapshot shows as NaN figures
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Tick figures of the last measured window; null if a snapshot is missing. */
+    public TickWindow tickWindow() {
+        if (windowStart == null || windowEnd == null) {
+            return null;
+        }
+        JsonNode a = windowStart.path("tick"), b = windowEnd.path("tick");
+        return new TickWindow(b.path("ticks").asLong() - a.path("ticks").asLong(),
+                b.path("deadlineMisses").asLong() - a.path("deadlineMisses").asLong(),
+                b.path("p99Micros").asDouble(Double.NaN), b.path("p50Micros").asDouble(Double.NaN));
+    }
+
+    /** Concealed frames / (packets in + concealed) over the singers, from GET /api/stats. */
+    @Override
+    public double reportedConcealedRate() {
+        try {
+            JsonNode stats = api.stats();
+            long concealed = 0, in = 0;
+            for (JsonNode room : stats.path("rooms")) {
+                for (JsonNode p : room.path("participants")) {
+                    if (p.path("role").asText().startsWith("singer")) {
+                        concealed += p.path("stats").path("concealed").asLong();
+                        in += p.path("stats").path("packetsIn").asLong();
+                    }
+                }
+            }
+            return in + concealed == 0 ? Double.NaN : concealed / (double) (in + concealed);
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
