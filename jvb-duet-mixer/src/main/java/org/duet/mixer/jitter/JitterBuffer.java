@@ -264,10 +264,9 @@ public final class JitterBuffer {
         double elapsedS = targetClockStarted ? Math.max(0, arrivalNanos - lastTargetUpdateNanos) / 1e9 : 0;
         targetClockStarted = true;
         lastTargetUpdateNanos = arrivalNanos;
-        if (relativeMs > targetMs) {
-            // this packet missed (or would have missed) its deadline: rise at once to cover it
-            targetMs = clampTarget(Math.max(desired, relativeMs + config.marginMs()));
-        } else if (desired > targetMs) {
+        if (desired > targetMs) {
+            // late packets moved the quantile up: follow at once (a lone spike below the glitch
+            // target does not move it, and is concealed instead)
             targetMs = desired;
         } else if (desired < targetMs - config.hysteresisMs()) {
             targetMs = Math.max(desired, targetMs - config.fallRateMsPerSecond() * elapsedS);

@@ -213,4 +213,69 @@ class JitterBufferTest {
         assertThat(jb.stats().targetDelayMs()).as("target after 60 s of a clean path").isLessThan(10);
         out.assertContiguous();
     }
+
+    /**
+     * Rare spikes (0.4 % of packets delayed by 120 ms) on a 10 ms jitter path: below the 1 % glitch
+     * target, so they are concealed and counted late instead of holding the target at 120 ms.
+     */
+    @Test
+    void rareSpikesAreConcealedNotFollowed() {
+        int frames = 2500;
+        EncodedStream s = EncodedStream.tone(MUSIC.withComplexity(0).withBitrate(24_000), frames, 440);
+        Random rnd = new Random(8);
+        long[] jitter = new long[frames];
+        int spikes = 0;
+        for (int i = 0; i < frames; i++) {
+            jitter[i] = (long) (rnd.nextDouble() * 10 * MS);
+            if (i > 250 && i % 250 == 125) { // 0.4 % of packets
+                jitter[i] = 120 * MS;
+                spikes++;
+            }
+        }
+        JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), decoder);
+        ArrivalSchedule net = ArrivalSchedule.regular(s, 0, 0, SSRC, 15 * MS, jitter, null);
+        RecordingSink out = sink(frames);
+        ArrivalSchedule.Player clock = net.player(jb, out, 2 * MS);
+        double maxTarget = 0;
+        for (long t = 6_000 * MS; t <= frames * 20 * MS; t += 100 * MS) {
+            clock.runUntil(t);
+            maxTarget = Math.max(maxTarget, jb.stats().targetDelayMs());
+        }
+        System.out.printf("spikes: %d spikes, late %d, target max %.1f ms, now %.1f ms%n", spikes,
+                jb.stats().late(), maxTarget, jb.stats().targetDelayMs());
+        assertThat(spikes).isGreaterThan(4);
+        assertThat(maxTarget).as("target with rare 120 ms spikes").isLessThan(25);
+        assertThat(jb.stats().late()).as("the spikes are the late packets").isBetween((long) spikes - 1,
+                (long) spikes + 3);
+        assertThat(jb.stats().lost()).isZero();
+        out.assertContiguous();
+    }
+
+    /** The path's jitter steps from 5 ms to 40 ms: the target follows within half a second. */
+    @Test
+    void targetRisesQuicklyWhenJitterSteps() {
+        int frames = 1000;
+        EncodedStream s = EncodedStream.tone(MUSIC.withComplexity(0).withBitrate(24_000), frames, 440);
+        Random rnd = new Random(4);
+        long[] jitter = new long[frames];
+        for (int i = 0; i < frames; i++) {
+            jitter[i] = (long) (rnd.nextDouble() * (i < 500 ? 5 : 40) * MS);
+        }
+        JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), decoder);
+        ArrivalSchedule net = ArrivalSchedule.regular(s, 0, 0, SSRC, 15 * MS, jitter, null);
+        RecordingSink out = sink(frames);
+        ArrivalSchedule.Player clock = net.player(jb, out, 2 * MS);
+        clock.runUntil(500 * 20 * MS);
+        double before = jb.stats().targetDelayMs();
+        long lateBefore = jb.stats().late();
+        clock.runUntil(500 * 20 * MS + 500 * MS);
+        double after = jb.stats().targetDelayMs();
+        clock.runUntil(frames * 20 * MS);
+        long lateAfterStep = jb.stats().late() - lateBefore;
+        System.out.printf("step 5 -> 40 ms: target %.1f -> %.1f ms after 0.5 s, late after the step %d of 500%n",
+                before, after, lateAfterStep);
+        assertThat(before).isLessThan(15);
+        assertThat(after).isGreaterThan(30);
+        assertThat(lateAfterStep).as("late packets while the target catches up").isLessThan(15);
+    }
 }
