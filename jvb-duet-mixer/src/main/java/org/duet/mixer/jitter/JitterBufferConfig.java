@@ -56,11 +56,11 @@ public record JitterBufferConfig(int minDelayMs, int maxDelayMs, int initialDela
 
     /**
      * 0 to 300 ms, start at 40 ms, 1 % glitch target, 1 ms margin, 3 ms hysteresis, fall at most
-     * 10 ms/s, 4 s histogram memory and baseline window, 150 slots of 1500 bytes (1.5 s of 10 ms
+     * 10 ms/s, 8 s histogram memory, 4 s baseline window, 150 slots of 1500 bytes (1.5 s of 10 ms
      * packets, 3 s of 20 ms), 100 ms of PLC at most, re-anchor after 8 far-ahead packets.
      */
     public static JitterBufferConfig defaults() {
-        return new JitterBufferConfig(0, 300, 40, 0.01, 1.0, 3.0, 10.0, 4000, 4000, 2.0, 150, 1500, 100, 8);
+        return new JitterBufferConfig(0, 300, 40, 0.01, 1.0, 3.0, 10.0, 8000, 4000, 2.0, 150, 1500, 100, 8);
     }
 
     public JitterBufferConfig withDelayRange(int minMs, int maxMs, int initialMs) {
