@@ -1,0 +1,248 @@
+package org.duet.mixer.engine;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
+import org.duet.mixer.transport.UdpTransport;
+import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The media loop: one thread that owns a set of rooms. It handles received packets as they come
+ * (so forwarded audio leaves at once), runs the mix tick on a fixed schedule, and runs commands
+ * from signaling between the two. Nothing here blocks on I/O or on a lock signaling holds.
+ *
+ * <p>Commands are the only way other threads change a room's media state, which is therefore
+ * touched by this thread alone and needs no locks.
+ */
+public final class MediaLoop implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MediaLoop.class);
+
+    private final long tickNanos;
+    private final Thread thread;
+    private final MpscArrayQueue<InboundPacket> inbound;
+    private final MpmcArrayQueue<InboundPacket> pool;
+    private final MpscArrayQueue<Runnable> commands = new MpscArrayQueue<>(4096);
+    private final CopyOnWriteArrayList<LoopTask> tasks = new CopyOnWriteArrayList<>();
+    private volatile boolean running = true;
+
+    private final SingleWriterRecorder tickMicros = new SingleWriterRecorder(1, 10_000_000, 3);
+    private final Histogram tickTotal = new Histogram(1, 10_000_000, 3);
+    private final AtomicLong ticks = new AtomicLong();
+    private final AtomicLong deadlineMisses = new AtomicLong();
+    private final AtomicLong packetsHandled = new AtomicLong();
+    private final AtomicLong packetsDropped = new AtomicLong();
+    private final AtomicLong oversizeDropped = new AtomicLong();
+    private final AtomicLong handlerErrors = new AtomicLong();
+    private volatile long loopThreadId = -1;
+
+    public MediaLoop(String name, long tickNanos, int queueCapacity) {
+        this.tickNanos = tickNanos;
+        this.inbound = new MpscArrayQueue<>(queueCapacity);
+        this.pool = new MpmcArrayQueue<>(queueCapacity);
+        for (int i = 0; i < queueCapacity; i++) {
+            pool.offer(new InboundPacket());
+        }
+        this.thread = new Thread(this, name);
+        this.thread.setDaemon(true);
+        this.thread.setPriority(Thread.MAX_PRIORITY);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** A receiver that feeds {@code handler} on this loop, for a transport to deliver into. */
+    public LoopReceiver receiverFor(PacketHandler handler) {
+        return new LoopReceiver(this, handler);
+    }
+
+    /** Runs {@code command} on the loop thread, before the next packet or tick. */
+    public void execute(Runnable command) {
+        if (!commands.offer(command)) {
+            throw new IllegalStateException("media loop command queue is full");
+        }
+        LockSupport.unpark(thread);
+    }
+
+    public void addTask(LoopTask task) {
+        tasks.add(task);
+    }
+
+    public void removeTask(LoopTask task) {
+        tasks.remove(task);
+    }
+
+    public int taskCount() {
+        return tasks.size();
+    }
+
+    public boolean inLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** The loop thread's id, for per-thread allocation and CPU accounting. */
+    public long threadId() {
+        return loopThreadId;
+    }
+
+    void enqueue(PacketHandler handler, byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
+        if (len > UdpTransport.MAX_DATAGRAM || len < 0) {
+            oversizeDropped.incrementAndGet();
+            return;
+        }
+        InboundPacket p = pool.relaxedPoll();
+        if (p == null) {
+            packetsDropped.incrementAndGet();
+            return;
+        }
+        System.arraycopy(buf, off, p.data, 0, len);
+        p.length = len;
+        p.rtcp = isRtcp;
+        p.arrivalNanos = arrivalNanos;
+        p.target = handler;
+        if (!inbound.offer(p)) {
+            p.target = null;
+            pool.offer(p);
+            packetsDropped.incrementAndGet();
+            return;
+        }
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void run() {
+        loopThreadId = Thread.currentThread().getId();
+        long nextTick = System.nanoTime() + tickNanos;
+        while (running) {
+            runCommands();
+            drainInbound();
+            long now = System.nanoTime();
+            if (now - nextTick >= 0) {
+                runTick(nextTick);
+                nextTick += tickNanos;
+                long behind = System.nanoTime() - nextTick;
+                if (behind > 5 * tickNanos) {
+                    // Far behind (a stalled machine): skip, rather than burst out a backlog of ticks.
+                    long skipped = behind / tickNanos;
+                    deadlineMisses.addAndGet(skipped);
+                    nextTick += skipped * tickNanos;
+                }
+                continue;
+            }
+            if (inbound.isEmpty() && commands.isEmpty()) {
+                LockSupport.parkNanos(this, nextTick - now);
+            }
+        }
+    }
+
+    private void runCommands() {
+        Runnable c;
+        while ((c = commands.relaxedPoll()) != null) {
+            try {
+                c.run();
+            } catch (RuntimeException e) {
+                LOG.error("media loop command failed", e);
+            }
+        }
+    }
+
+    private void drainInbound() {
+        for (int i = 0; i < 4096; i++) { // bounded so a flood cannot starve the tick
+            InboundPacket p = inbound.relaxedPoll();
+            if (p == null) {
+                return;
+            }
+            try {
+                p.target.handlePacket(p.data, 0, p.length, p.rtcp, p.arrivalNanos);
+                packetsHandled.incrementAndGet();
+            } catch (RuntimeException e) {
+                // Malformed input must never take the loop down; handlers count their own drops.
+                handlerErrors.incrementAndGet();
+                LOG.warn("packet handler failed", e);
+            } finally {
+                p.target = null;
+                pool.offer(p);
+            }
+        }
+    }
+
+    private void runTick(long scheduled) {
+        long start = System.nanoTime();
+        for (int i = 0, n = tasks.size(); i < n; i++) {
+            LoopTask task;
+            try {
+                task = tasks.get(i);
+            } catch (IndexOutOfBoundsException e) {
+                break; // a task was removed concurrently
+            }
+            try {
+                task.tick(scheduled);
+            } catch (RuntimeException e) {
+                handlerErrors.incrementAndGet();
+                LOG.error("room tick failed", e);
+            }
+        }
+        long end = System.nanoTime();
+        long micros = Math.max(1, (end - start) / 1000);
+        tickMicros.recordValue(Math.min(micros, 10_000_000));
+        ticks.incrementAndGet();
+        if (end - scheduled > tickNanos) {
+            deadlineMisses.incrementAndGet();
+        }
+    }
+
+    /** Tick durations since the previous call, merged into a running total that is returned. */
+    public synchronized Histogram tickHistogram() {
+        tickTotal.add(tickMicros.getIntervalHistogram());
+        return tickTotal.copy();
+    }
+
+    /** Forgets tick timings gathered so far (benchmarks call this after warm-up). */
+    public synchronized void resetTickStats() {
+        tickMicros.getIntervalHistogram();
+        tickTotal.reset();
+        ticks.set(0);
+        deadlineMisses.set(0);
+    }
+
+    public long ticks() {
+        return ticks.get();
+    }
+
+    public long deadlineMisses() {
+        return deadlineMisses.get();
+    }
+
+    public long packetsHandled() {
+        return packetsHandled.get();
+    }
+
+    public long packetsDropped() {
+        return packetsDropped.get() + oversizeDropped.get();
+    }
+
+    public long handlerErrors() {
+        return handlerErrors.get();
+    }
+
+    public long tickNanos() {
+        return tickNanos;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

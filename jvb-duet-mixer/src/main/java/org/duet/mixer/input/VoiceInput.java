@@ -1,0 +1,149 @@
+package org.duet.mixer.input;
+
+import org.duet.mixer.clock.CaptureClock;
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.jitter.DecodedFrameSink;
+import org.duet.mixer.jitter.FrameKind;
+import org.duet.mixer.jitter.InsertResult;
+import org.duet.mixer.jitter.JitterBuffer;
+import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.rtp.AbsCaptureTimeExtension;
+import org.duet.mixer.rtp.RtpPacket;
+import org.duet.mixer.rtp.TimestampUnwrapper;
+import org.duet.mixer.timeline.SourceTimeline;
+
+/**
+ * One singer's voice on its way in: RTP packet -> jitter buffer -> Opus decode -> capture-time
+ * timeline. Outputs read the timeline as a {@link MixSource}. Owned by the media loop thread.
+ *
+ * <p>Decoded frames are written contiguously; the capture-time estimate of each frame only
+ * re-anchors the write position when it moves by more than the re-anchor threshold (a new
+ * stream, a long gap, a clock that drifted), so small estimate wobbles never tear the audio.
+ */
+public final class VoiceInput implements MixSource, DecodedFrameSink {
+
+    private final JitterBuffer jitter;
+    private final CaptureClock captureClock;
+    private final SourceTimeline timeline;
+    private final long reanchorSamples;
+    private final long staleSamples;
+    private final int absCaptureTimeExtensionId;
+    private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
+    private final float[] mono = new float[5760];
+
+    private final ServerClock serverClock;
+    /** Server position at the moment audio was last written: how we tell a live voice from a gone one. */
+    private long lastWriteAt = Long.MIN_VALUE;
+    private long nowNanos;
+    private boolean anchored;
+    private long writePosition;
+    private long reanchors;
+    private long framesWritten;
+
+    /**
+     * @param staleSamples a source that wrote no audio for this long is left out of the outputs'
+     *                     timing (it stopped sending, or never started)
+     */
+    public VoiceInput(JitterBuffer jitter, ServerClock serverClock, int timelineSamples, long reanchorSamples,
+                      long staleSamples, int absCaptureTimeExtensionId) {
+        this.jitter = jitter;
+        this.serverClock = serverClock;
+        this.captureClock = new CaptureClock(serverClock, jitter::bestCaseArrivalNanos);
+        this.timeline = new SourceTimeline(timelineSamples);
+        this.reanchorSamples = reanchorSamples;
+        this.staleSamples = staleSamples;
+        this.absCaptureTimeExtensionId = absCaptureTimeExtensionId;
+    }
+
+    /** A parsed RTP packet of this voice. Decodes whatever became due. */
+    public InsertResult onRtp(RtpPacket packet, long arrivalNanos) {
+        long extended = timestamps.unwrap(packet.timestamp());
+        if (absCaptureTimeExtensionId != 0) {
+            int at = packet.extensionOffset(absCaptureTimeExtensionId);
+            if (at >= 0 && AbsCaptureTimeExtension.isValid(packet.extensionLength(absCaptureTimeExtensionId))) {
+                captureClock.onSenderTime(extended, AbsCaptureTimeExtension.captureNtp(packet.buffer(), at));
+            }
+        }
+        InsertResult r = jitter.insert(packet.sequenceNumber(), packet.timestamp(), packet.ssrc(), arrivalNanos,
+                packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+        if (r == InsertResult.SSRC_CHANGED) {
+            timestamps.reset();
+            timestamps.unwrap(packet.timestamp());
+        }
+        nowNanos = arrivalNanos;
+        jitter.drainDue(arrivalNanos, this);
+        return r;
+    }
+
+    /** From an RTCP Sender Report of this voice's stream. */
+    public void onSenderReport(long ntpTimestamp, long rtpTimestamp) {
+        captureClock.onSenderTime(timestamps.unwrap(rtpTimestamp), ntpTimestamp);
+    }
+
+    /** Conceals whatever passed its deadline; called every tick. */
+    public void drain(long nowNanos) {
+        this.nowNanos = nowNanos;
+        jitter.drainDue(nowNanos, this);
+    }
+
+    @Override
+    public void onFrame(long extendedTimestamp, short[] pcm, int samplesPerChannel, int channels, FrameKind kind) {
+        long position = captureClock.capturePosition(extendedTimestamp);
+        if (!anchored || Math.abs(position - writePosition) > reanchorSamples) {
+            if (anchored) {
+                reanchors++;
+            }
+            writePosition = position;
+            anchored = true;
+        }
+        int n = Math.min(samplesPerChannel, mono.length);
+        if (channels == 2) {
+            for (int i = 0; i < n; i++) {
+                mono[i] = (pcm[2 * i] + pcm[2 * i + 1]) * (0.5f / 32768f);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                mono[i] = pcm[i] * (1f / 32768f);
+            }
+        }
+        timeline.write(writePosition, mono, 0, n);
+        writePosition += n;
+        lastWriteAt = serverClock.toSamples(nowNanos);
+        framesWritten++;
+    }
+
+    @Override
+    public long completeThrough(long tickPosition) {
+        return timeline.isEmpty() ? Long.MIN_VALUE : timeline.end();
+    }
+
+    /**
+     * Stale when nothing was written for a while (not started, left, or stopped sending). A voice
+     * that is merely late is not stale: it holds the outputs back, which keeps the voices aligned.
+     */
+    @Override
+    public boolean isStale(long tickPosition) {
+        return timeline.isEmpty() || tickPosition - lastWriteAt > staleSamples;
+    }
+
+    @Override
+    public void mixInto(long position, float gain, float[] out, int outOff, int count) {
+        timeline.mixInto(position, gain, out, outOff, count);
+    }
+
+    public JitterBuffer jitterBuffer() {
+        return jitter;
+    }
+
+    public CaptureClock captureClock() {
+        return captureClock;
+    }
+
+    public long reanchors() {
+        return reanchors;
+    }
+
+    public long framesWritten() {
+        return framesWritten;
+    }
+}

@@ -1,0 +1,129 @@
+package org.duet.mixer.mix;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sound.sampled.AudioFormat;
+import javax.sound.sampled.AudioInputStream;
+import javax.sound.sampled.AudioSystem;
+import javax.sound.sampled.UnsupportedAudioFileException;
+
+/**
+ * A backing track the server plays onto the capture timeline: sample {@code i} of the track sits
+ * at server position {@code start + i} (looping), so singers hear it in their mix-minus and the
+ * listener mix carries it aligned with the voices. Loaded whole into memory as mono float at
+ * 48 kHz (a 4-minute song is 46 MB; fine for a duet server).
+ */
+public final class BackingTrack implements MixSource {
+
+    /** Longest track accepted: 15 minutes. */
+    public static final int MAX_SAMPLES = 48_000 * 60 * 15;
+
+    private final float[] samples;
+    private final boolean loop;
+    private long start = Long.MIN_VALUE;
+
+    public BackingTrack(float[] samples, boolean loop) {
+        if (samples.length == 0) {
+            throw new IllegalArgumentException("backing track is empty");
+        }
+        this.samples = samples;
+        this.loop = loop;
+    }
+
+    /** Reads a PCM WAV (8/16/24/32-bit, any rate, mono or more channels: downmixed). */
+    public static BackingTrack load(Path wav, boolean loop) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(wav))) {
+            return new BackingTrack(decodeWav(in), loop);
+        } catch (UnsupportedAudioFileException e) {
+            throw new IOException("not a PCM WAV file: " + wav + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    static float[] decodeWav(InputStream in) throws IOException, UnsupportedAudioFileException {
+        try (AudioInputStream source = AudioSystem.getAudioInputStream(in)) {
+            AudioFormat f = source.getFormat();
+            AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, f.getSampleRate(), 16,
+                    f.getChannels(), f.getChannels() * 2, f.getSampleRate(), false);
+            try (AudioInputStream s16 = AudioSystem.getAudioInputStream(pcm, source)) {
+                byte[] bytes = s16.readNBytes(MAX_SAMPLES * 2 * Math.max(1, f.getChannels()));
+                int ch = f.getChannels();
+                int frames = bytes.length / (2 * ch);
+                float[] mono = new float[frames];
+                for (int i = 0; i < frames; i++) {
+                    float sum = 0;
+                    for (int c = 0; c < ch; c++) {
+                        int idx = (i * ch + c) * 2;
+                        sum += (short) ((bytes[idx] & 0xff) | (bytes[idx + 1] << 8)) / 32768f;
+                    }
+                    mono[i] = sum / ch;
+                }
+                return resampleTo48k(mono, f.getSampleRate());
+            }
+        }
+    }
+
+    /** Linear interpolation: adequate for a backing track; supply 48 kHz files for best quality. */
+    static float[] resampleTo48k(float[] in, float rate) {
+        if (Math.abs(rate - 48_000f) < 0.5f) {
+            return in;
+        }
+        double step = rate / 48_000.0;
+        int n = (int) Math.min(MAX_SAMPLES, (long) Math.floor((in.length - 1) / step) + 1);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            double x = i * step;
+            int j = (int) x;
+            float frac = (float) (x - j);
+            float a = in[j];
+            float b = j + 1 < in.length ? in[j + 1] : a;
+            out[i] = a + (b - a) * frac;
+        }
+        return out;
+    }
+
+    /** Starts playing so that track sample 0 is at server position {@code position}. */
+    public void startAt(long position) {
+        start = position;
+    }
+
+    public boolean started() {
+        return start != Long.MIN_VALUE;
+    }
+
+    public int lengthSamples() {
+        return samples.length;
+    }
+
+    @Override
+    public long completeThrough(long tickPosition) {
+        return Long.MAX_VALUE; // the server makes it: never waits for anything
+    }
+
+    @Override
+    public boolean isStale(long tickPosition) {
+        return !started();
+    }
+
+    @Override
+    public void mixInto(long position, float gain, float[] out, int outOff, int count) {
+        if (!started()) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            long t = position + i - start;
+            if (t < 0) {
+                continue;
+            }
+            if (t >= samples.length) {
+                if (!loop) {
+                    continue;
+                }
+                t %= samples.length;
+            }
+            out[outOff + i] += gain * samples[(int) t];
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.duet.mixer.room;
+
+import com.typesafe.config.Config;
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.engine.CodecMeter;
+import org.duet.mixer.input.VoiceInput;
+import org.duet.mixer.jitter.JitterBuffer;
+import org.duet.mixer.jitter.JitterBufferConfig;
+import org.duet.mixer.mix.PlayoutCursor;
+import org.duet.mixer.mix.SoftLimiter;
+import org.duet.mixer.opus.OpusApplication;
+import org.duet.mixer.opus.OpusBackend;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusDecoder;
+import org.duet.mixer.opus.OpusEncoder;
+import org.duet.mixer.opus.OpusSettings;
+import org.duet.mixer.output.MixOutput;
+
+/**
+ * Builds the per-participant media parts from configuration. Runs on signaling threads (codec
+ * state is allocated here, never on the media loop).
+ */
+final class MediaFactory {
+
+    private final DuetConfig config;
+    private final ServerClock clock;
+    private final int tickSamples;
+    private final int timelineSamples;
+    private final long reanchorSamples;
+    private final long staleSamples;
+    private final OpusSettings mixSettings;
+    private final JitterBufferConfig jitterConfig;
+    private final double limiterThresholdDb;
+    private final double limiterReleaseMs;
+    private final boolean meterCodecs;
+    private final OpusBackend backend;
+
+    MediaFactory(DuetConfig config, ServerClock clock) {
+        this.config = config;
+        this.clock = clock;
+        Config raw = config.raw();
+        this.tickSamples = config.tickSamples();
+        this.timelineSamples = (int) ServerClock.nanosToSamples(config.timelineLength().toNanos());
+        this.reanchorSamples = ServerClock.nanosToSamples(config.reanchorThreshold().toNanos());
+        Config jitter = raw.getConfig("duet.jitter");
+        this.jitterConfig = JitterBufferConfig.defaults()
+                .withDelayRange(millis(jitter, "min-delay"), millis(jitter, "max-delay"), millis(jitter, "initial-delay"))
+                .withGlitchTarget(jitter.getDouble("glitch-target"));
+        this.staleSamples = 48L * (jitterConfig.maxDelayMs() + 100);
+        Config opus = raw.getConfig("duet.opus");
+        this.mixSettings = new OpusSettings(1, opus.getInt("bitrate"), opus.getInt("complexity"),
+                opus.getBoolean("fec"), opus.getInt("expected-loss-percent"), opus.getBoolean("dtx"),
+                application(opus.getString("application")), tickSamples);
+        this.meterCodecs = opus.getBoolean("meter-allocation");
+        this.backend = OpusBackend.parse(opus.getString("backend"));
+        this.limiterThresholdDb = raw.getDouble("duet.limiter.threshold-db");
+        this.limiterReleaseMs = raw.getDuration("duet.limiter.release").toNanos() / 1e6;
+    }
+
+    private static int millis(Config c, String key) {
+        return (int) c.getDuration(key).toMillis();
+    }
+
+    private static OpusApplication application(String name) {
+        return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "restricted-lowdelay" -> OpusApplication.RESTRICTED_LOWDELAY;
+            case "audio" -> OpusApplication.AUDIO;
+            case "voip" -> OpusApplication.VOIP;
+            default -> throw new IllegalArgumentException(
+                    "duet.opus.application must be restricted-lowdelay, audio or voip, got '" + name + "'");
+        };
+    }
+
+    VoiceInput newVoiceInput(MediaFormat format) {
+        JitterBuffer jb = new JitterBuffer(jitterConfig, decoder(format.channels()));
+        return new VoiceInput(jb, clock, timelineSamples, reanchorSamples, staleSamples,
+                format.absCaptureTimeExtensionId());
+    }
+
+    /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
+    MixOutput newOutput(String name, MediaFormat format) {
+        OpusSettings s = mixSettings;
+        if (format != null) {
+            s = s.withFec(s.fec() && format.inbandFec(), s.expectedLossPercent()).withDtx(s.dtx() && format.dtx());
+        }
+        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 100);
+        return new MixOutput(name, clock, tickSamples, encoder(s),
+                new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
+    }
+
+    private OpusDecoder decoder(int channels) {
+        OpusDecoder d = OpusCodecs.newDecoder(channels, backend);
+        return meterCodecs ? CodecMeter.global().wrap(d) : d;
+    }
+
+    private OpusEncoder encoder(OpusSettings s) {
+        OpusEncoder e = OpusCodecs.newEncoder(s, backend);
+        return meterCodecs ? CodecMeter.global().wrap(e) : e;
+    }
+
+    ServerClock clock() {
+        return clock;
+    }
+
+    DuetConfig config() {
+        return config;
+    }
+}

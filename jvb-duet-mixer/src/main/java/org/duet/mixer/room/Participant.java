@@ -1,0 +1,37 @@
+package org.duet.mixer.room;
+
+/** A participant as signaling sees it: identity, role, and a stats snapshot. Thread-safe. */
+public final class Participant {
+
+    private final String id;
+    private final Role role;
+    final ParticipantMedia media;
+
+    Participant(String id, Role role, ParticipantMedia media) {
+        this.id = id;
+        this.role = role;
+        this.media = media;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public MediaFormat format() {
+        return media.format;
+    }
+
+    /** Figures as of the last packet or tick (read without stopping the media loop). */
+    public ParticipantStats stats() {
+        return media.stats();
+    }
+
+    @Override
+    public String toString() {
+        return id + " (" + role.wireName() + ")";
+    }
+}

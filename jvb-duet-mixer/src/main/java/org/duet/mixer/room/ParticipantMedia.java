@@ -1,0 +1,201 @@
+package org.duet.mixer.room;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+import org.duet.mixer.clock.NtpTime;
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.engine.PacketHandler;
+import org.duet.mixer.input.VoiceInput;
+import org.duet.mixer.jitter.InsertResult;
+import org.duet.mixer.jitter.JitterStats;
+import org.duet.mixer.opus.OpusPacketInfo;
+import org.duet.mixer.output.MixOutput;
+import org.duet.mixer.output.OutputSubscriber;
+import org.duet.mixer.rtcp.ReceptionStatistics;
+import org.duet.mixer.rtcp.RtcpDropReason;
+import org.duet.mixer.rtcp.RtcpListener;
+import org.duet.mixer.rtcp.RtcpParser;
+import org.duet.mixer.rtcp.RtcpWriter;
+import org.duet.mixer.rtp.RtpDropCounters;
+import org.duet.mixer.rtp.RtpDropReason;
+import org.duet.mixer.rtp.RtpPacket;
+import org.duet.mixer.transport.PacketTransport;
+
+/**
+ * A participant as the media loop sees it: packets in (RTP to the voice input, RTCP to the
+ * clocks and round-trip estimate), the output it hears, and the RTCP reports we send it. Touched
+ * only by the media loop thread; other threads read its counters for stats (a tick stale at most).
+ */
+final class ParticipantMedia implements PacketHandler, RtcpListener {
+
+    private static final byte[] CNAME = "duet-mixer".getBytes(StandardCharsets.US_ASCII);
+
+    final String id;
+    final Role role;
+    final PacketTransport transport;
+    final MediaFormat format;
+    final VoiceInput input;
+    final OutputSubscriber subscriber;
+    /** The singer's own mix-minus; for listeners, the room's shared listener mix. */
+    MixOutput output;
+    /** Outputs that forward this voice's packets untouched (set by the room's mix plan). */
+    MixOutput[] forwardTargets = new MixOutput[0];
+    float gain = 1f;
+
+    private final RoomMedia room;
+    private final RtpPacket rtp = new RtpPacket();
+    private final RtcpParser rtcpParser = new RtcpParser();
+    private final RtcpWriter rtcpWriter = new RtcpWriter();
+    private ReceptionStatistics reception;
+    private final RtpDropCounters rtpDrops = new RtpDropCounters();
+    private final byte[] rtcpOut = new byte[512];
+    private final long ourReceiverSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
+    private long lastArrivalNanos;
+    private long nextReportNanos;
+
+    volatile long packetsIn;
+    volatile long bytesIn;
+    volatile long malformed;
+    volatile long wrongPayloadType;
+    volatile long rtcpMalformed;
+    volatile long late;
+    volatile long duplicates;
+    volatile double rttMs = Double.NaN;
+
+    ParticipantMedia(String id, Role role, PacketTransport transport, MediaFormat format, VoiceInput input,
+                     RoomMedia room) {
+        this.id = id;
+        this.role = role;
+        this.transport = transport;
+        this.format = format;
+        this.input = input;
+        this.room = room;
+        this.subscriber = new OutputSubscriber(transport, format);
+    }
+
+    // ---- packets in ----
+
+    @Override
+    public void handlePacket(byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
+        packetsIn++;
+        bytesIn += len;
+        lastArrivalNanos = arrivalNanos;
+        if (isRtcp) {
+            if (rtcpParser.parse(buf, off, len, this) != RtcpDropReason.NONE) {
+                rtcpMalformed++;
+            }
+            return;
+        }
+        RtpDropReason reason = rtp.parse(buf, off, len);
+        if (reason != RtpDropReason.NONE) {
+            rtpDrops.count(reason);
+            malformed++;
+            return;
+        }
+        if (rtp.payloadType() != format.payloadType() || OpusPacketInfo.validate(rtp.buffer(), rtp.payloadOffset(),
+                rtp.payloadLength()) < 0) {
+            wrongPayloadType++;
+            return;
+        }
+        if (input == null) {
+            return; // a listener's microphone: not part of any mix
+        }
+        if (reception == null || reception.sourceSsrc() != rtp.ssrc()) {
+            reception = new ReceptionStatistics(rtp.ssrc()); // once per stream, not per packet
+        }
+        reception.onRtp(rtp.sequenceNumber(), rtp.timestamp(), arrivalNanos, ServerClock.SAMPLE_RATE);
+        InsertResult result = input.onRtp(rtp, arrivalNanos);
+        switch (result) {
+            case ACCEPTED, SSRC_CHANGED -> room.forwardFrom(this, rtp,
+                    OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()));
+            case LATE -> late++;
+            case DUPLICATE -> duplicates++;
+            default -> malformed++;
+        }
+    }
+
+    @Override
+    public void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long packetCount, long octetCount) {
+        if (input != null) {
+            input.onSenderReport(ntpTimestamp, rtpTimestamp);
+        }
+        if (reception != null && ssrc == reception.sourceSsrc()) {
+            reception.onSenderReport(ntpTimestamp, lastArrivalNanos);
+        }
+    }
+
+    @Override
+    public void onReportBlock(long reporterSsrc, long sourceSsrc, int fractionLost, int cumulativeLost,
+                              long extendedHighestSeq, long jitter, long lastSr, long delaySinceLastSr) {
+        if (output == null || sourceSsrc != output.ssrc() || lastSr == 0) {
+            return;
+        }
+        // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s (middle 32 bits of NTP).
+        long nowMiddle = (nowNtp(lastArrivalNanos) >>> 16) & 0xFFFFFFFFL;
+        long rtt = (nowMiddle - lastSr - delaySinceLastSr) & 0xFFFFFFFFL;
+        if (rtt < (1L << 31)) {
+            rttMs = rtt * 1000.0 / 65536.0;
+        }
+    }
+
+    // ---- RTCP reports out ----
+
+    /** Sends a Sender Report (our stream to them) with a report block on their voice, plus SDES. */
+    void maybeSendReport(long nowNanos, long intervalNanos) {
+        if (nowNanos - nextReportNanos < 0) {
+            return;
+        }
+        // RFC 3550 6.3.1: randomise the interval (0.5 to 1.5 of the mean) so reports do not bunch up.
+        nextReportNanos = nowNanos + intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos);
+        rtcpWriter.clearReportBlocks();
+        if (input != null && reception != null) {
+            reception.writeReportBlock(rtcpWriter, nowNanos);
+        }
+        int len;
+        long senderSsrc;
+        if (output != null) {
+            senderSsrc = output.ssrc();
+            len = rtcpWriter.writeSenderReport(rtcpOut, 0, senderSsrc, nowNtp(nowNanos), output.rtpTimestampAt(nowNanos),
+                    subscriber.packetsSent(), subscriber.bytesSent());
+        } else {
+            senderSsrc = ourReceiverSsrc;
+            len = rtcpWriter.writeReceiverReport(rtcpOut, 0, senderSsrc);
+        }
+        if (len < 0) {
+            return;
+        }
+        int sdes = RtcpWriter.writeSdesCname(rtcpOut, len, senderSsrc, CNAME, 0, CNAME.length);
+        if (sdes > 0) {
+            len += sdes;
+        }
+        transport.sendRtcp(rtcpOut, 0, len);
+    }
+
+    private static long nowNtp(long nanoTime) {
+        return NtpTime.fromUnixNanos(nanoTime + ServerClock.unixNanosMinusNanoTime());
+    }
+
+    // ---- stats ----
+
+    ParticipantStats stats() {
+        long lost = 0;
+        long concealed = 0;
+        long fec = 0;
+        double target = Double.NaN;
+        if (input != null) {
+            JitterStats js = input.jitterBuffer().stats();
+            lost = js.lost();
+            concealed = js.concealed();
+            fec = js.fecRecovered();
+            target = js.targetDelayMs();
+        }
+        double mixDelay = Double.NaN;
+        MixOutput out = output;
+        if (out != null && !out.isForwarding()) {
+            mixDelay = (room.clockPosition(System.nanoTime()) - out.lastReadPosition()) / 48.0;
+        }
+        return new ParticipantStats(packetsIn, subscriber.packetsSent(), bytesIn, subscriber.bytesSent(), lost, late,
+                duplicates, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
+                reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding());
+    }
+}

@@ -1,0 +1,14 @@
+package org.duet.mixer.room;
+
+/**
+ * A snapshot of one participant's media figures, for signaling, /metrics and benchmarks.
+ *
+ * @param jitterTargetMs  the jitter buffer's current target delay for this singer's voice
+ * @param mixDelayMs      how far behind real time this participant's own mix reads its sources
+ * @param rttMs           round trip from RTCP (LSR/DLSR), NaN until known
+ */
+public record ParticipantStats(long packetsIn, long packetsOut, long bytesIn, long bytesOut,
+                               long lost, long late, long duplicates, long concealed, long fecRecovered,
+                               long malformed, double jitterTargetMs, double mixDelayMs,
+                               double rttMs, double interarrivalJitterMs, boolean forwarding) {
+}

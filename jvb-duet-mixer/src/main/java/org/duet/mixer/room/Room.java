@@ -1,0 +1,165 @@
+package org.duet.mixer.room;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.duet.mixer.engine.MediaLoop;
+import org.duet.mixer.mix.BackingTrack;
+import org.duet.mixer.transport.PacketTransport;
+
+/**
+ * A duet room as signaling sees it. Thread-safe: bookkeeping (who has which role) happens here
+ * under this room's own lock, which the media loop never takes; media changes are handed to the
+ * loop as commands.
+ */
+public final class Room {
+
+    private final String name;
+    private final MediaLoop loop;
+    private final RoomMedia media;
+    private final MediaFactory factory;
+    private final int maxSingers;
+    private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private boolean closed;
+
+    Room(String name, MediaLoop loop, MediaFactory factory) {
+        this.name = name;
+        this.loop = loop;
+        this.factory = factory;
+        this.maxSingers = factory.config().raw().getInt("duet.rooms.max-singers");
+        this.media = new RoomMedia(factoryClock(factory), factory.newOutput(name + "/listeners", null),
+                factory.config().forwardSingleSource(),
+                factory.config().raw().getDuration("duet.rtcp.interval").toNanos());
+        loop.execute(() -> loop.addTask(media));
+    }
+
+    private static org.duet.mixer.clock.ServerClock factoryClock(MediaFactory f) {
+        return f.clock();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Adds a participant. The room owns {@code transport} from now on and closes it on leave.
+     *
+     * @throws RoleTakenException       a singer role someone else has
+     * @throws IllegalArgumentException a bad or duplicate id, too many singers, a closed room
+     */
+    public Participant join(String participantId, Role role, PacketTransport transport, MediaFormat format)
+            throws RoleTakenException {
+        if (participantId == null || !participantId.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("participant id must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        ParticipantMedia pm;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalArgumentException("room " + name + " is closed");
+            }
+            if (participants.containsKey(participantId)) {
+                throw new IllegalArgumentException("participant " + participantId + " is already in room " + name);
+            }
+            if (role.isSinger()) {
+                int singers = 0;
+                for (Participant p : participants.values()) {
+                    if (p.role().equals(role)) {
+                        throw new RoleTakenException(name, role);
+                    }
+                    if (p.role().isSinger()) {
+                        singers++;
+                    }
+                }
+                if (singers >= maxSingers) {
+                    throw new IllegalArgumentException("room " + name + " already has " + maxSingers + " singers");
+                }
+            }
+            pm = new ParticipantMedia(participantId, role, transport, format,
+                    role.isSinger() ? factory.newVoiceInput(format) : null, media);
+            if (role.isSinger()) {
+                pm.output = factory.newOutput(name + "/" + participantId, format);
+            }
+            participants.put(participantId, new Participant(participantId, role, pm));
+        }
+        transport.setReceiver(loop.receiverFor(pm));
+        loop.execute(() -> media.add(pm));
+        return participants(participantId);
+    }
+
+    private synchronized Participant participants(String id) {
+        return participants.get(id);
+    }
+
+    public void leave(String participantId) {
+        Participant p;
+        synchronized (this) {
+            p = participants.remove(participantId);
+        }
+        if (p != null) {
+            ParticipantMedia pm = p.media;
+            loop.execute(() -> {
+                media.remove(pm);
+                pm.transport.close();
+            });
+        }
+    }
+
+    /** Plays a WAV file on the room's timeline (looping), or stops it when {@code wav} is null. */
+    public void setBackingTrack(Path wav, float gain) throws IOException {
+        BackingTrack track = wav == null ? null : BackingTrack.load(wav, true);
+        setBackingTrack(track, gain);
+    }
+
+    public void setBackingTrack(BackingTrack track, float gain) {
+        if (!(gain >= 0f && gain <= 4f)) {
+            throw new IllegalArgumentException("gain must be between 0 and 4");
+        }
+        loop.execute(() -> media.setBackingTrack(track, gain));
+    }
+
+    public void setGain(String participantId, float gain) {
+        if (!(gain >= 0f && gain <= 4f)) {
+            throw new IllegalArgumentException("gain must be between 0 and 4");
+        }
+        Participant p = participants(participantId);
+        if (p == null) {
+            throw new IllegalArgumentException("no participant " + participantId + " in room " + name);
+        }
+        loop.execute(() -> media.setGain(p.media, gain));
+    }
+
+    public synchronized List<Participant> participants() {
+        return new ArrayList<>(participants.values());
+    }
+
+    public synchronized Participant participant(String id) {
+        return participants.get(id);
+    }
+
+    public synchronized boolean isEmpty() {
+        return participants.isEmpty();
+    }
+
+    MediaLoop loop() {
+        return loop;
+    }
+
+    void close() {
+        List<Participant> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(participants.values());
+            participants.clear();
+        }
+        loop.execute(() -> {
+            loop.removeTask(media);
+            for (Participant p : all) {
+                p.media.transport.close();
+            }
+            media.closeAll();
+        });
+    }
+}

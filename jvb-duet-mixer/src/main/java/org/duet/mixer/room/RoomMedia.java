@@ -1,0 +1,171 @@
+package org.duet.mixer.room;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.engine.LoopTask;
+import org.duet.mixer.mix.BackingTrack;
+import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.output.MixOutput;
+import org.duet.mixer.output.OutputSubscriber;
+import org.duet.mixer.rtp.RtpPacket;
+
+/**
+ * A room's media state on its media loop: who sings, who listens, and the mix plan that says
+ * which sources each output reads. The plan is rebuilt whenever the room changes (join, leave,
+ * gain, backing track) and then used unchanged by every tick.
+ *
+ * <p>Mix-minus is by construction: a singer's output is simply never given that singer's voice.
+ */
+final class RoomMedia implements LoopTask {
+
+    private final ServerClock clock;
+    private final boolean forwardSingleSource;
+    private final long rtcpIntervalNanos;
+    private final MixOutput listenerMix;
+    private final List<ParticipantMedia> participants = new ArrayList<>();
+    private ParticipantMedia[] singers = new ParticipantMedia[0];
+    private ParticipantMedia[] everyone = new ParticipantMedia[0];
+    private MixOutput[] outputs = new MixOutput[0];
+    private BackingTrack backing;
+    private float backingGain;
+
+    RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
+        this.clock = clock;
+        this.listenerMix = listenerMix;
+        this.forwardSingleSource = forwardSingleSource;
+        this.rtcpIntervalNanos = rtcpIntervalNanos;
+    }
+
+    // ---- changes, run as commands on the loop thread ----
+
+    void add(ParticipantMedia p) {
+        participants.add(p);
+        if (!p.role.isSinger()) {
+            p.output = listenerMix;
+        }
+        rebuildPlan();
+    }
+
+    void remove(ParticipantMedia p) {
+        if (participants.remove(p)) {
+            if (p.role.isSinger() && p.output != null) {
+                p.output.close();
+            }
+            rebuildPlan();
+        }
+    }
+
+    void setBackingTrack(BackingTrack track, float gain) {
+        if (track != null) {
+            track.startAt(clock.toSamples(System.nanoTime()));
+        }
+        backing = track;
+        backingGain = gain;
+        rebuildPlan();
+    }
+
+    void setGain(ParticipantMedia p, float gain) {
+        p.gain = gain;
+        rebuildPlan();
+    }
+
+    long clockPosition(long nanos) {
+        return clock.toSamples(nanos);
+    }
+
+    private void rebuildPlan() {
+        List<ParticipantMedia> singerList = new ArrayList<>();
+        List<OutputSubscriber> listeners = new ArrayList<>();
+        for (ParticipantMedia p : participants) {
+            if (p.role.isSinger()) {
+                singerList.add(p);
+            } else {
+                listeners.add(p.subscriber);
+            }
+            p.forwardTargets = new MixOutput[0];
+        }
+        singers = singerList.toArray(new ParticipantMedia[0]);
+        everyone = participants.toArray(new ParticipantMedia[0]);
+        List<MixOutput> all = new ArrayList<>();
+        for (ParticipantMedia singer : singers) {
+            planOutput(singer.output, singer, new OutputSubscriber[] {singer.subscriber});
+            all.add(singer.output);
+        }
+        planOutput(listenerMix, null, listeners.toArray(new OutputSubscriber[0]));
+        all.add(listenerMix);
+        outputs = all.toArray(new MixOutput[0]);
+    }
+
+    /** Gives {@code out} every voice except {@code excluded}'s, plus the backing track. */
+    private void planOutput(MixOutput out, ParticipantMedia excluded, OutputSubscriber[] subs) {
+        MixSource[] sources = new MixSource[singers.length + 1];
+        float[] gains = new float[singers.length + 1];
+        int n = 0;
+        ParticipantMedia only = null;
+        for (ParticipantMedia s : singers) {
+            if (s == excluded) {
+                continue; // mix-minus: the singer's own voice is never a source of their mix
+            }
+            sources[n] = s.input;
+            gains[n] = s.gain;
+            only = s;
+            n++;
+        }
+        int voices = n;
+        if (backing != null) {
+            sources[n] = backing;
+            gains[n] = backingGain;
+            n++;
+        }
+        out.setSources(sources, gains, n);
+        out.setSubscribers(subs);
+        boolean forward = forwardSingleSource && voices == 1 && backing == null && only.gain == 1f;
+        out.setForwardSource(forward ? only.input : null);
+        if (forward) {
+            MixOutput[] t = only.forwardTargets;
+            MixOutput[] grown = java.util.Arrays.copyOf(t, t.length + 1);
+            grown[t.length] = out;
+            only.forwardTargets = grown;
+        }
+    }
+
+    // ---- packets and ticks ----
+
+    /** A voice packet was accepted: send it on at once to outputs that forward it. */
+    void forwardFrom(ParticipantMedia from, RtpPacket packet, int samples) {
+        MixOutput[] targets = from.forwardTargets;
+        for (MixOutput t : targets) {
+            t.forward(packet, samples);
+        }
+    }
+
+    @Override
+    public void tick(long tickNanos) {
+        ParticipantMedia[] s = singers;
+        for (ParticipantMedia p : s) {
+            p.input.drain(tickNanos); // conceal whatever is overdue, so the timelines are final up to now
+        }
+        MixOutput[] outs = outputs;
+        for (MixOutput o : outs) {
+            o.tick(tickNanos);
+        }
+        ParticipantMedia[] all = everyone;
+        for (ParticipantMedia p : all) {
+            p.maybeSendReport(tickNanos, rtcpIntervalNanos);
+        }
+    }
+
+    void closeAll() {
+        for (ParticipantMedia p : participants) {
+            if (p.role.isSinger() && p.output != null) {
+                p.output.close();
+            }
+        }
+        listenerMix.close();
+        participants.clear();
+        singers = new ParticipantMedia[0];
+        everyone = new ParticipantMedia[0];
+        outputs = new MixOutput[0];
+    }
+}

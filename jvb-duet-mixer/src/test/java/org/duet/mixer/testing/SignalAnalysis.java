@@ -1,0 +1,93 @@
+package org.duet.mixer.testing;
+
+/** Measurements on decoded audio for tests: tone levels and click timing. */
+public final class SignalAnalysis {
+
+    private SignalAnalysis() {
+    }
+
+    /**
+     * Level of the {@code hz} component in {@code x[from, from+len)}, in dB relative to a
+     * full-scale sine, using a Hann-windowed Goertzel filter (narrow band: codec noise spread
+     * over the spectrum barely registers, a tone does).
+     */
+    public static double toneLevelDb(float[] x, int from, int len, double hz) {
+        double w = 2 * Math.PI * hz / 48_000.0;
+        double coeff = 2 * Math.cos(w);
+        double s1 = 0;
+        double s2 = 0;
+        double windowSum = 0;
+        for (int i = 0; i < len; i++) {
+            double win = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (len - 1));
+            windowSum += win;
+            double s = x[from + i] * win + coeff * s1 - s2;
+            s2 = s1;
+            s1 = s;
+        }
+        double power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
+        double amplitude = 2 * Math.sqrt(Math.max(power, 0)) / windowSum;
+        return 20 * Math.log10(Math.max(amplitude, 1e-12));
+    }
+
+    /**
+     * How far (dB) the tone at {@code quietHz} sits below the tone at {@code loudHz}: the median
+     * over 1-second windows (hop 0.25 s) of {@code x[from, from+len)}. The median ignores the odd
+     * window with a glitch (a concealed packet, a playout step), whose broadband splatter would
+     * otherwise mask a very quiet tone; a tone that is really there shows in every window.
+     */
+    public static double medianRejectionDb(float[] x, int from, int len, double loudHz, double quietHz) {
+        int window = 48_000;
+        int hop = 12_000;
+        int count = Math.max(1, (len - window) / hop + 1);
+        double[] r = new double[count];
+        for (int i = 0; i < count; i++) {
+            int at = from + i * hop;
+            r[i] = toneLevelDb(x, at, window, loudHz) - toneLevelDb(x, at, window, quietHz);
+        }
+        java.util.Arrays.sort(r);
+        return r[count / 2];
+    }
+
+    /** RMS level in dBFS of {@code x[from, from+len)}. */
+    public static double rmsDb(float[] x, int from, int len) {
+        double e = 0;
+        for (int i = 0; i < len; i++) {
+            e += (double) x[from + i] * x[from + i];
+        }
+        return 10 * Math.log10(Math.max(e / Math.max(1, len), 1e-24));
+    }
+
+    /**
+     * Positions where {@code template} matches best in {@code x}: the peak of the normalised
+     * cross-correlation in each window of {@code period} samples, when it exceeds {@code threshold}.
+     */
+    public static int[] findClicks(float[] x, float[] template, int period, double threshold) {
+        int[] found = new int[x.length / Math.max(1, period) + 1];
+        int n = 0;
+        double tEnergy = 0;
+        for (float v : template) {
+            tEnergy += v * v;
+        }
+        for (int start = 0; start + period <= x.length; start += period) {
+            double best = threshold;
+            int bestAt = -1;
+            for (int i = start; i < start + period && i + template.length <= x.length; i++) {
+                double dot = 0;
+                double xe = 0;
+                for (int k = 0; k < template.length; k++) {
+                    dot += x[i + k] * template[k];
+                    xe += x[i + k] * x[i + k];
+                }
+                double score = dot / Math.sqrt(tEnergy * Math.max(xe, 1e-12));
+                if (score > best) {
+                    best = score;
+                    bestAt = i;
+                }
+            }
+            if (bestAt >= 0) {
+                found[n++] = bestAt;
+            }
+        }
+        return java.util.Arrays.copyOf(found, n);
+    }
+}
