@@ -1,0 +1,36 @@
+package org.duet.mixer.clock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CaptureClockTest {
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void withoutAMeasuredOffsetCaptureTimeIsTheBestCaseArrival() {
+        ServerClock server = new ServerClock(0);
+        // The jitter buffer saw media time 0 arrive at the earliest at 1 s (server nanoTime).
+        CaptureClock c = new CaptureClock(server, ts -> 1_000 * MS + ServerClock.samplesToNanos(ts));
+        assertThat(c.captureNanos(0)).isEqualTo(1_000 * MS);
+        assertThat(c.capturePosition(48_000)).isEqualTo(server.toSamples(2_000 * MS));
+        assertThat(c.usesMeasuredOffset()).isFalse();
+    }
+
+    @Test
+    void senderReportAndMeasuredOffsetPlaceMediaAtItsSenderCaptureTime() {
+        ServerClock server = new ServerClock(0);
+        CaptureClock c = new CaptureClock(server, ts -> 999_999 * MS); // arrival estimate must not be used
+        long senderUnix = 1_700_000_000_000L * MS;
+        c.onSenderTime(96_000, NtpTime.fromUnixNanos(senderUnix)); // SR: media 96000 = sender time T
+        assertThat(c.hasSenderMapping()).isTrue();
+        long offset = 5 * MS - senderUnix; // server nanoTime = sender Unix time + offset
+        c.setSenderToServerOffset(offset);
+        assertThat(c.usesMeasuredOffset()).isTrue();
+        // 20 ms of media later was captured 20 ms of sender time later, 5 ms on the server clock + 20.
+        assertThat(c.captureNanos(96_000 + 960)).isBetween(25 * MS - 1000, 25 * MS + 1000);
+        c.clearOffset();
+        assertThat(c.captureNanos(0)).isEqualTo(999_999 * MS);
+    }
+}
