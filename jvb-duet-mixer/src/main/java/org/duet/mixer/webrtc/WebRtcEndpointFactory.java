@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.duet.mixer.webrtc.dtls.DtlsCertificate;
-import org.duet.mixer.webrtc.ice.StunWarmUp;
 import org.duet.mixer.webrtc.sdp.AnswerWriter;
 import org.duet.mixer.webrtc.sdp.IceCandidate;
 import org.duet.mixer.webrtc.sdp.IceCredentials;
@@ -38,7 +37,7 @@ public final class WebRtcEndpointFactory {
         this.config = config;
         this.certificate = DtlsCertificate.generate(config.certificateValidity());
         this.cname = "duet-" + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
-        StunWarmUp.run();
+        WarmUp.run(certificate, config.srtpProfiles());
     }
 
     /** Reads {@code duet.webrtc} from the whole configuration (e.g. {@code DuetConfig.raw()}). */
