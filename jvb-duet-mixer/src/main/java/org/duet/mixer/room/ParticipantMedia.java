@@ -181,12 +181,14 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
         long lost = 0;
         long concealed = 0;
         long fec = 0;
+        long reordered = 0;
         double target = Double.NaN;
         if (input != null) {
             JitterStats js = input.jitterBuffer().stats();
             lost = js.lost();
             concealed = js.concealed();
             fec = js.fecRecovered();
+            reordered = js.reordered();
             target = js.targetDelayMs();
         }
         double mixDelay = Double.NaN;
@@ -195,7 +197,7 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
             mixDelay = (room.clockPosition(System.nanoTime()) - out.lastReadPosition()) / 48.0;
         }
         return new ParticipantStats(packetsIn, subscriber.packetsSent(), bytesIn, subscriber.bytesSent(), lost, late,
-                duplicates, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
+                duplicates, reordered, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
                 reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding());
     }
 }

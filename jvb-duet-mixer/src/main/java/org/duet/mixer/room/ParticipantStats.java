@@ -8,7 +8,7 @@ package org.duet.mixer.room;
  * @param rttMs           round trip from RTCP (LSR/DLSR), NaN until known
  */
 public record ParticipantStats(long packetsIn, long packetsOut, long bytesIn, long bytesOut,
-                               long lost, long late, long duplicates, long concealed, long fecRecovered,
+                               long lost, long late, long duplicates, long reordered, long concealed, long fecRecovered,
                                long malformed, double jitterTargetMs, double mixDelayMs,
                                double rttMs, double interarrivalJitterMs, boolean forwarding) {
 }
