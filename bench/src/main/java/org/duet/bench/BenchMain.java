@@ -55,7 +55,10 @@ public final class BenchMain {
         if (args.compare() != null) {
             compare(args, work, a, b);
         } else {
-            List<Figure> figures = DuetOwnFigures.run(duet, args.duets(), args.warmup(), args.seconds(),
+            List<Figure> figures = "alloc".equals(args.only())
+                    ? DuetOwnFigures.allocation(args.duets(), args.warmup(), Math.min(args.seconds(), 8), CLIENT_PORT_BASE,
+                            backing, a, b)
+                    : DuetOwnFigures.run(duet, backing, args.duets(), args.warmup(), args.seconds(),
                     args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
             for (Figure f : figures) {
                 System.out.println(f.line());
@@ -79,8 +82,12 @@ public final class BenchMain {
         }
         if (args.only() == null || args.only().equals("duet")) {
             // no backing track here: Janus gets none either, so both mix the same voices
-            ServerFactory duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
-                    freePort(), null, DuetOwnFigures.mixerProperties());
+            // bench.duet.inprocess=true: the engine inside the bench JVM (for debugging the harness; its CPU
+            // figure then includes the bench's own threads)
+            ServerFactory duet = Boolean.getBoolean("bench.duet.inprocess")
+                    ? () -> org.duet.bench.duet.InProcessDuet.start(null, "auto")
+                    : () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(), freePort(), null,
+                            DuetOwnFigures.mixerProperties());
             try {
                 results.add(0, Comparison.run("duet", duet, args.duets(), args.warmup(), args.seconds(), profiles,
                         args.ramp(), args.maxDuets(), CLIENT_PORT_BASE, a, b));

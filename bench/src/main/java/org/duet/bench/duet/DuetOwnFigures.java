@@ -29,7 +29,7 @@ public final class DuetOwnFigures {
         DuetServer start() throws Exception;
     }
 
-    public static List<Figure> run(Starter starter, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
+    public static List<Figure> run(Starter starter, java.nio.file.Path backing, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
                                    double tickMicros, int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
         List<Figure> out = new ArrayList<>();
         try (DuetServer server = starter.start()) {
@@ -49,6 +49,7 @@ public final class DuetOwnFigures {
             out.add(new Figure("output_timing_p99_ms", r.timing().p99AbsMs(), "ms"));
             out.add(new Figure("bench_late_sends", r.benchLateSends(), "packets"));
         }
+        out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
         if (ramp) {
             int best = 0;
             for (int d : Comparison.rampSteps(maxDuets)) {
@@ -69,6 +70,38 @@ public final class DuetOwnFigures {
                 best = d;
             }
             out.add(new Figure("duets_per_core", best, "duets"));
+        }
+        return out;
+    }
+
+    /**
+     * Allocation in steady state, engine in-process: Duet's threads' bytes minus the bytes inside
+     * codec calls, per packet in or out; and the codec's bytes per call, for the default codec
+     * backend (libopus when it loads) and for Concentus.
+     */
+    public static List<Figure> allocation(int duets, int warmup, int seconds, int portBase, java.nio.file.Path backing,
+                                   EncodedLoop a, EncodedLoop b) throws Exception {
+        List<Figure> out = new ArrayList<>();
+        for (String backend : List.of("auto", "concentus")) {
+            InProcessDuet.Allocation al;
+            String effective;
+            try (InProcessDuet d = InProcessDuet.start(backing, backend)) {
+                WorkloadSpec spec = new WorkloadSpec(duets, warmup, seconds, 0, 0, NetworkProfile.NONE, portBase);
+                Workload.run(d, spec, a, b);
+                al = d.allocation();
+                effective = backend.equals("auto") && org.duet.mixer.opus.Libopus.isAvailable() ? "libopus" : "concentus";
+            }
+            if (al == null) {
+                continue;
+            }
+            System.err.printf("bench: allocation (%s codec): %d B on %s over %d packets; codec %d B over %d calls%n",
+                    effective, al.duetThreadBytes(), al.threads(), al.packets(), al.codecBytes(), al.codecCalls());
+            String suffix = backend.equals("auto") ? "" : "_" + effective;
+            out.add(new Figure("alloc_bytes_per_packet" + suffix, al.ownBytesPerPacket(), "bytes"));
+            out.add(new Figure("codec_alloc_bytes_per_frame" + suffix, al.codecBytesPerCall(), "bytes"));
+            if (backend.equals("auto")) {
+                out.add(new Figure("codec_backend_is_libopus", effective.equals("libopus") ? 1 : 0, "bool"));
+            }
         }
         return out;
     }
