@@ -1,0 +1,135 @@
+package org.duet.mixer.signaling;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.duet.mixer.room.MixerStats;
+import org.duet.mixer.room.ParticipantStats;
+
+/** Builds the server-to-client messages of docs/signaling.md. */
+public final class Messages {
+
+    /** One shared mapper: thread-safe once configured. */
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private Messages() {
+    }
+
+    public static String error(ErrorCode code, String message, String inReplyTo) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "error");
+        n.put("code", code.wireName());
+        n.put("message", message);
+        if (inReplyTo != null) {
+            n.put("inReplyTo", inReplyTo);
+        }
+        return n.toString();
+    }
+
+    public static String joined(Member self, SignalingSettings settings, List<Member> roster) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "joined");
+        n.put("participantId", self.id());
+        n.put("role", self.role().wireName());
+        n.put("room", self.room());
+        n.put("name", self.name());
+        ArrayNode ice = n.putArray("iceServers");
+        if (!settings.iceServers().isEmpty()) {
+            ArrayNode urls = ice.addObject().putArray("urls");
+            settings.iceServers().forEach(urls::add);
+        }
+        ArrayNode roles = n.putArray("singerRoles");
+        settings.singerRoles().forEach(roles::add);
+        n.put("statsIntervalMs", settings.statsInterval().toMillis());
+        putRoster(n, self, roster);
+        return n.toString();
+    }
+
+    public static String roster(Member self, List<Member> roster) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "roster");
+        n.put("room", self.room());
+        putRoster(n, self, roster);
+        return n.toString();
+    }
+
+    /** The roster plus {@code youHear}: whose voices are in this member's mix (mix-minus for singers). */
+    private static void putRoster(ObjectNode n, Member self, List<Member> roster) {
+        ArrayNode people = n.putArray("participants");
+        ArrayNode hears = n.putArray("youHear");
+        for (Member m : roster) {
+            ObjectNode p = people.addObject();
+            p.put("id", m.id());
+            p.put("role", m.role().wireName());
+            p.put("name", m.name());
+            p.put("transport", m.kind().wireName());
+            p.put("you", m.id().equals(self.id()));
+            if (m.isSinger() && !m.id().equals(self.id())) {
+                hears.add(m.id());
+            }
+        }
+    }
+
+    public static String answer(String sdp) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "answer");
+        n.put("sdp", sdp);
+        return n.toString();
+    }
+
+    public static String candidate(IceCandidate c) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "candidate");
+        n.put("candidate", c.candidate() == null ? "" : c.candidate());
+        if (c.sdpMid() != null) {
+            n.put("sdpMid", c.sdpMid());
+        }
+        n.put("sdpMLineIndex", c.sdpMLineIndex());
+        return n.toString();
+    }
+
+    public static String left(String reason) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "left");
+        n.put("reason", reason);
+        return n.toString();
+    }
+
+    public static String pong(long clientTime, long serverTimeMillis) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "pong");
+        n.put("t", clientTime);
+        n.put("serverTime", serverTimeMillis);
+        return n.toString();
+    }
+
+    /** The periodic push of what the server knows about this participant's media. */
+    public static String stats(ParticipantStats s, String connectionState, MixerStats mixer) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "stats");
+        n.put("connection", connectionState);
+        putNumber(n, "rttMs", s.rttMs());
+        putNumber(n, "jitterTargetMs", s.jitterTargetMs());
+        putNumber(n, "mixDelayMs", s.mixDelayMs());
+        putNumber(n, "interarrivalJitterMs", s.interarrivalJitterMs());
+        n.put("packetsIn", s.packetsIn());
+        n.put("packetsOut", s.packetsOut());
+        n.put("lost", s.lost());
+        n.put("late", s.late());
+        n.put("concealed", s.concealed());
+        n.put("fecRecovered", s.fecRecovered());
+        n.put("forwarding", s.forwarding());
+        putNumber(n, "mixerTickP99Micros", mixer.tickP99Micros());
+        return n.toString();
+    }
+
+    /** JSON has no NaN: unknown figures are null. */
+    static void putNumber(ObjectNode n, String field, double value) {
+        if (Double.isFinite(value)) {
+            n.put(field, Math.round(value * 10) / 10.0);
+        } else {
+            n.putNull(field);
+        }
+    }
+}

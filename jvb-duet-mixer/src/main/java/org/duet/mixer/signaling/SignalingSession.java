@@ -1,0 +1,322 @@
+package org.duet.mixer.signaling;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.duet.mixer.room.Participant;
+import org.duet.mixer.room.Role;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.room.RoleTakenException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser's signaling conversation: join a room with a role, offer/answer, trickle ICE,
+ * leave. Every refusal is an {@code error} message on the socket; the socket stays open and
+ * nothing here can disturb other clients.
+ *
+ * <p>Messages of one socket arrive one at a time (the WebSocket delivers them in order); other
+ * threads (stats push, roster changes, ICE gathering) only send. State changes happen under
+ * this object's lock, which the media loop never needs: the engine is reached through its
+ * thread-safe Room API.
+ */
+public final class SignalingSession implements MemberListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
+
+    private final SignalingService service;
+    private final Outbox out;
+    private final RateLimiter rateLimiter;
+
+    private Member member;          // non-null once joined
+    private Room room;
+    private WebRtcPeer peer;        // non-null once an offer was answered
+    private Participant participant; // the engine's handle, once media is joined
+    private boolean closed;
+
+    SignalingSession(SignalingService service, Outbox out) {
+        this.service = service;
+        this.out = out;
+        this.rateLimiter = new RateLimiter(service.settings().maxMessagesPerSecond());
+    }
+
+    /** One text message from the client. Never throws. */
+    public void onText(String text) {
+        String type = null;
+        try {
+            if (!rateLimiter.tryAcquire(System.nanoTime())) {
+                throw new SignalingException(ErrorCode.RATE_LIMITED, "too many messages: at most "
+                        + service.settings().maxMessagesPerSecond() + " per second; this one was dropped");
+            }
+            if (utf8Length(text) > service.settings().maxMessageBytes()) {
+                throw new SignalingException(ErrorCode.MESSAGE_TOO_LARGE, "message of " + utf8Length(text)
+                        + " bytes is larger than the limit of " + service.settings().maxMessageBytes() + " bytes");
+            }
+            JsonNode msg = parse(text);
+            type = msg.get("type").asText();
+            switch (type) {
+                case "join" -> join(msg);
+                case "offer" -> offer(msg);
+                case "candidate" -> candidate(msg);
+                case "leave" -> leave("you left");
+                case "ping" -> out.send(Messages.pong(msg.path("t").asLong(0), System.currentTimeMillis()));
+                default -> throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
+                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping");
+            }
+        } catch (SignalingException e) {
+            service.countError(e.code());
+            out.send(Messages.error(e.code(), e.getMessage(), type));
+        } catch (RuntimeException e) {
+            LOG.warn("signaling message from {} failed", out.describe(), e);
+            service.countError(ErrorCode.INTERNAL);
+            out.send(Messages.error(ErrorCode.INTERNAL, "the server failed to handle this message: " + e, type));
+        }
+    }
+
+    /** The protocol is text only. */
+    public void onBinary() {
+        service.countError(ErrorCode.BAD_MESSAGE);
+        out.send(Messages.error(ErrorCode.BAD_MESSAGE, "binary messages are not part of this protocol; send JSON text",
+                null));
+    }
+
+    private static JsonNode parse(String text) throws SignalingException {
+        JsonNode msg;
+        try {
+            msg = Messages.JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SignalingException(ErrorCode.BAD_JSON, "message is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (msg == null || !msg.isObject()) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with a \"type\"");
+        }
+        JsonNode type = msg.get("type");
+        if (type == null || !type.isTextual()) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "message has no \"type\" string");
+        }
+        return msg;
+    }
+
+    private void join(JsonNode msg) throws SignalingException {
+        String roomName = text(msg, "room", true);
+        String roleWire = text(msg, "role", true);
+        String name = text(msg, "name", false);
+        if (name.length() > 64) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "name is longer than 64 characters");
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (member != null) {
+                throw new SignalingException(ErrorCode.ALREADY_JOINED, "already joined room " + member.room()
+                        + " as " + member.role().wireName() + "; send leave first");
+            }
+        }
+        RoomDirectory.checkRoomName(roomName);
+        Role role = service.directory().parseRole(roleWire);
+        Member me = new Member(newParticipantId(), roomName, role, name.strip(), Member.Kind.WEBRTC, this);
+        // Reserve outside our lock: the directory calls rosterChanged (which locks us) after its own lock.
+        Room joinedRoom = service.directory().reserve(me, false);
+        synchronized (this) {
+            if (closed) {
+                service.directory().release(roomName, me.id());
+                return;
+            }
+            member = me;
+            room = joinedRoom;
+        }
+        LOG.info("{} joined room {} as {} ({})", out.describe(), roomName, role.wireName(), me.id());
+        out.send(Messages.joined(me, service.settings(), service.directory().roster(roomName)));
+    }
+
+    private void offer(JsonNode msg) throws SignalingException {
+        String sdp = text(msg, "sdp", true);
+        Member me;
+        Room r;
+        synchronized (this) {
+            me = requireJoined("offer");
+            if (peer != null) {
+                throw new SignalingException(ErrorCode.NEGOTIATION_FAILED,
+                        "renegotiation is not supported; leave and join again");
+            }
+            r = room;
+        }
+        WebRtcPeerFactory factory = service.peers();
+        if (factory == null) {
+            throw new SignalingException(ErrorCode.WEBRTC_UNAVAILABLE, "this server has no WebRTC transport");
+        }
+        WebRtcPeer created = factory.answer(me.id(), sdp, c -> out.send(Messages.candidate(c)));
+        Participant joined;
+        try {
+            joined = r.join(me.id(), me.role(), created.transport(), created.mediaFormat());
+        } catch (RoleTakenException e) {
+            created.close();
+            throw new SignalingException(ErrorCode.ROLE_TAKEN, e.getMessage());
+        } catch (RuntimeException e) {
+            created.close();
+            throw new SignalingException(ErrorCode.NEGOTIATION_FAILED, "the mixer refused the media: "
+                    + e.getMessage());
+        }
+        boolean stillHere;
+        synchronized (this) {
+            stillHere = !closed && member == me;
+            if (stillHere) {
+                peer = created;
+                participant = joined;
+            }
+        }
+        if (!stillHere) {
+            r.leave(me.id());
+            created.close();
+            return;
+        }
+        out.send(Messages.answer(created.answerSdp()));
+    }
+
+    private void candidate(JsonNode msg) throws SignalingException {
+        JsonNode c = msg.get("candidate");
+        if (c != null && !c.isNull() && !c.isTextual()) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "\"candidate\" must be a string");
+        }
+        IceCandidate candidate = new IceCandidate(c == null || c.isNull() ? "" : c.asText(),
+                msg.hasNonNull("sdpMid") ? msg.get("sdpMid").asText() : null, msg.path("sdpMLineIndex").asInt(0));
+        WebRtcPeer p;
+        synchronized (this) {
+            requireJoined("candidate");
+            p = peer;
+        }
+        if (p == null) {
+            throw new SignalingException(ErrorCode.NOT_JOINED, "send the offer before ICE candidates");
+        }
+        p.addRemoteCandidate(candidate);
+    }
+
+    private Member requireJoined(String what) throws SignalingException {
+        if (member == null) {
+            throw new SignalingException(ErrorCode.NOT_JOINED, "join a room before sending " + what);
+        }
+        return member;
+    }
+
+    /** Leaves the room (if joined) and frees media; the socket stays open for another join. */
+    private void leave(String reason) {
+        Member me;
+        Room r;
+        WebRtcPeer p;
+        synchronized (this) {
+            me = member;
+            r = room;
+            p = peer;
+            member = null;
+            room = null;
+            peer = null;
+            participant = null;
+        }
+        if (me == null) {
+            return;
+        }
+        release(me, r, p);
+        out.send(Messages.left(reason));
+    }
+
+    private void release(Member me, Room r, WebRtcPeer p) {
+        if (p != null) {
+            r.leave(me.id());
+            p.close();
+        }
+        service.directory().release(me.room(), me.id());
+        LOG.info("{} left room {} ({})", out.describe(), me.room(), me.id());
+    }
+
+    /** The socket closed: free everything this client held. */
+    public void onClose() {
+        Member me;
+        Room r;
+        WebRtcPeer p;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            me = member;
+            r = room;
+            p = peer;
+            member = null;
+            peer = null;
+            participant = null;
+        }
+        if (me != null) {
+            release(me, r, p);
+        }
+        service.forget(this);
+    }
+
+    /** Called by the stats pusher. */
+    void pushStats() {
+        Participant p;
+        WebRtcPeer connection;
+        synchronized (this) {
+            p = participant;
+            connection = peer;
+        }
+        if (p != null) {
+            out.send(Messages.stats(p.stats(), connection.connectionState(), service.mixer().stats()));
+        }
+    }
+
+    @Override
+    public void rosterChanged(List<Member> roster) {
+        Member me;
+        synchronized (this) {
+            me = member;
+        }
+        if (me != null) {
+            out.send(Messages.roster(me, roster));
+        }
+    }
+
+    @Override
+    public void removed(String reason) {
+        WebRtcPeer p;
+        Member me;
+        synchronized (this) {
+            me = member;
+            p = peer;
+            member = null;
+            room = null;
+            peer = null;
+            participant = null;
+        }
+        if (me != null && p != null) {
+            p.close(); // the operator already removed the engine participant
+        }
+        out.send(Messages.error(ErrorCode.REMOVED, reason, null));
+        out.send(Messages.left(reason));
+    }
+
+    private static String text(JsonNode msg, String field, boolean required) throws SignalingException {
+        JsonNode v = msg.get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw new SignalingException(ErrorCode.BAD_MESSAGE, "\"" + field + "\" is missing");
+            }
+            return "";
+        }
+        if (!v.isTextual()) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "\"" + field + "\" must be a string");
+        }
+        return v.asText();
+    }
+
+    private static String newParticipantId() {
+        return "p" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

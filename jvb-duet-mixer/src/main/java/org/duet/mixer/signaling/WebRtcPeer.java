@@ -1,0 +1,30 @@
+package org.duet.mixer.signaling;
+
+import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.transport.PacketTransport;
+
+/**
+ * The server side of one browser's peer connection, as signaling needs it: the SDP answer, the
+ * negotiated media format, trickle ICE and the plaintext packet transport the engine joins. The
+ * WebRTC transport (package {@code webrtc}) implements it; signaling never touches ICE or DTLS.
+ */
+public interface WebRtcPeer extends AutoCloseable {
+
+    /** The SDP answer to the offer this peer was created from. */
+    String answerSdp();
+
+    /** Opus payload type, channels and header-extension ids as negotiated. */
+    MediaFormat mediaFormat();
+
+    /** Plaintext RTP/RTCP to and from the browser, for {@code Room.join}. */
+    PacketTransport transport();
+
+    /** A candidate the browser trickled; an end-of-candidates marker is allowed. */
+    void addRemoteCandidate(IceCandidate candidate);
+
+    /** A short connection state for the page ("new", "checking", "connected", "failed", "closed"). */
+    String connectionState();
+
+    @Override
+    void close();
+}

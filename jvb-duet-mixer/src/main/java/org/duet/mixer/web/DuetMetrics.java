@@ -1,0 +1,71 @@
+package org.duet.mixer.web;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.Participant;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.signaling.ErrorCode;
+import org.duet.mixer.signaling.SignalingService;
+
+/**
+ * The Prometheus view of the mixer (Micrometer): every meter reads the engine's thread-safe
+ * stats when scraped, so nothing here runs on the media loop.
+ */
+final class DuetMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    DuetMetrics(DuetMixer mixer, SignalingService signaling) {
+        Gauge.builder("duet.rooms", mixer, m -> m.rooms().size())
+                .description("rooms open in the mixer").register(registry);
+        Gauge.builder("duet.participants", mixer, DuetMetrics::participants)
+                .description("participants in all rooms").register(registry);
+        FunctionCounter.builder("duet.packets.in", mixer, m -> m.stats().packetsIn())
+                .description("media packets received").register(registry);
+        FunctionCounter.builder("duet.packets.out", mixer, m -> m.stats().packetsOut())
+                .description("media packets sent").register(registry);
+        FunctionCounter.builder("duet.packets.dropped", mixer, m -> m.stats().packetsDropped())
+                .description("packets dropped (bad, late, queue full)").register(registry);
+        FunctionCounter.builder("duet.concealed.frames", mixer, DuetMetrics::concealed)
+                .description("frames concealed (PLC) for current participants").register(registry);
+        Gauge.builder("duet.tick.p50", mixer, m -> m.stats().tickP50Micros() / 1e6).baseUnit("seconds")
+                .description("mix tick duration, median").register(registry);
+        Gauge.builder("duet.tick.p99", mixer, m -> m.stats().tickP99Micros() / 1e6).baseUnit("seconds")
+                .description("mix tick duration, 99th percentile").register(registry);
+        FunctionCounter.builder("duet.tick.deadline.misses", mixer, m -> m.stats().deadlineMisses())
+                .description("ticks that ran later than their deadline").register(registry);
+        Gauge.builder("duet.signaling.sessions", signaling, SignalingService::openSessions)
+                .description("open signaling WebSockets").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            FunctionCounter.builder("duet.signaling.errors", signaling, s -> s.errorCount(code))
+                    .tag("code", code.wireName())
+                    .description("signaling messages refused, by reason").register(registry);
+        }
+    }
+
+    /** Prometheus text exposition format. */
+    String scrape() {
+        return registry.scrape();
+    }
+
+    private static double participants(DuetMixer mixer) {
+        int n = 0;
+        for (Room r : mixer.rooms()) {
+            n += r.participants().size();
+        }
+        return n;
+    }
+
+    private static double concealed(DuetMixer mixer) {
+        long n = 0;
+        for (Room r : mixer.rooms()) {
+            for (Participant p : r.participants()) {
+                n += p.stats().concealed();
+            }
+        }
+        return n;
+    }
+}

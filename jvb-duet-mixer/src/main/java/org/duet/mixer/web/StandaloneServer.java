@@ -1,0 +1,148 @@
+package org.duet.mixer.web;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.signaling.RoomDirectory;
+import org.duet.mixer.signaling.SignalingService;
+import org.duet.mixer.signaling.SignalingSettings;
+import org.duet.mixer.signaling.SignalingSocket;
+import org.duet.mixer.signaling.WebRtcPeerFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.resource.Resource;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Standalone mode's web server (embedded Jetty): the page from the classpath ({@code duet-ui/}),
+ * WebSocket signaling on {@code /ws}, the HTTP control API under {@code /api/}, {@code /health}
+ * and {@code /metrics}. Binds {@code duet.http.host}:{@code duet.http.port} (loopback:8080 by default).
+ */
+public final class StandaloneServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StandaloneServer.class);
+
+    private final Server server;
+    private final SignalingService signaling;
+    private final ControlApi api;
+    private final URI uri;
+
+    private StandaloneServer(Server server, SignalingService signaling, ControlApi api, URI uri) {
+        this.server = server;
+        this.signaling = signaling;
+        this.api = api;
+        this.uri = uri;
+    }
+
+    /** Starts the server with the WebRTC transport found on the classpath. */
+    public static StandaloneServer start(DuetConfig config, DuetMixer mixer) {
+        return start(config, mixer, WebRtcPeers.defaultFactory(config));
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param peers answers browsers' SDP offers; null makes every offer fail with "webrtc-unavailable"
+     */
+    public static StandaloneServer start(DuetConfig config, DuetMixer mixer, WebRtcPeerFactory peers) {
+        WebSettings web = WebSettings.from(config.raw());
+        SignalingSettings signalingSettings = SignalingSettings.from(config.raw());
+        RoomDirectory directory = new RoomDirectory(mixer, signalingSettings);
+        SignalingService signaling = new SignalingService(mixer, directory, peers);
+
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("duet-http");
+        Server server = new Server(threads);
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(web.host());
+        connector.setPort(web.port());
+        server.addConnector(connector);
+
+        ControlApi api = new ControlApi(mixer, directory, web);
+        ResourceHandler page = new ResourceHandler();
+        Resource base = ResourceFactory.of(server).newClassLoaderResource("duet-ui/");
+        if (base == null) {
+            throw new IllegalStateException("the page (classpath duet-ui/) is missing: is jitsi-meet-ui on the classpath?");
+        }
+        page.setBaseResource(base);
+        page.setWelcomeFiles("index.html");
+        page.setDirAllowed(false);
+        page.setCacheControl("no-cache");
+
+        Handler.Sequence routes = new Handler.Sequence(
+                new ServiceEndpoints(mixer, directory, new DuetMetrics(mixer, signaling)), api, new SecurityHeaders(page));
+        ContextHandler context = new ContextHandler("/");
+        int maxFrame = Math.max(1 << 20, signalingSettings.maxMessageBytes() * 4);
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
+            // Jetty's own limit sits above ours, so an oversize message gets a readable error reply;
+            // only something absurd (above this) is cut off by Jetty with close code 1009.
+            container.setMaxTextMessageSize(maxFrame);
+            container.setMaxBinaryMessageSize(4096);
+            container.setIdleTimeout(Duration.ofSeconds(60));
+            container.addMapping("/ws", (request, response, callback) -> {
+                if (!OriginCheck.sameOrigin(request)) {
+                    org.eclipse.jetty.server.Response.writeError(request, response, callback, 403,
+                            "cross-origin WebSocket refused");
+                    return null;
+                }
+                return new SignalingSocket(signaling);
+            });
+        });
+        ws.setHandler(routes);
+        context.setHandler(ws);
+        server.setHandler(context);
+        server.setStopTimeout(2000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            signaling.close();
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // already failing
+            }
+            throw new IllegalStateException("could not start the web server on " + web.host() + ":" + web.port()
+                    + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = new InetSocketAddress(web.host(), connector.getLocalPort());
+        String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : hostForUri(bound);
+        URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
+        LOG.info("Duet standalone server at {} (WebRTC transport: {})", uri, peers == null ? "none" : "ready");
+        return new StandaloneServer(server, signaling, api, uri);
+    }
+
+    private static String hostForUri(InetSocketAddress a) {
+        String h = a.getAddress().getHostAddress();
+        return h.contains(":") ? "[" + h + "]" : h;
+    }
+
+    /** Where the page is, e.g. {@code http://127.0.0.1:8080/}. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** The signaling service (open sockets, error counts). */
+    public SignalingService signaling() {
+        return signaling;
+    }
+
+    @Override
+    public void close() {
+        signaling.close();
+        api.closeAll();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("web server stop failed", e);
+        }
+    }
+}

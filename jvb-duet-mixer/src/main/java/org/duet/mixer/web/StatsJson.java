@@ -1,0 +1,64 @@
+package org.duet.mixer.web;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.MixerStats;
+import org.duet.mixer.room.Participant;
+import org.duet.mixer.room.ParticipantStats;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.signaling.Messages;
+
+/** The body of {@code GET /api/stats}: the mixer tick and every participant's media counters. */
+final class StatsJson {
+
+    private StatsJson() {
+    }
+
+    static ObjectNode of(DuetMixer mixer) {
+        ObjectNode root = Messages.JSON.createObjectNode();
+        MixerStats m = mixer.stats();
+        ObjectNode tick = root.putObject("tick");
+        tick.put("p50Micros", m.tickP50Micros());
+        tick.put("p99Micros", m.tickP99Micros());
+        tick.put("ticks", m.ticks());
+        tick.put("deadlineMisses", m.deadlineMisses());
+        ObjectNode packets = root.putObject("packets");
+        packets.put("in", m.packetsIn());
+        packets.put("out", m.packetsOut());
+        packets.put("dropped", m.packetsDropped());
+        var rooms = root.putArray("rooms");
+        for (Room room : mixer.rooms()) {
+            ObjectNode r = rooms.addObject();
+            r.put("name", room.name());
+            var people = r.putArray("participants");
+            for (Participant p : room.participants()) {
+                ObjectNode o = people.addObject();
+                o.put("id", p.id());
+                o.put("role", p.role().wireName());
+                ParticipantStats s = p.stats();
+                ObjectNode st = o.putObject("stats");
+                st.put("packetsIn", s.packetsIn());
+                st.put("packetsOut", s.packetsOut());
+                st.put("lost", s.lost());
+                st.put("late", s.late());
+                st.put("concealed", s.concealed());
+                st.put("fecRecovered", s.fecRecovered());
+                st.put("malformed", s.malformed());
+                st.put("forwarding", s.forwarding());
+                finite(st, "jitterTargetMs", s.jitterTargetMs());
+                finite(st, "mixDelayMs", s.mixDelayMs());
+                finite(st, "interarrivalJitterMs", s.interarrivalJitterMs());
+                finite(st, "rttMs", s.rttMs());
+            }
+        }
+        return root;
+    }
+
+    private static void finite(ObjectNode n, String field, double v) {
+        if (Double.isFinite(v)) {
+            n.put(field, v);
+        } else {
+            n.putNull(field);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package org.duet.mixer.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's Chromium, headless, driven through Debian's chromedriver. Both paths are given
+ * explicitly so Selenium Manager never runs (it would try to download a browser or driver).
+ */
+final class HeadlessChromium {
+
+    static final Path BROWSER = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    private HeadlessChromium() {
+    }
+
+    static boolean available() {
+        return Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
+    }
+
+    /**
+     * @param fakeMicrophone a WAV file the fake microphone loops, or null for Chromium's beep
+     * @param profileDir     a new, empty --user-data-dir for this browser
+     */
+    static ChromeDriver start(Path fakeMicrophone, Path profileDir, int width, int height) throws IOException {
+        Files.createDirectories(profileDir);
+        System.setProperty("webdriver.chrome.driver", DRIVER.toString());
+        List<String> args = new ArrayList<>(List.of(
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required",
+                "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage",
+                "--user-data-dir=" + profileDir.toAbsolutePath(), "--window-size=" + width + "," + height));
+        if (fakeMicrophone != null) {
+            args.add("--use-file-for-fake-audio-capture=" + fakeMicrophone.toAbsolutePath());
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(BROWSER.toFile());
+        options.addArguments(args);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(DRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        return driver;
+    }
+}
