@@ -36,7 +36,8 @@ function showError(code, message) {
   state.lastError = { code, message };
   state.errors.push({ code, message });
   $('error-title').textContent = code ? 'Error: ' + code : 'Error';
-  $('error-text').textContent = message + (ERROR_ADVICE[code] ? ' ' + ERROR_ADVICE[code] : '');
+  const sentence = /[.!?]$/.test(message) ? message : message + '.';
+  $('error-text').textContent = sentence + (ERROR_ADVICE[code] ? ' ' + ERROR_ADVICE[code] : '');
   $('error').hidden = false;
 }
 
@@ -66,7 +67,7 @@ function meter(id, dbId, peak, rms) {
   const peakDb = peak > 0 ? 20 * Math.log10(peak) : -Infinity;
   const pos = (d) => Math.max(0, Math.min(100, ((d + 60) / 60) * 100));
   const el = $(id);
-  el.querySelector('.fill').style.width = pos(db) + '%';
+  el.querySelector('.rest').style.width = (100 - pos(db)) + '%';
   el.querySelector('.peak').style.left = pos(peakDb) + '%';
   const shown = isFinite(db) ? Math.max(-60, db) : -60;
   el.setAttribute('aria-valuenow', shown.toFixed(0));

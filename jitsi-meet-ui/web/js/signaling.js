@@ -14,7 +14,9 @@ export class Signaling extends EventTarget {
       const ws = new WebSocket(this.url);
       this.ws = ws;
       ws.onopen = () => {
-        this.pingTimer = setInterval(() => this.send({ type: 'ping', t: Math.round(performance.now() * 1000) }), 5000);
+        const ping = () => this.send({ type: 'ping', t: Math.round(performance.now() * 1000) });
+        this.pingTimer = setInterval(ping, 5000);
+        ping();
         resolve();
       };
       ws.onerror = () => reject(new Error('cannot reach the Duet server at ' + this.url));

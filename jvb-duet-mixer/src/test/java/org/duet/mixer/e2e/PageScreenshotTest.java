@@ -35,7 +35,8 @@ class PageScreenshotTest {
         Files.createDirectories(out);
         try (DuetMixer mixer = DuetMixer.start(config);
              StandaloneServer server = StandaloneServer.start(config, mixer)) {
-            ChromeDriver browser = HeadlessChromium.start(null, tmp.resolve("profile"), 1280, 1000);
+            Path mic = TestWavs.write(tmp.resolve("a.wav"), TestWavs.singer(440, 3000, 0));
+            ChromeDriver browser = HeadlessChromium.start(mic, tmp.resolve("profile"), 1280, 1000);
             try {
                 browser.get(server.uri().toString());
                 new WebDriverWait(browser, Duration.ofSeconds(10))
@@ -53,6 +54,9 @@ class PageScreenshotTest {
                 assertThat(browser.findElement(By.id("set-aec")).getText()).isEqualTo("off");
                 assertThat(browser.findElement(By.id("set-ns")).getText()).isEqualTo("off");
                 assertThat(browser.findElement(By.id("set-agc")).getText()).isEqualTo("off");
+                // the fake microphone's 440 Hz tone at amplitude 0.25 is about -15 dBFS RMS
+                double inputDb = Double.parseDouble(browser.findElement(By.id("input-db")).getText().replace("-∞", "-999"));
+                assertThat(inputDb).as("input meter shows the microphone").isBetween(-25.0, -5.0);
             } finally {
                 browser.quit();
             }
