@@ -357,9 +357,13 @@ window.duet = {
       audio.outputTap.start();
       return true;
     },
-    /** Stops and returns { input, output }: { sampleRate, startEpochMs, length, samples (base64 Float32 LE) }. */
+    /** Stops recording (both taps flushed); returns the recorded lengths in samples. */
     async stop() {
       await Promise.all([audio.inputTap.stop(), audio.outputTap.stop()]);
+      return { input: audio.inputTap.length(), output: audio.outputTap.length() };
+    },
+    /** The last recording: { input, output }, each { sampleRate, startEpochMs, length, samples (base64 Float32 LE) }. */
+    take() {
       return { input: audio.inputTap.take(), output: audio.outputTap.take() };
     },
   },

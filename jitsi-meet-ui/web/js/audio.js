@@ -53,6 +53,10 @@ class Tap {
     });
   }
 
+  length() {
+    return this.chunks.reduce((n, c) => n + c.data.length, 0);
+  }
+
   /** The recording as { startEpochMs, sampleRate, samples: base64 of little-endian Float32 }. */
   take() {
     const first = this.chunks.length ? this.chunks[0].startFrame : 0;

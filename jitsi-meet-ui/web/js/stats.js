@@ -30,6 +30,8 @@ export class BrowserStats {
       } else if (inbound.jitterBufferEmittedCount > 0) {
         out.jitterBufferMs = 1000 * inbound.jitterBufferDelay / inbound.jitterBufferEmittedCount;
       }
+      if (inbound.audioLevel !== undefined) out.receivedLevel = inbound.audioLevel;
+      out.samplesReceived = inbound.totalSamplesReceived;
       if (inbound.totalSamplesReceived > 0) {
         out.concealedPercent = 100 * inbound.concealedSamples / inbound.totalSamplesReceived;
       }

@@ -149,7 +149,7 @@ public final class SignalingSession implements MemberListener {
         if (factory == null) {
             throw new SignalingException(ErrorCode.WEBRTC_UNAVAILABLE, "this server has no WebRTC transport");
         }
-        WebRtcPeer created = factory.answer(me.id(), sdp, c -> out.send(Messages.candidate(c)));
+        WebRtcPeer created = factory.answer(me.id(), me.role(), sdp);
         Participant joined;
         try {
             joined = r.join(me.id(), me.role(), created.transport(), created.mediaFormat());
@@ -175,6 +175,7 @@ public final class SignalingSession implements MemberListener {
             return;
         }
         out.send(Messages.answer(created.answerSdp()));
+        created.trickleLocalCandidates(c -> out.send(Messages.candidate(c)));
     }
 
     private void candidate(JsonNode msg) throws SignalingException {

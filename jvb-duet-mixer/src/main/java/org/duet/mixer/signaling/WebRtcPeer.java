@@ -1,5 +1,6 @@
 package org.duet.mixer.signaling;
 
+import java.util.function.Consumer;
 import org.duet.mixer.room.MediaFormat;
 import org.duet.mixer.transport.PacketTransport;
 
@@ -20,7 +21,13 @@ public interface WebRtcPeer extends AutoCloseable {
     PacketTransport transport();
 
     /** A candidate the browser trickled; an end-of-candidates marker is allowed. */
-    void addRemoteCandidate(IceCandidate candidate);
+    void addRemoteCandidate(IceCandidate candidate) throws SignalingException;
+
+    /**
+     * Starts trickling the server's candidates (called once the answer is sent); the consumer may
+     * be called on any thread, ending with an end-of-candidates marker.
+     */
+    void trickleLocalCandidates(Consumer<IceCandidate> consumer);
 
     /** A short connection state for the page ("new", "checking", "connected", "failed", "closed"). */
     String connectionState();

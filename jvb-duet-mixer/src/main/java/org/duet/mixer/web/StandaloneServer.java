@@ -35,12 +35,14 @@ public final class StandaloneServer implements AutoCloseable {
     private final SignalingService signaling;
     private final ControlApi api;
     private final URI uri;
+    private final boolean webRtc;
 
-    private StandaloneServer(Server server, SignalingService signaling, ControlApi api, URI uri) {
+    private StandaloneServer(Server server, SignalingService signaling, ControlApi api, URI uri, boolean webRtc) {
         this.server = server;
         this.signaling = signaling;
         this.api = api;
         this.uri = uri;
+        this.webRtc = webRtc;
     }
 
     /** Starts the server with the WebRTC transport found on the classpath. */
@@ -117,7 +119,7 @@ public final class StandaloneServer implements AutoCloseable {
         String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : hostForUri(bound);
         URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
         LOG.info("Duet standalone server at {} (WebRTC transport: {})", uri, peers == null ? "none" : "ready");
-        return new StandaloneServer(server, signaling, api, uri);
+        return new StandaloneServer(server, signaling, api, uri, peers != null);
     }
 
     private static String hostForUri(InetSocketAddress a) {
@@ -128,6 +130,11 @@ public final class StandaloneServer implements AutoCloseable {
     /** Where the page is, e.g. {@code http://127.0.0.1:8080/}. */
     public URI uri() {
         return uri;
+    }
+
+    /** True when browsers can send and receive audio (a WebRTC transport answers their offers). */
+    public boolean webRtcAvailable() {
+        return webRtc;
     }
 
     /** The signaling service (open sockets, error counts). */

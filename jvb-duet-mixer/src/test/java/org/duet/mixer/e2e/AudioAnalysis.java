@@ -29,6 +29,16 @@ public final class AudioAnalysis {
         return 2 * Math.sqrt(Math.max(power, 0)) / (n * 0.5); // Hann has coherent gain 0.5
     }
 
+    /**
+     * Amplitude of what lies within a few hertz of {@code hz} in {@code x[from, to)}: a narrow
+     * band-pass (Q 40, twice: 11 Hz wide, 660 Hz is 60 dB down at 440 Hz), then RMS x sqrt 2. Unlike
+     * a single Goertzel bin it tolerates the small pitch wobble of a browser's audio clock.
+     */
+    public static double bandAmplitude(float[] x, int from, int to, double hz, int sampleRate) {
+        float[] y = bandPass(x, hz, 40, sampleRate);
+        return rms(y, from, to) * Math.sqrt(2);
+    }
+
     public static double db(double ratio) {
         return 20 * Math.log10(Math.max(ratio, 1e-12));
     }
@@ -70,18 +80,22 @@ public final class AudioAnalysis {
         return y;
     }
 
+    /** What {@link #clickDelays} found. */
+    public record ClickDelays(double medianLag, double p10Lag, double p90Lag, int matched, int bursts,
+                              double envelopeCorrelation) {
+    }
+
     /**
-     * The lag (in samples) at which {@code signal} best matches {@code reference}: the d that
-     * maximises sum ref[n] * signal[n + base + d] for d in [minLag, maxLag], where {@code base}
-     * is where ref[0] falls in the signal's frame. Found on 1 kHz envelopes first, then refined
-     * on the samples within 2 ms of the coarse peak.
-     *
-     * @return {lag, normalisedPeak}; the peak is the correlation coefficient at the lag (0..1)
+     * How far behind {@code reference} its bursts appear in {@code signal}: the whole burst train
+     * is matched first (correlation of 10 ms envelopes, so a delay that drifts by tens of ms during
+     * the recording still matches), then each burst is timed on the samples within 60 ms of that,
+     * and the per-burst lags are summarised. {@code base} is where ref[0] falls in the signal's
+     * frame; lags are searched in [minLag, maxLag] samples.
      */
-    public static double[] delay(float[] reference, float[] signal, int base, int minLag, int maxLag) {
+    public static ClickDelays clickDelays(float[] reference, float[] signal, int base, int minLag, int maxLag) {
         int decim = 48;
-        float[] envRef = envelope(reference, decim);
-        float[] envSig = envelope(signal, decim);
+        float[] envRef = smooth(envelope(reference, decim), 10);
+        float[] envSig = smooth(envelope(signal, decim), 10);
         int coarseBase = Math.floorDiv(base, decim);
         int bestCoarse = minLag / decim;
         double bestValue = Double.NEGATIVE_INFINITY;
@@ -92,18 +106,93 @@ public final class AudioAnalysis {
                 bestCoarse = d;
             }
         }
-        int center = bestCoarse * decim;
-        int best = center;
-        double bestFine = Double.NEGATIVE_INFINITY;
-        for (int d = center - 2 * decim; d <= center + 2 * decim; d++) {
-            double c = dot(reference, signal, base + d);
-            if (c > bestFine) {
-                bestFine = c;
-                best = d;
+        int shift = coarseBase + bestCoarse;
+        double envNorm = Math.sqrt(energy(envRef, envSig, shift, true) * energy(envRef, envSig, shift, false));
+        double envelopeCorrelation = envNorm > 0 ? bestValue / envNorm : 0;
+
+        int[] bursts = burstStarts(reference);
+        double[] lags = new double[bursts.length];
+        int matched = 0;
+        int half = 480; // 10 ms either side of a burst onset
+        int search = 60 * 48;
+        for (int at : bursts) {
+            if (at - half < 0 || at + half > reference.length) {
+                continue;
+            }
+            double best = Double.NEGATIVE_INFINITY;
+            int bestLag = 0;
+            for (int d = bestCoarse * decim - search; d <= bestCoarse * decim + search; d++) {
+                int s0 = at - half + base + d;
+                if (s0 < 0 || s0 + 2 * half > signal.length) {
+                    continue;
+                }
+                double c = 0;
+                for (int i = 0; i < 2 * half; i++) {
+                    c += reference[at - half + i] * (double) signal[s0 + i];
+                }
+                if (c > best) {
+                    best = c;
+                    bestLag = d;
+                }
+            }
+            double er = 0;
+            double es = 0;
+            int s0 = at - half + base + bestLag;
+            if (s0 < 0 || s0 + 2 * half > signal.length) {
+                continue;
+            }
+            for (int i = 0; i < 2 * half; i++) {
+                er += reference[at - half + i] * (double) reference[at - half + i];
+                es += signal[s0 + i] * (double) signal[s0 + i];
+            }
+            if (er > 0 && es > 0 && best / Math.sqrt(er * es) > 0.5) {
+                lags[matched++] = bestLag;
             }
         }
-        double norm = Math.sqrt(energy(reference, signal, base + best, true) * energy(reference, signal, base + best, false));
-        return new double[] {best, norm > 0 ? bestFine / norm : 0};
+        double[] found = java.util.Arrays.copyOf(lags, matched);
+        java.util.Arrays.sort(found);
+        return new ClickDelays(percentile(found, 50), percentile(found, 10), percentile(found, 90), matched,
+                bursts.length, envelopeCorrelation);
+    }
+
+    /** Onsets of the bursts in a (band-passed) reference: 1 ms envelope above half its maximum, 200 ms apart. */
+    static int[] burstStarts(float[] x) {
+        float[] env = envelopeRaw(x, 48);
+        float max = 0;
+        for (float v : env) {
+            max = Math.max(max, v);
+        }
+        int[] out = new int[env.length];
+        int n = 0;
+        int last = -1_000_000;
+        for (int i = 0; i < env.length; i++) {
+            if (env[i] > max / 2 && i - last > 200) {
+                out[n++] = i * 48;
+                last = i;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private static double percentile(double[] sorted, int p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.round((sorted.length - 1) * p / 100.0);
+        return sorted[i];
+    }
+
+    private static float[] smooth(float[] x, int width) {
+        float[] y = new float[x.length];
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum += x[i];
+            if (i >= width) {
+                sum -= x[i - width];
+            }
+            y[i] = (float) (sum / width);
+        }
+        return y;
     }
 
     /** Sum of ref[n] * sig[n + shift] over the overlap. */
@@ -128,17 +217,9 @@ public final class AudioAnalysis {
         return sum;
     }
 
-    /** |x| averaged over blocks of {@code decim} samples. */
+    /** |x| averaged over blocks of {@code decim} samples, mean removed (steady background must not pull a correlation). */
     private static float[] envelope(float[] x, int decim) {
-        float[] e = new float[x.length / decim];
-        for (int i = 0; i < e.length; i++) {
-            double s = 0;
-            for (int j = 0; j < decim; j++) {
-                s += Math.abs(x[i * decim + j]);
-            }
-            e[i] = (float) (s / decim);
-        }
-        // remove the mean so steady background does not pull the correlation
+        float[] e = envelopeRaw(x, decim);
         double mean = 0;
         for (float v : e) {
             mean += v;
@@ -146,6 +227,19 @@ public final class AudioAnalysis {
         mean /= Math.max(1, e.length);
         for (int i = 0; i < e.length; i++) {
             e[i] -= (float) mean;
+        }
+        return e;
+    }
+
+    /** |x| averaged over blocks of {@code decim} samples. */
+    private static float[] envelopeRaw(float[] x, int decim) {
+        float[] e = new float[x.length / decim];
+        for (int i = 0; i < e.length; i++) {
+            double s = 0;
+            for (int j = 0; j < decim; j++) {
+                s += Math.abs(x[i * decim + j]);
+            }
+            e[i] = (float) (s / decim);
         }
         return e;
     }
