@@ -1,0 +1,68 @@
+package org.duet.mixer.web;
+
+import java.util.function.Consumer;
+import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.signaling.ErrorCode;
+import org.duet.mixer.signaling.IceCandidate;
+import org.duet.mixer.signaling.SignalingException;
+import org.duet.mixer.signaling.WebRtcPeer;
+import org.duet.mixer.transport.PacketTransport;
+import org.duet.mixer.webrtc.WebRtcSession;
+import org.duet.mixer.webrtc.sdp.Negotiation;
+import org.duet.mixer.webrtc.sdp.SdpException;
+
+/** Signaling's view of one {@link WebRtcSession} (package {@code webrtc}). */
+final class WebRtcSessionPeer implements WebRtcPeer {
+
+    private final WebRtcSession session;
+    private final MediaFormat format;
+
+    WebRtcSessionPeer(WebRtcSession session) {
+        this.session = session;
+        Negotiation n = session.negotiation();
+        this.format = new MediaFormat(n.opus().payloadType(), n.opus().channels(), n.opus().inbandFec(),
+                n.opus().dtx(), n.audioLevelExtensionId(), n.absCaptureTimeExtensionId());
+    }
+
+    @Override
+    public String answerSdp() {
+        return session.answerSdp().replaceAll("(?m)^a=ssrc:[^\r\n]*\r?\n", "");
+    }
+
+    @Override
+    public MediaFormat mediaFormat() {
+        return format;
+    }
+
+    @Override
+    public PacketTransport transport() {
+        return session.transport();
+    }
+
+    @Override
+    public void addRemoteCandidate(IceCandidate candidate) throws SignalingException {
+        try {
+            session.addRemoteCandidate(candidate.candidate(), candidate.sdpMid());
+        } catch (SdpException e) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "ICE candidate refused: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void trickleLocalCandidates(Consumer<IceCandidate> consumer) {
+        // The page offers exactly one m-section (audio), so its index is 0; the mid names it too.
+        session.onLocalCandidate(c -> consumer.accept(
+                new IceCandidate(c.startsWith("candidate:") ? c : "candidate:" + c, session.mid(), 0)));
+        consumer.accept(new IceCandidate("", session.mid(), 0));
+    }
+
+    @Override
+    public String connectionState() {
+        return session.state().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+}
