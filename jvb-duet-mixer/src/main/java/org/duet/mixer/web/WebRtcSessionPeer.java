@@ -26,6 +26,10 @@ final class WebRtcSessionPeer implements WebRtcPeer {
 
     @Override
     public String answerSdp() {
+        // The answer announces an SSRC (a=ssrc) that the engine does not send with: the engine picks
+        // its own per output, and forwards a singer's packets with theirs. Chromium binds the
+        // track to an announced SSRC and plays nothing else (measured: silence), so the announcement
+        // is dropped and Chromium plays whatever SSRC arrives on this m-section.
         return session.answerSdp().replaceAll("(?m)^a=ssrc:[^\r\n]*\r?\n", "");
     }
 
