@@ -122,6 +122,24 @@ public final class StandaloneServer implements AutoCloseable {
         return new StandaloneServer(server, signaling, api, uri, peers != null);
     }
 
+    /**
+     * Runs the mixer and this server until the process is stopped (Ctrl-C), for {@code Main serve}
+     * and {@code demo}: prints where to point the browsers.
+     */
+    public static void serve(DuetConfig config) throws InterruptedException {
+        DuetMixer mixer = DuetMixer.start(config);
+        StandaloneServer server = start(config, mixer);
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            mixer.close();
+            stopped.countDown();
+        }, "duet-shutdown"));
+        System.out.println("Duet is running: open " + server.uri() + " in two browser tabs (or on two machines),"
+                + " pick singer A and singer B, put on headphones and sing. Ctrl-C stops it.");
+        stopped.await();
+    }
+
     private static String hostForUri(InetSocketAddress a) {
         String h = a.getAddress().getHostAddress();
         return h.contains(":") ? "[" + h + "]" : h;

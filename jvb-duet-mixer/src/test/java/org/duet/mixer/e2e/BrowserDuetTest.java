@@ -74,6 +74,10 @@ class BrowserDuetTest {
             }
             long started = System.nanoTime();
             Thread.sleep(6000);
+            Path shots = Path.of("target", "screenshots");
+            java.nio.file.Files.createDirectories(shots);
+            java.nio.file.Files.write(shots.resolve("duet-singer-a.png"), a.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+            java.nio.file.Files.write(shots.resolve("duet-listener.png"), listener.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
             for (ChromeDriver browser : browsers) {
                 js(browser).executeScript("return window.duet.capture.stop()");
             }
