@@ -70,14 +70,14 @@ class ControlApiTest {
             assertThat(atB.length).as("B received the mix").isGreaterThan(48_000 * 2);
             // steady state: skip the first half second
             int from = 24_000;
-            double aHearsB = AudioAnalysis.toneAmplitude(atA, from, atA.length - 4800, 660, 48_000);
-            double aHearsA = AudioAnalysis.toneAmplitude(atA, from, atA.length - 4800, 440, 48_000);
-            double bHearsA = AudioAnalysis.toneAmplitude(atB, from, atB.length - 4800, 440, 48_000);
-            double bHearsB = AudioAnalysis.toneAmplitude(atB, from, atB.length - 4800, 660, 48_000);
+            double aHearsB = AudioAnalysis.bandAmplitude(atA, from, atA.length - 4800, 660, 48_000);
+            double aHearsA = AudioAnalysis.bandAmplitude(atA, from, atA.length - 4800, 440, 48_000);
+            double bHearsA = AudioAnalysis.bandAmplitude(atB, from, atB.length - 4800, 440, 48_000);
+            double bHearsB = AudioAnalysis.bandAmplitude(atB, from, atB.length - 4800, 660, 48_000);
             System.out.printf("http_rtp_a_hears_b %.1f dBFS%nhttp_rtp_a_own_voice_rejection %.1f dB%n",
                     AudioAnalysis.db(aHearsB), AudioAnalysis.db(aHearsB / aHearsA));
-            assertThat(AudioAnalysis.db(aHearsB)).as("A hears B's 660 Hz").isGreaterThan(-20);
-            assertThat(AudioAnalysis.db(bHearsA)).as("B hears A's 440 Hz").isGreaterThan(-20);
+            assertThat(AudioAnalysis.db(aHearsB)).as("A hears B's 660 Hz").isGreaterThan(-30);
+            assertThat(AudioAnalysis.db(bHearsA)).as("B hears A's 440 Hz").isGreaterThan(-30);
             assertThat(AudioAnalysis.db(aHearsB / aHearsA)).as("A's own voice is not in A's mix").isGreaterThan(40);
             assertThat(AudioAnalysis.db(bHearsA / bHearsB)).as("B's own voice is not in B's mix").isGreaterThan(40);
 
