@@ -8,6 +8,7 @@ import java.nio.channels.DatagramChannel;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.webrtc.dtls.DtlsCertificate;
 import org.duet.mixer.webrtc.sdp.AnswerWriter;
 import org.duet.mixer.webrtc.sdp.IceCandidate;
@@ -40,9 +41,14 @@ public final class WebRtcEndpointFactory {
         WarmUp.run(certificate, config.srtpProfiles());
     }
 
-    /** Reads {@code duet.webrtc} from the whole configuration (e.g. {@code DuetConfig.raw()}). */
+    /** Reads {@code duet.webrtc} from the whole configuration. */
     public WebRtcEndpointFactory(Config config) {
         this(WebRtcConfig.from(config));
+    }
+
+    /** Reads {@code duet.webrtc} from Duet's configuration (defaults for every missing key). */
+    public WebRtcEndpointFactory(DuetConfig config) {
+        this(WebRtcConfig.from(config.raw()));
     }
 
     public WebRtcConfig config() {

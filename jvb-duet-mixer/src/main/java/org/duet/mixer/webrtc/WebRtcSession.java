@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.duet.mixer.room.MediaFormat;
 import org.duet.mixer.transport.PacketTransport;
 import org.duet.mixer.webrtc.sdp.IceCandidate;
 import org.duet.mixer.webrtc.sdp.Negotiation;
@@ -55,6 +56,17 @@ public final class WebRtcSession implements AutoCloseable {
     /** Opus payload type and the browser's fmtp preferences (stereo, FEC, DTX, minptime). */
     public OpusFormat opus() {
         return negotiation.opus();
+    }
+
+    /**
+     * What the engine needs from the negotiation ({@code Room.join}): Opus payload type, the
+     * channels the browser wants to receive (2 only for {@code stereo=1}), whether it decodes
+     * in-band FEC and accepts DTX, and the negotiated header extension ids (0 = not negotiated).
+     */
+    public MediaFormat mediaFormat() {
+        OpusFormat o = negotiation.opus();
+        return new MediaFormat(o.payloadType(), o.channels(), o.inbandFec(), o.dtx(),
+                negotiation.audioLevelExtensionId(), negotiation.absCaptureTimeExtensionId());
     }
 
     /** The a=mid of the audio m-section, to tag trickled candidates with; null if the offer had none. */

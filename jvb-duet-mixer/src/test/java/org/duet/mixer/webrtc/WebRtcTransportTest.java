@@ -34,7 +34,8 @@ class WebRtcTransportTest {
 
     @BeforeAll
     static void createFactory() {
-        endpoints = new WebRtcEndpointFactory(WebRtcConfig.defaults());
+        endpoints = new WebRtcEndpointFactory(org.duet.mixer.config.DuetConfig.withOverrides(
+                "duet.webrtc.bind-address = \"127.0.0.1\""));
     }
 
     @AfterAll
@@ -83,6 +84,7 @@ class WebRtcTransportTest {
             session.onLocalCandidate(c -> peer.addRemoteCandidate(session.mid(), c));
             peer.startTone(440, 0.5);
 
+            assertThat(session.mediaFormat()).isEqualTo(new org.duet.mixer.room.MediaFormat(111, 1, true, false, 1, 0));
             await("150 RTP packets from the peer", 15_000, () -> collector.rtp.size() >= 150);
             assertThat(states).containsSubsequence(WebRtcState.CONNECTING, WebRtcState.CONNECTED);
 
