@@ -54,6 +54,7 @@ public final class JitterBuffer {
     private boolean anchored;
     private long ssrc;
     private long previousSsrc = -1;
+    private int previousSsrcRun;
     private long highestSeq;
     private long highestTsUnwrapped;
     private long tsOffset;
@@ -129,7 +130,8 @@ public final class JitterBuffer {
             anchor(seq16, ts32, ssrc, arrivalNanos, samples);
             anchorResult = InsertResult.ACCEPTED;
         } else if (ssrc != this.ssrc) {
-            if (ssrc == previousSsrc) { // a straggler from the stream we already left
+            if (ssrc == previousSsrc && ++previousSsrcRun < config.reanchorAfterPackets()) {
+                // a straggler from the stream we just left (a run of them means it came back)
                 stats.received++;
                 stats.late++;
                 return InsertResult.LATE;
@@ -202,6 +204,7 @@ public final class JitterBuffer {
     private InsertResult store(int slot, long extSeq, long extTs, int samples, long arrivalNanos, byte[] buf,
                                int off, int len, InsertResult result) {
         farAheadRun = 0;
+        previousSsrcRun = 0;
         System.arraycopy(buf, off, payloads, slot * slotBytes, len);
         slotSeq[slot] = extSeq;
         slotTs[slot] = extTs;

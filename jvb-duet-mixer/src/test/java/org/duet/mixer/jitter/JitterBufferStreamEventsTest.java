@@ -103,6 +103,29 @@ class JitterBufferStreamEventsTest {
         assertThat(out.timestamps[firstB] - aEnd).isLessThanOrEqualTo(3 * 960);
     }
 
+    /** A to B and back to A: the return is a change too, once A keeps coming (not a lone straggler). */
+    @Test
+    void ssrcThatComesBackIsFollowed() {
+        EncodedStream s = EncodedStream.tone(MUSIC, 150, 440);
+        ArrivalSchedule net = new ArrivalSchedule();
+        for (int i = 0; i < 150; i++) {
+            long ssrc = i < 50 ? 111 : i < 100 ? 222 : 111;
+            int seqBase = ssrc == 111 ? 100 : 7000;
+            net.add(seqBase + i, 9000L + i * 960L, ssrc, (i + 1) * 20 * MS + 10 * MS, s.packets[i]);
+        }
+        JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), decoder);
+        RecordingSink out = sink(150);
+        net.play(jb, out, 2 * MS, 151 * 20 * MS + 60 * MS);
+
+        int back = JitterBufferConfig.defaults().reanchorAfterPackets();
+        assertThat(jb.stats().ssrcChanges()).isEqualTo(2);
+        assertThat(net.count(InsertResult.SSRC_CHANGED)).isEqualTo(2);
+        assertThat(out.count(FrameKind.NORMAL)).isEqualTo(150 - (back - 1));
+        for (int i = 1; i < out.frames; i++) {
+            assertThat(out.timestamps[i]).isGreaterThanOrEqualTo(out.timestamps[i - 1] + out.samples[i - 1]);
+        }
+    }
+
     /**
      * A real DTX encoder: voice, 2 s of silence, voice. Like a WebRTC sender, it transmits the
      * first 1-byte DTX packet and then nothing until the encoder's next comfort-noise refresh, so
