@@ -335,7 +335,7 @@ public final class JitterBuffer {
         long ts = slotTs[slot];
         int samples = slotSamples[slot];
         if (ts > nextTs) { // sequence contiguous, timestamp jumped: DTX, known silence
-            emitSilence(Math.min(ts - nextTs, lastSamples), sink);
+            emitSilence(Math.min(ts - nextTs, Math.max(lastSamples, 960)), sink);
             return;
         }
         int len = slotLen[slot];
