@@ -122,7 +122,6 @@ function renderMicSettings() {
     el.textContent = v === undefined ? 'unknown' : v ? 'on' : 'off';
     el.className = v ? 'on' : 'off';
   };
-  $('mic-listener-note').hidden = !!s;
   if (!s) { ['set-aec', 'set-ns', 'set-agc', 'set-device'].forEach((id) => { $(id).textContent = '-'; }); return; }
   onOff('set-aec', s.echoCancellation);
   onOff('set-ns', s.noiseSuppression);
@@ -241,6 +240,7 @@ function onJoined(msg) {
   $('me-name').textContent = msg.name || 'anonymous';
   $('me-id').textContent = msg.participantId;
   $('mute-button').hidden = msg.role === 'listener';
+  $('mic-card').hidden = msg.role === 'listener'; // listeners send nothing
   $('join-panel').hidden = true;
   $('session').hidden = false;
   history.replaceState(null, '', '?room=' + encodeURIComponent(msg.room));
