@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.MixerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,9 +59,13 @@ public final class SignalingService implements AutoCloseable {
     }
 
     private void pushStats() {
+        if (sessions.isEmpty()) {
+            return;
+        }
+        MixerStats mixerStats = mixer.stats(); // once per round, not once per client
         for (SignalingSession s : sessions) {
             try {
-                s.pushStats();
+                s.pushStats(mixerStats);
             } catch (RuntimeException e) {
                 LOG.debug("stats push failed", e);
             }
@@ -87,9 +92,6 @@ public final class SignalingService implements AutoCloseable {
         return settings;
     }
 
-    DuetMixer mixer() {
-        return mixer;
-    }
 
     WebRtcPeerFactory peers() {
         return peers;

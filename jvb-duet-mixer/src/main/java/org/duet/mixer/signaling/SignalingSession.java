@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.duet.mixer.room.MixerStats;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;
@@ -257,7 +258,7 @@ public final class SignalingSession implements MemberListener {
     }
 
     /** Called by the stats pusher. */
-    void pushStats() {
+    void pushStats(MixerStats mixerStats) {
         Participant p;
         WebRtcPeer connection;
         synchronized (this) {
@@ -265,7 +266,7 @@ public final class SignalingSession implements MemberListener {
             connection = peer;
         }
         if (p != null) {
-            out.send(Messages.stats(p.stats(), connection.connectionState(), service.mixer().stats()));
+            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats));
         }
     }
 

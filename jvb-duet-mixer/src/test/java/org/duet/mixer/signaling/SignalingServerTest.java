@@ -217,6 +217,58 @@ class SignalingServerTest {
     }
 
     @Test
+    void realChromiumOfferIsAnsweredWithCandidatesAndStatsFollow() throws Exception {
+        DuetConfig config = DuetConfig.withOverrides("duet.http.port = 0\nduet.signaling.stats-interval = 200ms");
+        mixer = DuetMixer.start(config);
+        server = StandaloneServer.start(config, mixer);
+        assertThat(server.webRtcAvailable()).isTrue();
+        String offer;
+        try (var in = getClass().getResourceAsStream("/webrtc/chromium-156-offer-sendrecv.sdp")) {
+            offer = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (WsClient c = WsClient.connect(server.uri())) {
+            String id = c.join("duet", "singer-a", "Ana").path("participantId").asText();
+            c.send(Messages.JSON.createObjectNode().put("type", "offer").put("sdp", offer).toString());
+            JsonNode answer = c.next("answer");
+            assertThat(answer.path("sdp").asText()).startsWith("v=0").contains("a=ice-lite").contains("a=fingerprint:")
+                    .contains("a=sendrecv").contains("opus/48000").doesNotContain("a=ssrc:");
+            JsonNode candidate = c.next("candidate");
+            assertThat(candidate.path("candidate").asText()).startsWith("candidate:").contains("127.0.0.1").contains("typ host");
+            assertThat(c.next("candidate").path("candidate").asText()).as("end of candidates").isEmpty();
+            JsonNode stats = c.next("stats");
+            assertThat(stats.path("connection").asText()).isIn("new", "connecting");
+            assertThat(stats.has("jitterTargetMs")).isTrue();
+            assertThat(mixer.room("duet").participants()).extracting(p -> p.id()).containsExactly(id);
+            // a trickled browser candidate is accepted; garbage is refused without harm
+            c.send("{\"type\":\"candidate\",\"candidate\":\"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\","
+                    + "\"sdpMid\":\"0\",\"sdpMLineIndex\":0}");
+            c.send("{\"type\":\"candidate\",\"candidate\":\"candidate:nonsense\",\"sdpMid\":\"0\"}");
+            assertThat(c.next("error").path("code").asText()).isEqualTo("bad-message");
+            // a second offer on the same session is refused, the first keeps working
+            c.send(Messages.JSON.createObjectNode().put("type", "offer").put("sdp", offer).toString());
+            assertThat(c.next("error").path("code").asText()).isEqualTo("negotiation-failed");
+            c.send("{\"type\":\"leave\"}");
+            c.next("left");
+            assertThat(mixer.room("duet").participants()).isEmpty();
+        }
+    }
+
+    @Test
+    void garbageOfferIsANegotiationError() throws Exception {
+        DuetConfig config = DuetConfig.withOverrides("duet.http.port = 0");
+        mixer = DuetMixer.start(config);
+        server = StandaloneServer.start(config, mixer);
+        try (WsClient c = WsClient.connect(server.uri())) {
+            c.join("duet", "singer-a", "");
+            c.send("{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nthis is not sdp\"}");
+            JsonNode e = c.next("error");
+            assertThat(e.path("code").asText()).isEqualTo("negotiation-failed");
+            assertThat(mixer.room("duet").participants()).isEmpty();
+            c.assertServed();
+        }
+    }
+
+    @Test
     void crossOriginUpgradeIsRefused() throws Exception {
         URI uri = start("");
         WebSocket.Listener ignore = new WebSocket.Listener() { };
