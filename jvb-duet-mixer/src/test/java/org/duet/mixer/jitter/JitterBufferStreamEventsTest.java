@@ -399,4 +399,70 @@ class JitterBufferStreamEventsTest {
             assertThat(worst).as("anchor error with %+.0f ppm drift, ms", ppm).isLessThan(3.0);
         }
     }
+
+    /** Stereo, 10 ms frames, 10 % loss: both channels keep their own tone and every hole is filled once. */
+    @Test
+    void stereoTenMillisecondFramesWithLoss() {
+        int frames = 300;
+        OpusSettings stereo = OpusSettings.music(2).withFrameSamples(480);
+        short[] pcm = new short[frames * 480 * 2];
+        Signals.tone(pcm, 2, 0, 0, frames * 480, 440, 9000);
+        Signals.tone(pcm, 2, 1, 0, frames * 480, 660, 9000);
+        EncodedStream s = EncodedStream.encode(stereo, pcm);
+        Random rnd = new Random(17);
+        boolean[] drop = new boolean[frames];
+        int dropped = 0;
+        for (int i = 10; i < frames - 5; i++) {
+            if (rnd.nextDouble() < 0.10) {
+                drop[i] = true;
+                dropped++;
+            }
+        }
+        try (OpusDecoder stereoDecoder = OpusCodecs.newDecoder(2, OpusBackend.AUTO)) {
+            JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), stereoDecoder);
+            assertThat(jb.channels()).isEqualTo(2);
+            ArrivalSchedule net = ArrivalSchedule.regular(s, 3, 0, 77, 10 * MS, null, drop);
+            RecordingSink out = new RecordingSink(frames * 4, frames * 480 + 48_000, 2);
+            net.play(jb, out, MS, (frames + 1) * 10 * MS + 10 * MS + 10 * MS);
+
+            assertThat(jb.stats().lost()).isEqualTo(dropped);
+            assertThat(jb.stats().concealed() + jb.stats().fecRecovered()).isEqualTo(dropped);
+            assertThat(out.count(FrameKind.NORMAL)).isEqualTo(frames - dropped);
+            for (int i = 0; i < frames; i++) {
+                assertThat(out.samples[i]).isEqualTo(480);
+            }
+            out.assertContiguous();
+            int from = 9600;
+            assertThat(Signals.peakFrequency(out.pcm, 2, 0, from, 48_000)).isCloseTo(440, within(2.0));
+            assertThat(Signals.peakFrequency(out.pcm, 2, 1, from, 48_000)).isCloseTo(660, within(2.0));
+        }
+    }
+
+    /** reset() forgets the stream; what follows is played again, never at an earlier timestamp. */
+    @Test
+    void resetStartsOverWithoutGoingBack() {
+        EncodedStream s = EncodedStream.tone(MUSIC, 100, 440);
+        JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), decoder);
+        RecordingSink out = sink(100);
+        for (int i = 0; i < 50; i++) {
+            long now = (i + 1) * 20 * MS + 10 * MS;
+            assertThat(jb.insert(i, 500_000L + i * 960L, 4, now, s.packets[i], 0, s.packets[i].length))
+                    .isEqualTo(InsertResult.ACCEPTED);
+            jb.drainDue(now, out);
+        }
+        long endBefore = out.endTimestamp();
+        jb.reset();
+        assertThat(jb.stats().bufferedFrames()).isZero();
+        for (int i = 50; i < 100; i++) { // the sender starts over from small numbers
+            long now = (i + 1) * 20 * MS + 10 * MS;
+            assertThat(jb.insert(i - 50, (i - 50) * 960L, 4, now, s.packets[i], 0, s.packets[i].length))
+                    .isEqualTo(InsertResult.ACCEPTED);
+            jb.drainDue(now, out);
+        }
+        assertThat(out.count(FrameKind.NORMAL)).isEqualTo(100);
+        assertThat(out.timestamps[50]).isGreaterThanOrEqualTo(endBefore);
+        out.assertContiguous(0, 50);
+        out.assertContiguous(50, out.frames);
+        assertThat(jb.stats().received()).isEqualTo(100);
+    }
 }
