@@ -60,15 +60,20 @@ public final class WebRtcEndpointFactory {
         return certificate.fingerprint().attributeValue();
     }
 
-    /** As {@link #create(String, MediaDirection, long)} with a fresh random SSRC for Duet's stream. */
+    /**
+     * As {@link #create(String, MediaDirection, long)} announcing no SSRC for Duet's stream: the
+     * engine sends with an SSRC of its own per mix and forwards a singer's packets with theirs, so
+     * the SSRC a browser receives changes; Chromium plays unannounced SSRCs on the single audio
+     * m-section but, once an SSRC is announced, plays only that one.
+     */
     public WebRtcSession create(String offerSdp, MediaDirection wanted) throws SdpException, IOException {
-        return create(offerSdp, wanted, RANDOM.nextLong(1, 1L << 32));
+        return create(offerSdp, wanted, -1);
     }
 
     /**
      * @param offerSdp  the browser's offer
      * @param wanted    {@link MediaDirection#SENDRECV} for a singer, {@link MediaDirection#SENDONLY} for a listener
-     * @param localSsrc the SSRC Duet will send with, announced in the answer's a=ssrc lines
+     * @param localSsrc the SSRC Duet will always send with, announced in the answer's a=ssrc lines; -1 for none
      * @throws SdpException when the offer cannot be accepted; its message is meant for the user
      * @throws IOException  when no UDP port could be bound
      */

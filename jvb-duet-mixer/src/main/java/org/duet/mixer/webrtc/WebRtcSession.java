@@ -74,10 +74,7 @@ public final class WebRtcSession implements AutoCloseable {
         return negotiation.mid();
     }
 
-    /**
-     * The SSRC announced in the answer (a=ssrc) for the stream Duet sends. The engine should send
-     * with it; a browser still plays another SSRC on the single audio m-section, by payload type.
-     */
+    /** The SSRC announced in the answer (a=ssrc) for the stream Duet sends, -1 when none was announced. */
     public long localSsrc() {
         return localSsrc;
     }

@@ -70,7 +70,7 @@ public final class AnswerWriter {
         // What we want to receive: FEC from singers helps us conceal their losses; 10 ms frames are
         // the shortest we accept.
         line(sb, "a=fmtp:" + pt + " minptime=10;useinbandfec=1");
-        if (sends) {
+        if (sends && local.ssrc() >= 0) {
             line(sb, "a=ssrc:" + local.ssrc() + " cname:" + local.cname());
             line(sb, "a=ssrc:" + local.ssrc() + " msid:" + local.streamId() + " " + local.trackId());
         }

@@ -9,7 +9,9 @@ import java.util.List;
  * @param fingerprint        fingerprint of our DTLS certificate
  * @param candidates         our candidates (ICE-lite: the host candidates of the session's socket)
  * @param iceLite            write {@code a=ice-lite} (RFC 8445 section 2.5)
- * @param ssrc               SSRC of the stream Duet sends (ignored when the answer does not send)
+ * @param ssrc               SSRC of the stream Duet sends, announced with a=ssrc and its cname; -1 to announce
+ *                           none (the engine's SSRC changes between forwarding and mixing, and Chromium
+ *                           plays only an announced SSRC once one is announced)
  * @param cname              RTCP CNAME of that stream
  * @param streamId           msid stream id
  * @param trackId            msid track id
@@ -21,8 +23,8 @@ public record LocalDescription(IceCredentials ice, Fingerprint fingerprint, List
 
     public LocalDescription {
         candidates = List.copyOf(candidates);
-        if (ssrc < 0 || ssrc > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("ssrc must be an unsigned 32-bit value");
+        if (ssrc < -1 || ssrc > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("ssrc must be an unsigned 32-bit value, or -1 for none");
         }
         if (sessionId < 0) {
             throw new IllegalArgumentException("sessionId must not be negative");

@@ -88,6 +88,12 @@ class ChromiumOfferTest {
         MediaSection a = SessionDescription.parse(AnswerWriter.write(n, LOCAL)).mediaSections().get(0);
         assertThat(a.direction()).isEqualTo(MediaDirection.SENDONLY);
         assertThat(a.attributes("ssrc")).hasSize(2);
+
+        LocalDescription unannounced = new LocalDescription(LOCAL.ice(), LOCAL.fingerprint(), LOCAL.candidates(), true,
+                -1, "duet-cname", "duet-stream", "duet-track", 42L);
+        MediaSection b = SessionDescription.parse(AnswerWriter.write(n, unannounced)).mediaSections().get(0);
+        assertThat(b.attributes("ssrc")).isEmpty();
+        assertThat(b.attribute("msid")).isEqualTo("duet-stream duet-track");
     }
 
     @Test
