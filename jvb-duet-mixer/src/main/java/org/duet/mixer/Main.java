@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.demo.PlainRtpDemo;
+import org.duet.mixer.web.StandaloneServer;
 
 /**
  * The mixer process. {@code serve} runs the standalone duet server (web UI, signaling, HTTP API);
@@ -19,6 +20,7 @@ public final class Main {
         String cmd = args.length > 0 ? args[0] : "demo";
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (cmd) {
+            case "serve", "demo" -> StandaloneServer.serve(DuetConfig.load());
             case "rtp-demo" -> PlainRtpDemo.run(DuetConfig.load(), rest.length > 0 ? Integer.parseInt(rest[0]) : 6,
                     Path.of(rest.length > 1 ? rest[1] : "target/duet-demo"));
             default -> {
