@@ -1,6 +1,7 @@
 package org.duet.mixer.opus;
 
 import com.sun.jna.Pointer;
+import java.lang.ref.Cleaner;
 
 /**
  * Opus decoder on the system libopus through JNA direct mapping. No Java allocation per call:
@@ -16,6 +17,8 @@ public final class LibopusDecoder implements OpusDecoder {
     private final byte[] packetScratch = new byte[MAX_PACKET_BYTES];
     private final short[] pcmScratch;
     private Pointer state;
+    /** Frees the native state if the codec is dropped without close(). */
+    private final Cleaner.Cleanable cleanable;
 
     public LibopusDecoder(int channels) {
         if (channels != 1 && channels != 2) {
@@ -31,6 +34,8 @@ public final class LibopusDecoder implements OpusDecoder {
         if (state == null || error[0] != OpusError.OK) {
             throw new IllegalStateException("opus_decoder_create failed: " + OpusError.name(error[0]));
         }
+        Pointer created = state;
+        this.cleanable = OpusNativeCleaner.CLEANER.register(this, () -> LibopusNative.opus_decoder_destroy(created));
     }
 
     @Override
@@ -102,8 +107,8 @@ public final class LibopusDecoder implements OpusDecoder {
     @Override
     public void close() {
         if (state != null) {
-            LibopusNative.opus_decoder_destroy(state);
             state = null;
+            cleanable.clean(); // runs the destroy exactly once
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.duet.mixer.opus;
 
 import com.sun.jna.Pointer;
+import java.lang.ref.Cleaner;
 
 /**
  * Opus encoder on the system libopus through JNA direct mapping; no Java allocation per frame
@@ -16,6 +17,8 @@ public final class LibopusEncoder implements OpusEncoder {
     private final short[] pcmScratch;
     private final byte[] outScratch = new byte[MAX_PACKET_BYTES];
     private Pointer state;
+    /** Frees the native state if the codec is dropped without close(). */
+    private final Cleaner.Cleanable cleanable;
 
     public LibopusEncoder(OpusSettings settings) {
         if (!LibopusNative.isAvailable()) {
@@ -28,6 +31,8 @@ public final class LibopusEncoder implements OpusEncoder {
         if (state == null || error[0] != OpusError.OK) {
             throw new IllegalStateException("opus_encoder_create failed: " + OpusError.name(error[0]));
         }
+        Pointer created = state;
+        this.cleanable = OpusNativeCleaner.CLEANER.register(this, () -> LibopusNative.opus_encoder_destroy(created));
         if (settings.application() == OpusApplication.VOIP) {
             ctl(LibopusNative.OPUS_SET_SIGNAL, LibopusNative.OPUS_SIGNAL_VOICE);
         }
@@ -105,8 +110,8 @@ public final class LibopusEncoder implements OpusEncoder {
     @Override
     public void close() {
         if (state != null) {
-            LibopusNative.opus_encoder_destroy(state);
             state = null;
+            cleanable.clean(); // runs the destroy exactly once
         }
     }
 }

@@ -77,4 +77,22 @@ class OpusCodecsTest {
             assertThat(perFrame).as("bytes allocated per encode+decode+fec+plc").isLessThan(16);
         }
     }
+
+    @Test
+    void libopusCodecsRefuseWorkAfterClose() {
+        assumeTrue(Libopus.isAvailable(), () -> "SKIPPED: libopus not loadable: " + Libopus.loadError());
+        LibopusEncoder e = new LibopusEncoder(OpusSettings.music(1));
+        LibopusDecoder d = new LibopusDecoder(1);
+        short[] pcm = new short[960];
+        byte[] out = new byte[1500];
+        int n = e.encode(pcm, 0, 960, out, 0, out.length);
+        assertThat(n).isPositive();
+        e.close();
+        d.close();
+        e.close(); // twice is harmless
+        d.close();
+        assertThat(e.encode(pcm, 0, 960, out, 0, out.length)).isEqualTo(OpusError.INVALID_STATE);
+        assertThat(d.decode(out, 0, n, pcm, 0, 960)).isEqualTo(OpusError.INVALID_STATE);
+        assertThat(d.conceal(pcm, 0, 960)).isEqualTo(OpusError.INVALID_STATE);
+    }
 }
