@@ -29,8 +29,9 @@ final class DuetMetrics {
                 .description("media packets sent").register(registry);
         FunctionCounter.builder("duet.packets.dropped", mixer, m -> m.stats().packetsDropped())
                 .description("packets dropped (bad, late, queue full)").register(registry);
-        FunctionCounter.builder("duet.concealed.frames", mixer, DuetMetrics::concealed)
-                .description("frames concealed (PLC) for current participants").register(registry);
+        // A gauge, not a counter: it sums over the participants present now, so it drops when one leaves.
+        Gauge.builder("duet.concealed.frames", mixer, DuetMetrics::concealed)
+                .description("frames concealed (PLC) so far for the participants present now").register(registry);
         Gauge.builder("duet.tick.p50", mixer, m -> m.stats().tickP50Micros() / 1e6).baseUnit("seconds")
                 .description("mix tick duration, median").register(registry);
         Gauge.builder("duet.tick.p99", mixer, m -> m.stats().tickP99Micros() / 1e6).baseUnit("seconds")
