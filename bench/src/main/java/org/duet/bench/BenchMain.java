@@ -58,7 +58,7 @@ public final class BenchMain {
             List<Figure> figures = "alloc".equals(args.only())
                     ? DuetOwnFigures.allocation(args.duets(), args.warmup(), Math.min(args.seconds(), 8), CLIENT_PORT_BASE,
                             backing, a, b)
-                    : DuetOwnFigures.run(duet, backing, args.duets(), args.warmup(), args.seconds(),
+                    : DuetOwnFigures.run(duet, backing, "latency".equals(args.only()), args.duets(), args.warmup(), args.seconds(),
                     args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
             for (Figure f : figures) {
                 System.out.println(f.line());

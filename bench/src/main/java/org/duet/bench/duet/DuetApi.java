@@ -16,7 +16,7 @@ import java.time.Duration;
  * Duet's HTTP control API for plain-RTP participants (served by the standalone server):
  * POST /api/rooms/{room}/rtp-participants, PUT /api/rooms/{room}/backing-track, GET /api/stats.
  */
-public final class DuetApi {
+public final class DuetApi implements DuetControl {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -27,6 +27,7 @@ public final class DuetApi {
     }
 
     /** True once GET /api/stats answers 200. */
+    @Override
     public boolean ready() {
         try {
             return http.send(get("/api/stats"), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
@@ -39,6 +40,7 @@ public final class DuetApi {
     }
 
     /** Adds a plain-RTP participant that sends to {@code remote}; returns Duet's socket for it. */
+    @Override
     public InetSocketAddress addRtpParticipant(String room, String id, String role, InetSocketAddress remote)
             throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
@@ -55,6 +57,7 @@ public final class DuetApi {
         return new InetSocketAddress(local.substring(0, colon), Integer.parseInt(local.substring(colon + 1)));
     }
 
+    @Override
     public void setBackingTrack(String room, Path wav, double gain) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("path", wav.toAbsolutePath().toString());
@@ -62,6 +65,7 @@ public final class DuetApi {
         send("PUT", "/api/rooms/" + room + "/backing-track", body);
     }
 
+    @Override
     public JsonNode stats() throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(get("/api/stats"), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

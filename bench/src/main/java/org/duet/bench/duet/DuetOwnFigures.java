@@ -29,7 +29,7 @@ public final class DuetOwnFigures {
         DuetServer start() throws Exception;
     }
 
-    public static List<Figure> run(Starter starter, java.nio.file.Path backing, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
+    public static List<Figure> run(Starter starter, java.nio.file.Path backing, boolean latencyOnly, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
                                    double tickMicros, int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
         List<Figure> out = new ArrayList<>();
         try (DuetServer server = starter.start()) {
@@ -45,12 +45,15 @@ public final class DuetOwnFigures {
             out.add(new Figure("tick_deadline_miss_ratio", w == null ? Double.NaN : w.missRatio(), "ratio"));
             out.add(new Figure("cpu_per_duet", r.cpuPerDuet(), "cores"));
             out.add(new Figure("concealed_frame_rate", r.concealedRate(), "ratio"));
+            out.add(new Figure("mixer_reported_concealed_rate", r.reportedConcealedRate(), "ratio"));
             out.add(new Figure("own_voice_residual", r.ownVoiceResidualDb(), "dB"));
             out.add(new Figure("output_timing_p99_ms", r.timing().p99AbsMs(), "ms"));
             out.add(new Figure("bench_late_sends", r.benchLateSends(), "packets"));
         }
-        out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
-        if (ramp) {
+        if (!latencyOnly) {
+            out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
+        }
+        if (ramp && !latencyOnly) {
             int best = 0;
             for (int d : Comparison.rampSteps(maxDuets)) {
                 DuetServer.TickWindow w;

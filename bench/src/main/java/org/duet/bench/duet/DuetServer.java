@@ -13,21 +13,23 @@ import org.duet.bench.proc.ManagedProcess;
 import org.duet.bench.workload.MixerUnderTest;
 
 /**
- * Duet as the server under test: the mixer process ({@code org.duet.mixer.Main serve}) in its own
- * JVM on the bench's classpath, pinned to one core, one media loop, HTTP API on a loopback port.
+ * Duet as the server under test: the mixer process ({@code org.duet.mixer.Main serve}, driven over
+ * its HTTP API on a loopback port; or {@link DuetChildMain} over pipes where the web server is not
+ * built) in its own JVM on the bench's classpath, pinned to one core, one media loop.
  * Each duet is a room with singer-a, singer-b and a listener added as plain-RTP participants.
  */
 public final class DuetServer implements MixerUnderTest {
 
     private final ManagedProcess process;
-    private final DuetApi api;
+    private final DuetControl api;
     private final Path backingTrack;
     private JsonNode windowStart;
     private JsonNode windowEnd;
 
     /**
      * The mix tick over the measured window: ticks and deadline misses are counter deltas; the
-     * p99 is what the server reports at the window's end (its histogram covers the process's life).
+     * p99 covers the window when the server can reset its tick histogram (the pipe child can),
+     * else the process's life up to the window's end.
      */
     public record TickWindow(long ticks, long deadlineMisses, double p99Micros, double p50Micros) {
         public double missRatio() {
@@ -35,7 +37,7 @@ public final class DuetServer implements MixerUnderTest {
         }
     }
 
-    private DuetServer(ManagedProcess process, DuetApi api, Path backingTrack) {
+    private DuetServer(ManagedProcess process, DuetControl api, Path backingTrack) {
         this.process = process;
         this.api = api;
         this.backingTrack = backingTrack;
@@ -59,12 +61,21 @@ public final class DuetServer implements MixerUnderTest {
         cmd.add("-Dice4j.harvest.mapping.stun.enabled=false");
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("org.duet.mixer.Main");
-        cmd.add("serve");
-        ManagedProcess p = ManagedProcess.start("duet", cmd, core, dir.resolve("duet.log"), dir);
+        cmd.add(absoluteClassPath());
+        boolean http = webServerBuilt() && !Boolean.getBoolean("bench.duet.child");
+        ManagedProcess p;
+        DuetControl api;
+        if (http) {
+            cmd.add("org.duet.mixer.Main");
+            cmd.add("serve");
+            p = ManagedProcess.start("duet", cmd, core, dir.resolve("duet.log"), dir, false);
+            api = new DuetApi(URI.create("http://127.0.0.1:" + httpPort));
+        } else {
+            cmd.add(DuetChildMain.class.getName());
+            p = ManagedProcess.startPiped("duet", cmd, core, dir.resolve("duet.log"), dir);
+            api = new ChildControl(p.stdin(), p.stdout());
+        }
         try {
-            DuetApi api = new DuetApi(URI.create("http://127.0.0.1:" + httpPort));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!api.ready()) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -79,8 +90,29 @@ public final class DuetServer implements MixerUnderTest {
         }
     }
 
-    public DuetApi api() {
+    public DuetControl api() {
         return api;
+    }
+
+    /** The bench's class path with every entry absolute (the child runs in another directory). */
+    static String absoluteClassPath() {
+        StringBuilder out = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                out.append(out.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(entry).toAbsolutePath());
+            }
+        }
+        return out.toString();
+    }
+
+    /** Whether the standalone server (and so Main serve with the HTTP API) is on the classpath. */
+    static boolean webServerBuilt() {
+        try {
+            Class.forName("org.duet.mixer.web.StandaloneServer", false, DuetServer.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     @Override
@@ -100,6 +132,10 @@ public final class DuetServer implements MixerUnderTest {
         InetSocketAddress a = api.addRtpParticipant(room, "a" + index, "singer-a", singerA);
         InetSocketAddress b = api.addRtpParticipant(room, "b" + index, "singer-b", singerB);
         InetSocketAddress l = api.addRtpParticipant(room, "l" + index, "listener", listener);
+        if (index == 0) {
+            // the media loop and the UDP receive thread exist now
+            org.duet.bench.proc.RealtimeThreads.promoteByPrefix(process.pid(), "duet-media", "duet-udp");
+        }
         if (backingTrack != null) {
             api.setBackingTrack(room, backingTrack, 0.5);
         }
@@ -110,6 +146,7 @@ public final class DuetServer implements MixerUnderTest {
     public void markWindow(boolean start) {
         try {
             if (start) {
+                api.resetTickStats();
                 windowStart = api.stats();
             } else {
                 windowEnd = api.stats();

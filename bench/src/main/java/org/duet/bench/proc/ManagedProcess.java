@@ -34,7 +34,10 @@ public final class ManagedProcess implements AutoCloseable {
 
     /**
      * Real-time round-robin priority for measured servers (chrt -r), so other work on a shared
-     * machine does not preempt them; both servers get the same. Off with -Dbench.realtime=false.
+     * machine does not preempt them. Janus (C, no JIT) runs wholly at it; for a JVM only the media
+     * threads get it (see {@link RealtimeThreads}), or its JIT compiler threads, pinned to the same
+     * core at the same priority, would hold the media loop off for whole round-robin slices.
+     * Off with -Dbench.realtime=false.
      */
     static final int REALTIME_PRIORITY = 10;
 
@@ -43,20 +46,44 @@ public final class ManagedProcess implements AutoCloseable {
      */
     public static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir)
             throws IOException {
+        return start(name, command, core, log, workDir, false, true);
+    }
+
+    /** As {@link #start}, choosing whether the whole process gets real-time priority. */
+    public static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir,
+                                       boolean realtimeProcess) throws IOException {
+        return start(name, command, core, log, workDir, false, realtimeProcess);
+    }
+
+    /**
+     * Like {@link #start} but with stdin and stdout left as pipes to the bench (stderr goes to the
+     * log), for a child driven by a line protocol.
+     */
+    public static ManagedProcess startPiped(String name, List<String> command, int core, Path log, Path workDir)
+            throws IOException {
+        return start(name, command, core, log, workDir, true, false);
+    }
+
+    private static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir,
+                                        boolean piped, boolean realtimeProcess) throws IOException {
         List<String> full = new ArrayList<>();
         if (core >= 0 && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             full.add("/usr/bin/taskset");
             full.add("-c");
             full.add(Integer.toString(core));
         }
-        if (realtime()) {
+        if (realtimeProcess && realtime()) {
             full.add("/usr/bin/chrt");
             full.add("-r");
             full.add(Integer.toString(REALTIME_PRIORITY));
         }
         full.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        ProcessBuilder pb = new ProcessBuilder(full);
+        if (piped) {
+            pb.redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+        } else {
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        }
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
@@ -73,6 +100,17 @@ public final class ManagedProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The child's stdin (piped children only). */
+    public java.io.Writer stdin() {
+        return new java.io.OutputStreamWriter(process.getOutputStream(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The child's stdout (piped children only). */
+    public java.io.BufferedReader stdout() {
+        return new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public boolean isAlive() {

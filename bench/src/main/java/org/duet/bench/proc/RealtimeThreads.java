@@ -16,13 +16,25 @@ public final class RealtimeThreads {
     private RealtimeThreads() {
     }
 
-    /** @return how many threads were promoted */
+    /** Promotes threads of this JVM by exact name; @return how many were promoted */
     public static int promote(String... threadNames) {
+        return promote("self", false, threadNames);
+    }
+
+    /**
+     * Promotes threads of process {@code pid} whose kernel name starts with one of {@code prefixes}
+     * (a JVM names its threads after the Java thread names, cut to 15 bytes).
+     */
+    public static int promoteByPrefix(long pid, String... prefixes) {
+        return promote(Long.toString(pid), true, prefixes);
+    }
+
+    private static int promote(String pid, boolean byPrefix, String... threadNames) {
         if (!ManagedProcess.realtime()) {
             return 0;
         }
         int promoted = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", pid, "task"))) {
             for (Path task : tasks) {
                 String comm;
                 try {
@@ -32,7 +44,8 @@ public final class RealtimeThreads {
                 }
                 for (String name : threadNames) {
                     // the kernel keeps the first 15 bytes of a thread name
-                    if (comm.equals(name.length() > 15 ? name.substring(0, 15) : name)) {
+                    String kernelName = name.length() > 15 ? name.substring(0, 15) : name;
+                    if (byPrefix ? comm.startsWith(kernelName) : comm.equals(kernelName)) {
                         if (chrt(task.getFileName().toString())) {
                             promoted++;
                         }

@@ -160,10 +160,19 @@ public final class AudioAnalysis {
         double[] sorted = amps.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         double reference = sorted[sorted.length / 2];
         int concealed = 0;
-        for (double a : amps) {
+        StringBuilder debug = Boolean.getBoolean("bench.debug") ? new StringBuilder() : null;
+        for (int i = 0; i < amps.size(); i++) {
+            double a = amps.get(i);
             if (a < 0.5 * reference) {
                 concealed++;
+                if (debug != null && debug.length() < 400) {
+                    debug.append(String.format(" %d:%.3f", i, a / reference));
+                }
             }
+        }
+        if (debug != null) {
+            System.err.printf("     mix-minus %s: %d of %d frames missing, ref %.4f:%s%n", self.label(), concealed,
+                    amps.size(), reference, debug);
         }
         return new MixMinusFigures(amps.size(), concealed, ownSum, otherSum);
     }

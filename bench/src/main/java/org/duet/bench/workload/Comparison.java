@@ -50,7 +50,7 @@ public final class Comparison {
     }
 
     public static List<Integer> rampSteps(int maxDuets) {
-        int[] steps = {1, 5, 10, 20, 30, 40, 60, 80, 100, 120, 150, 200, 250, 300};
+        int[] steps = {1, 5, 10, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300};
         List<Integer> out = new ArrayList<>();
         for (int s : steps) {
             if (s <= maxDuets) {

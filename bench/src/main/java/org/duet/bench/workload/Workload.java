@@ -30,6 +30,8 @@ public final class Workload {
     public static RunResult run(MixerUnderTest server, WorkloadSpec spec, EncodedLoop loopA, EncodedLoop loopB)
             throws IOException, InterruptedException {
         int frames = spec.totalFrames();
+        // collect the previous run's garbage now, not during this run's measured window
+        System.gc();
         List<Endpoint> all = new ArrayList<>();
         List<Endpoint[]> duets = new ArrayList<>();
         PacedSender sender = null;

@@ -1,0 +1,128 @@
+package org.duet.bench.duet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.room.MixerStats;
+import org.duet.mixer.room.Participant;
+import org.duet.mixer.room.ParticipantStats;
+import org.duet.mixer.room.Role;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.transport.UdpTransport;
+
+/**
+ * A Duet mixer process driven over stdin/stdout, for benchmarking where the standalone web server
+ * is not available: the same engine ({@link DuetMixer}, plain-UDP participants) in its own JVM so
+ * it can be pinned and its CPU read from /proc. One command per line, one answer line each:
+ * <pre>
+ *   join ROOM ID ROLE HOST:PORT     -> ok HOST:PORT (Duet's socket for that participant)
+ *   backing ROOM /abs/file.wav GAIN -> ok
+ *   stats                           -> ok {json like GET /api/stats}
+ *   reset-ticks                     -> ok
+ * </pre>
+ * Errors answer {@code err message}. End of stdin ends the process.
+ */
+public final class DuetChildMain {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DuetChildMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
+                StandardCharsets.UTF_8);
+        // keep the engine's logging off the answer channel
+        System.setOut(System.err);
+        try (DuetMixer mixer = DuetMixer.start(DuetConfig.load());
+             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            out.println("ready");
+            String line;
+            while ((line = in.readLine()) != null) {
+                try {
+                    out.println("ok " + handle(mixer, line.trim().split("\\s+")));
+                } catch (Exception e) {
+                    out.println("err " + String.valueOf(e.getMessage()).replace('\n', ' '));
+                }
+            }
+        }
+    }
+
+    private static String handle(DuetMixer mixer, String[] cmd) throws Exception {
+        switch (cmd[0]) {
+            case "join" -> {
+                Room room = mixer.openRoom(cmd[1]);
+                int colon = cmd[4].lastIndexOf(':');
+                InetSocketAddress remote = new InetSocketAddress(InetAddress.getByName(cmd[4].substring(0, colon)),
+                        Integer.parseInt(cmd[4].substring(colon + 1)));
+                UdpTransport t = UdpTransport.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), remote);
+                try {
+                    room.join(cmd[2], Role.parse(cmd[3]), t, MediaFormat.opusDefaults());
+                } catch (Exception | Error e) {
+                    t.close();
+                    throw e;
+                }
+                InetSocketAddress local = t.localAddress();
+                return local.getAddress().getHostAddress() + ":" + local.getPort();
+            }
+            case "backing" -> {
+                mixer.openRoom(cmd[1]).setBackingTrack(Path.of(cmd[2]), Float.parseFloat(cmd[3]));
+                return "";
+            }
+            case "reset-ticks" -> {
+                mixer.resetTickStats();
+                return "";
+            }
+            case "stats" -> {
+                return JSON.writeValueAsString(stats(mixer));
+            }
+            default -> throw new IllegalArgumentException("unknown command " + cmd[0]);
+        }
+    }
+
+    private static ObjectNode stats(DuetMixer mixer) {
+        ObjectNode root = JSON.createObjectNode();
+        MixerStats m = mixer.stats();
+        ObjectNode tick = root.putObject("tick");
+        tick.put("p50Micros", m.tickP50Micros());
+        tick.put("p99Micros", m.tickP99Micros());
+        tick.put("ticks", m.ticks());
+        tick.put("deadlineMisses", m.deadlineMisses());
+        ObjectNode alloc = root.putObject("alloc");
+        alloc.put("loopBytes", m.loopAllocatedBytes());
+        alloc.put("codecBytes", m.codecAllocatedBytes());
+        alloc.put("codecCalls", m.codecCalls());
+        ObjectNode packets = root.putObject("packets");
+        packets.put("in", m.packetsIn());
+        packets.put("out", m.packetsOut());
+        packets.put("dropped", m.packetsDropped());
+        ArrayNode rooms = root.putArray("rooms");
+        for (Room room : mixer.rooms()) {
+            ObjectNode r = rooms.addObject();
+            r.put("name", room.name());
+            ArrayNode people = r.putArray("participants");
+            for (Participant p : room.participants()) {
+                ObjectNode o = people.addObject();
+                o.put("id", p.id());
+                o.put("role", p.role().wireName());
+                ParticipantStats s = p.stats();
+                ObjectNode st = o.putObject("stats");
+                st.put("packetsIn", s.packetsIn());
+                st.put("packetsOut", s.packetsOut());
+                st.put("concealed", s.concealed());
+                st.put("lost", s.lost());
+            }
+        }
+        return root;
+    }
+}
