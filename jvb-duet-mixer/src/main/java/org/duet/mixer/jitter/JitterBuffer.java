@@ -352,7 +352,7 @@ public final class JitterBuffer {
         speculative = 0;
         int n = decoder.decode(payloads, slot * slotBytes, len, pcm, 0, MAX_FRAME);
         int skip = (int) (nextTs - ts); // head already covered by concealment
-        if (n <= 0) {
+        if (n != samples) { // an error code, or a length the TOC did not announce: conceal instead
             stats.decodeErrors++;
             concealInto((int) (ts + samples - nextTs), sink, FrameKind.CONCEALED);
             stats.concealed++;
