@@ -465,4 +465,54 @@ class JitterBufferStreamEventsTest {
         out.assertContiguous(50, out.frames);
         assertThat(jb.stats().received()).isEqualTo(100);
     }
+
+    /** A packet the decoder rejects (framing valid, content not) is concealed and counted, in place. */
+    @Test
+    void decoderRejectionIsConcealedInPlace() {
+        EncodedStream s = EncodedStream.tone(MUSIC, 60, 440);
+        byte[] poisoned = s.packets[30];
+        OpusDecoder picky = new OpusDecoder() { // the real decoder, except it refuses one payload
+            @Override
+            public int decode(byte[] p, int off, int len, short[] pcm, int pcmOff, int max) {
+                if (len == poisoned.length && Arrays.equals(p, off, off + len, poisoned, 0, len)) {
+                    return org.duet.mixer.opus.OpusError.INVALID_PACKET;
+                }
+                return decoder.decode(p, off, len, pcm, pcmOff, max);
+            }
+
+            @Override
+            public int decodeFec(byte[] p, int off, int len, short[] pcm, int pcmOff, int samples) {
+                return decoder.decodeFec(p, off, len, pcm, pcmOff, samples);
+            }
+
+            @Override
+            public int conceal(short[] pcm, int pcmOff, int samples) {
+                return decoder.conceal(pcm, pcmOff, samples);
+            }
+
+            @Override
+            public void reset() {
+                decoder.reset();
+            }
+
+            @Override
+            public int channels() {
+                return 1;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        JitterBuffer jb = new JitterBuffer(JitterBufferConfig.defaults(), picky);
+        ArrivalSchedule net = ArrivalSchedule.regular(s, 0, 0, 1, 10 * MS, null, null);
+        RecordingSink out = sink(60);
+        net.play(jb, out, MS, 61 * 20 * MS + 10 * MS);
+
+        assertThat(jb.stats().decodeErrors()).isEqualTo(1);
+        assertThat(out.kinds[30]).isEqualTo(FrameKind.CONCEALED);
+        assertThat(out.samples[30]).isEqualTo(960);
+        assertThat(out.count(FrameKind.NORMAL)).isEqualTo(59);
+        out.assertContiguous();
+    }
 }
