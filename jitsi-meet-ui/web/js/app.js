@@ -166,6 +166,10 @@ async function join(ev) {
     await audio.open();
     let micTrack = null;
     if (role !== 'listener') {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        throw Object.assign(new Error('Browsers only open the microphone on https:// pages or on localhost. '
+          + 'Ask whoever runs this server for an https:// address.'), { code: 'microphone' });
+      }
       try {
         micTrack = await audio.openMicrophone();
       } catch (e) {
@@ -241,9 +245,12 @@ function onJoined(msg) {
   $('me-id').textContent = msg.participantId;
   $('mute-button').hidden = msg.role === 'listener';
   $('mic-card').hidden = msg.role === 'listener'; // listeners send nothing
+  $('cards').classList.toggle('listener', msg.role === 'listener');
   $('join-panel').hidden = true;
   $('session').hidden = false;
   history.replaceState(null, '', '?room=' + encodeURIComponent(msg.room));
+  $('invite-link').value = location.origin + location.pathname + '?room=' + encodeURIComponent(msg.room);
+  $('copy-status').textContent = '';
   renderRoster();
   refreshConn();
 }
@@ -336,6 +343,15 @@ function init() {
   $('join-form').addEventListener('submit', join);
   $('leave-button').addEventListener('click', leave);
   $('error-close').addEventListener('click', clearError);
+  $('copy-invite').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText($('invite-link').value);
+      $('copy-status').textContent = 'Copied.';
+    } catch (e) {
+      $('invite-link').select();
+      $('copy-status').textContent = 'Press Ctrl+C to copy.';
+    }
+  });
   $('volume').addEventListener('input', (e) => audio && audio.setVolume(Number(e.target.value)));
   $('mute-button').addEventListener('click', (e) => {
     const muted = e.currentTarget.getAttribute('aria-pressed') !== 'true';

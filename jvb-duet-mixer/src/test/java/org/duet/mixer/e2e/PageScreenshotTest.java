@@ -57,6 +57,20 @@ class PageScreenshotTest {
                 // the fake microphone's 440 Hz tone at amplitude 0.25 is about -15 dBFS RMS
                 double inputDb = Double.parseDouble(browser.findElement(By.id("input-db")).getText().replace("-∞", "-999"));
                 assertThat(inputDb).as("input meter shows the microphone").isBetween(-25.0, -5.0);
+                assertThat(browser.findElement(By.id("invite-link")).getAttribute("value"))
+                        .isEqualTo(server.uri() + "?room=duet");
+
+                // leave, and come back as a listener on the same page
+                browser.findElement(By.id("leave-button")).click();
+                new WebDriverWait(browser, Duration.ofSeconds(10))
+                        .until(d -> d.findElement(By.id("join-button")).isDisplayed());
+                browser.findElement(By.cssSelector("input[name=role][value='listener']")).click();
+                assertThat(browser.findElement(By.id("headphones-box")).isDisplayed()).isFalse();
+                browser.findElement(By.id("join-button")).click();
+                new WebDriverWait(browser, Duration.ofSeconds(15))
+                        .until(d -> d.findElement(By.id("session")).isDisplayed());
+                assertThat(browser.findElement(By.id("me-role")).getText()).isEqualTo("Listener");
+                assertThat(browser.findElement(By.id("mic-card")).isDisplayed()).isFalse();
             } finally {
                 browser.quit();
             }
