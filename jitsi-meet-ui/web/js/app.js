@@ -197,11 +197,47 @@ async function join(ev) {
   }
 }
 
+/** Shows one radio per singer role the server offers (singer-a, singer-b, ...) plus listener. */
+function renderRoles(singerRoles) {
+  const box = $('role-options');
+  const current = selectedRole();
+  box.replaceChildren();
+  const partnerOf = (r) => {
+    const others = singerRoles.filter((o) => o !== r).map(roleName);
+    return others.length ? 'sings, hears ' + others.join(', ').replace(/Singer /g, 'singer ') : 'sings';
+  };
+  for (const r of [...singerRoles, 'listener']) {
+    const label = document.createElement('label');
+    label.className = 'role';
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = 'role';
+    input.value = r;
+    input.checked = r === current;
+    input.addEventListener('change', updateHeadphonesBox);
+    const text = document.createElement('span');
+    const strong = document.createElement('strong');
+    strong.textContent = roleName(r);
+    const small = document.createElement('small');
+    small.textContent = r === 'listener' ? (singerRoles.length > 2 ? 'hears all singers, in time' : 'hears both, in time')
+      : partnerOf(r);
+    text.append(strong, small);
+    label.append(input, text);
+    box.append(label);
+  }
+  if (!document.querySelector('input[name=role]:checked')) document.querySelector('input[name=role]').checked = true;
+  updateHeadphonesBox();
+}
+
 async function connectSignaling() {
   if (sig && state.signaling === 'open') return;
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
   sig = new Signaling(url);
   sig.addEventListener('error', (e) => onServerError(e.detail));
+  sig.addEventListener('welcome', (e) => {
+    state.server = e.detail;
+    if (!state.joined && Array.isArray(e.detail.singerRoles)) renderRoles(e.detail.singerRoles);
+  });
   sig.addEventListener('roster', (e) => { state.roster = e.detail.participants; state.youHear = e.detail.youHear; renderRoster(); });
   sig.addEventListener('stats', (e) => { state.serverStats = e.detail; renderServerStats(e.detail); });
   sig.addEventListener('pong', (e) => { state.signalingRttMs = e.detail.rttMs; $('sig-rtt').textContent = fmtMs(e.detail.rttMs); });
@@ -360,6 +396,8 @@ function init() {
     if (audio) audio.setMuted(muted);
   });
   refreshConn();
+  // Meet the server early: it says which roles it offers, and the header shows it is reachable.
+  connectSignaling().then(refreshConn).catch((e) => showError('unreachable', e.message));
 }
 
 // For tests and power users: the page's state and a recording of what it sends and plays.

@@ -16,6 +16,20 @@ public final class Messages {
     private Messages() {
     }
 
+    /** Sent when a socket opens: what this server offers, so the page can show the right roles. */
+    public static String welcome(SignalingSettings settings, boolean webRtc) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "welcome");
+        ArrayNode roles = n.putArray("singerRoles");
+        settings.singerRoles().forEach(roles::add);
+        n.put("openRooms", settings.openRooms());
+        ArrayNode preset = n.putArray("rooms");
+        settings.presetRooms().forEach(preset::add);
+        n.put("webrtc", webRtc);
+        n.put("maxMessageBytes", settings.maxMessageBytes());
+        return n.toString();
+    }
+
     public static String error(ErrorCode code, String message, String inReplyTo) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "error");

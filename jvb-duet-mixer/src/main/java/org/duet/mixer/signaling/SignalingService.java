@@ -51,6 +51,7 @@ public final class SignalingService implements AutoCloseable {
     public SignalingSession open(Outbox out) {
         SignalingSession s = new SignalingSession(this, out);
         sessions.add(s);
+        out.send(Messages.welcome(settings, peers != null));
         return s;
     }
 

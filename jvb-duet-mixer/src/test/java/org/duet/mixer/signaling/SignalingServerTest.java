@@ -67,6 +67,18 @@ class SignalingServerTest {
     }
 
     @Test
+    void aNewSocketIsGreetedWithTheRolesOnOffer() throws Exception {
+        URI uri = start("duet.rooms.max-singers = 3\nduet.rooms.open = false\nduet.rooms.preset = [stage]");
+        try (WsClient c = WsClient.connect(uri)) {
+            JsonNode welcome = c.next("welcome");
+            assertThat(welcome.path("singerRoles").toString()).isEqualTo("[\"singer-a\",\"singer-b\",\"singer-c\"]");
+            assertThat(welcome.path("openRooms").asBoolean()).isFalse();
+            assertThat(welcome.path("rooms").toString()).isEqualTo("[\"stage\"]");
+            assertThat(welcome.path("webrtc").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
     void takenSingerRoleIsAnErrorAndTheClientCanPickAnother() throws Exception {
         URI uri = start("");
         try (WsClient first = WsClient.connect(uri); WsClient second = WsClient.connect(uri)) {

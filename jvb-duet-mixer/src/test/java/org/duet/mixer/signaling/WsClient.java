@@ -65,7 +65,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
         return next("joined", "error");
     }
 
-    /** The next message of one of {@code types}, skipping broadcasts and pushes (stats, roster, pong) in between. */
+    /** The next message of one of {@code types}, skipping greetings, broadcasts and pushes in between. */
     JsonNode next(String... types) throws InterruptedException {
         Set<String> wanted = Set.of(types);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -79,7 +79,7 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
             if (wanted.contains(t)) {
                 return m;
             }
-            if (!Set.of("stats", "roster", "pong").contains(t)) {
+            if (!Set.of("stats", "roster", "pong", "welcome").contains(t)) {
                 throw new AssertionError("expected " + wanted + " but got " + m);
             }
         }
