@@ -39,6 +39,7 @@ public final class WebRtcTransport implements PacketTransport {
 
     /** Largest datagram we treat as ours; anything longer is counted as garbage. */
     static final int MAX_DATAGRAM = 1500;
+    private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
     /** Addresses remembered as ICE-validated (browsers check a handful of pairs). */
     private static final int MAX_VALIDATED = 8;
 
@@ -190,8 +191,8 @@ public final class WebRtcTransport implements PacketTransport {
     private void receiveLoop() {
         while (running) {
             try {
-                selector.select(200);
-                selector.selectedKeys().clear();
+                // the action form of select does not add to the selected-key set (a HashSet node per wake-up)
+                selector.select(IGNORE_KEY, 200);
                 for (int i = 0; i < 256 && running; i++) { // bounded: timers below run at least every 256 datagrams
                     rxBytes.clear();
                     SocketAddress from = channel.receive(rxBytes);
