@@ -214,7 +214,16 @@ final class ControlApi extends Handler.Abstract {
         return code == ErrorCode.ROLE_TAKEN || code == ErrorCode.DUPLICATE_ID || code == ErrorCode.ROOM_FULL;
     }
 
+    /**
+     * A direct request from this machine. A request relayed by a reverse proxy (which this page's
+     * https setup recommends) also arrives from loopback, so one that carries forwarding headers
+     * is not treated as local.
+     */
     private static boolean isLoopback(Request request) {
+        if (request.getHeaders().contains("Forwarded") || request.getHeaders().contains("X-Forwarded-For")
+                || request.getHeaders().contains("X-Real-IP")) {
+            return false;
+        }
         if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a) {
             return a.getAddress() != null && a.getAddress().isLoopbackAddress();
         }

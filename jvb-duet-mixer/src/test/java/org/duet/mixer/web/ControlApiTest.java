@@ -139,6 +139,10 @@ class ControlApiTest {
         assertThat(send("DELETE", "/api/rooms/duet/participants/a1", null).statusCode()).isEqualTo(204);
         assertThat(post("/api/rooms/duet/rtp-participants",
                 "{\"id\":\"a2\",\"role\":\"singer-a\",\"remote\":\"127.0.0.1:40001\"}").statusCode()).isEqualTo(200);
+        // a request relayed by a reverse proxy is not local, even though it comes from loopback
+        HttpResponse<String> proxied = http.send(HttpRequest.newBuilder(server.uri().resolve("/api/stats"))
+                .header("X-Forwarded-For", "192.0.2.7").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertError(proxied, 403, "loopback");
         JsonNode health = json(get("/health"));
         assertThat(health.path("status").asText()).isEqualTo("ok");
         assertThat(health.path("rooms").asInt()).isEqualTo(1);
