@@ -16,6 +16,9 @@ final class QueuedDatagramTransport implements DatagramTransport {
     private static final int QUEUE = 64;
     static final int MTU = 1200;
 
+    /** Wakes a handshake blocked in {@link #receive} when the transport closes. */
+    private static final byte[] CLOSED = new byte[0];
+
     private final ArrayBlockingQueue<byte[]> incoming = new ArrayBlockingQueue<>(QUEUE);
     private final DatagramSender sender;
     private final AtomicLong dropped = new AtomicLong();
@@ -60,10 +63,10 @@ final class QueuedDatagramTransport implements DatagramTransport {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+        if (record == CLOSED || closed) {
+            throw new IOException("DTLS transport closed");
+        }
         if (record == null) {
-            if (closed) {
-                throw new IOException("DTLS transport closed");
-            }
             return -1;
         }
         int n = Math.min(len, record.length);
@@ -82,5 +85,7 @@ final class QueuedDatagramTransport implements DatagramTransport {
     @Override
     public void close() {
         closed = true;
+        incoming.clear();
+        incoming.offer(CLOSED);
     }
 }
