@@ -3,7 +3,6 @@ package org.duet.mixer.signaling;
 import java.net.SocketAddress;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
-import org.eclipse.jetty.websocket.api.StatusCode;
 
 /** Jetty's view of one signaling WebSocket; hands text to a {@link SignalingSession}. */
 public final class SignalingSocket implements Session.Listener.AutoDemanding, Outbox {
@@ -34,16 +33,21 @@ public final class SignalingSocket implements Session.Listener.AutoDemanding, Ou
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
-        SignalingSession s = session;
-        if (s != null) {
-            s.onClose();
-        }
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        closed();
+        callback.succeed();
     }
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        onWebSocketClose(StatusCode.ABNORMAL, String.valueOf(cause));
+        closed();
+    }
+
+    private void closed() {
+        SignalingSession s = session;
+        if (s != null) {
+            s.onClose(); // idempotent: close and error may both arrive
+        }
     }
 
     @Override

@@ -98,7 +98,8 @@ class SignalingServerTest {
     @Test
     void leavingOrDisconnectingFreesTheRole() throws Exception {
         URI uri = start("");
-        try (WsClient a = WsClient.connect(uri); WsClient b = WsClient.connect(uri); WsClient c = WsClient.connect(uri)) {
+        WsClient b = WsClient.connect(uri);
+        try (WsClient a = WsClient.connect(uri); WsClient c = WsClient.connect(uri)) {
             a.join("duet", "singer-a", "");
             a.send("{\"type\":\"leave\"}");
             assertThat(a.next("left").path("reason").asText()).isNotEmpty();
