@@ -345,4 +345,26 @@ class WebRtcTransportTest {
             session.close();
         }
     }
+
+    @Test
+    void aPeerThatGoesAwayEndsTheSession() throws Exception {
+        WebRtcEndpointFactory quick = new WebRtcEndpointFactory(WebRtcConfig.defaults()
+                .withTimeouts(java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(2)));
+        LibWebRtcPeer peer = LibWebRtcPeer.singer();
+        WebRtcSession session = quick.create(peer.createOffer(), MediaDirection.SENDRECV);
+        Collector collector = new Collector();
+        session.transport().setReceiver(collector);
+        peer.setAnswer(session.answerSdp());
+        peer.startTone(440, 0.3);
+        await("media", 15_000, () -> collector.rtp.size() >= 25);
+        peer.close();
+        // libwebrtc sends a DTLS close_notify (CLOSED); a browser that just vanishes runs into the
+        // consent timeout (FAILED), see ice.ConsentTest
+        await("the session to end", 6_000, () -> session.state() == WebRtcState.CLOSED
+                || session.state() == WebRtcState.FAILED);
+        if (session.state() == WebRtcState.FAILED) {
+            assertThat(session.failureReason()).startsWith("ICE consent expired");
+        }
+        session.close();
+    }
 }

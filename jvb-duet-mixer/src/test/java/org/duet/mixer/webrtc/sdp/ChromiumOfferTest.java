@@ -166,4 +166,54 @@ class ChromiumOfferTest {
         assertThat(a.attributes("extmap")).containsExactly("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
                 "7 http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time");
     }
+
+    /**
+     * Firefox writes its fingerprint, setup and ICE credentials at session level and gives extmap
+     * directions; this offer follows its layout (typed after Firefox's format, not captured here).
+     */
+    @Test
+    void firefoxStyleSessionLevelAttributesAndExtmapDirections() throws Exception {
+        String offer = String.join("\r\n",
+                "v=0",
+                "o=mozilla...THIS_IS_SDPARTA-128.0 5486829043522735744 0 IN IP4 0.0.0.0",
+                "s=-",
+                "t=0 0",
+                "a=fingerprint:sha-256 9D:A7:7B:D0:C0:45:2D:36:D8:36:76:DA:37:63:32:16:84:D8:91:DE:CD:83:8F:82:37:1B:AA:B7:39:A3:DF:81",
+                "a=group:BUNDLE 0",
+                "a=ice-options:trickle",
+                "a=msid-semantic:WMS *",
+                "m=audio 9 UDP/TLS/RTP/SAVPF 109 9 0 8 101",
+                "c=IN IP4 0.0.0.0",
+                "a=sendrecv",
+                "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+                "a=extmap:2/recvonly urn:ietf:params:rtp-hdrext:csrc-audio-level",
+                "a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:mid",
+                "a=fmtp:109 maxplaybackrate=48000;stereo=1;useinbandfec=1",
+                "a=fmtp:101 0-15",
+                "a=ice-pwd:2c4e6a2b1b5fd9f1d9f9c1a0e3e0e2f1",
+                "a=ice-ufrag:8a1c2b3d",
+                "a=mid:0",
+                "a=msid:{5a7c1d0e-1111-2222-3333-444455556666} {0b1c2d3e-7777-8888-9999-aaaabbbbcccc}",
+                "a=rtcp-mux",
+                "a=rtpmap:109 opus/48000/2",
+                "a=rtpmap:9 G722/8000/1",
+                "a=rtpmap:0 PCMU/8000",
+                "a=rtpmap:8 PCMA/8000",
+                "a=rtpmap:101 telephone-event/8000/1",
+                "a=setup:actpass",
+                "a=ssrc:2655508255 cname:{6f1f4b8e-2222-4c3d-9e8f-0123456789ab}",
+                "") + "\r\n";
+        Negotiation n = OfferNegotiator.negotiate(SessionDescription.parse(offer), MediaDirection.SENDRECV,
+                SetupRole.PASSIVE);
+        assertThat(n.opus()).isEqualTo(new OpusFormat(109, true, true, false, 0, 48000));
+        assertThat(n.opus().channels()).isEqualTo(2);
+        assertThat(n.remoteIce()).isEqualTo(new IceCredentials("8a1c2b3d", "2c4e6a2b1b5fd9f1d9f9c1a0e3e0e2f1"));
+        assertThat(n.remoteFingerprints()).hasSize(1);
+        assertThat(n.localSetup()).isEqualTo(SetupRole.PASSIVE);
+        assertThat(n.audioLevelExtensionId()).isEqualTo(1);
+        assertThat(n.remoteSsrc()).isEqualTo(2655508255L);
+        assertThat(n.remoteCname()).isEqualTo("{6f1f4b8e-2222-4c3d-9e8f-0123456789ab}");
+        MediaSection a = SessionDescription.parse(AnswerWriter.write(n, LOCAL)).mediaSections().get(0);
+        assertThat(a.toString()).isEqualTo("m=audio 40000 UDP/TLS/RTP/SAVPF 109");
+    }
 }
