@@ -88,8 +88,8 @@ public final class AudioAnalysis {
     /**
      * How far behind {@code reference} its bursts appear in {@code signal}: the whole burst train
      * is matched first (correlation of 10 ms envelopes, so a delay that drifts by tens of ms during
-     * the recording still matches), then each burst is timed on the samples within 60 ms of that,
-     * and the per-burst lags are summarised. {@code base} is where ref[0] falls in the signal's
+     * the recording still matches), then each burst is found within 200 ms of that and timed on
+     * the samples, and the per-burst lags are summarised. {@code base} is where ref[0] falls in the signal's
      * frame; lags are searched in [minLag, maxLag] samples.
      */
     public static ClickDelays clickDelays(float[] reference, float[] signal, int base, int minLag, int maxLag) {
@@ -114,14 +114,35 @@ public final class AudioAnalysis {
         double[] lags = new double[bursts.length];
         int matched = 0;
         int half = 480; // 10 ms either side of a burst onset
-        int search = 60 * 48;
+        // Each burst is looked for within 200 ms of the train's lag (bursts are at least 420 ms
+        // apart, so this cannot pick a neighbour), first on 1 ms envelopes, then on samples.
+        float[] rawRef = envelopeRaw(reference, decim);
+        float[] rawSig = envelopeRaw(signal, decim);
+        int window = 200;
         for (int at : bursts) {
             if (at - half < 0 || at + half > reference.length) {
                 continue;
             }
+            int atMs = at / decim;
+            int coarse = Integer.MIN_VALUE;
+            double bestEnv = Double.NEGATIVE_INFINITY;
+            for (int d = bestCoarse - window; d <= bestCoarse + window; d++) {
+                double c = 0;
+                for (int i = -10; i < 10; i++) {
+                    int r = atMs + i;
+                    int q = r + coarseBase + d;
+                    if (r >= 0 && r < rawRef.length && q >= 0 && q < rawSig.length) {
+                        c += rawRef[r] * (double) rawSig[q];
+                    }
+                }
+                if (c > bestEnv) {
+                    bestEnv = c;
+                    coarse = d;
+                }
+            }
             double best = Double.NEGATIVE_INFINITY;
             int bestLag = 0;
-            for (int d = bestCoarse * decim - search; d <= bestCoarse * decim + search; d++) {
+            for (int d = coarse * decim - 2 * decim; d <= coarse * decim + 2 * decim; d++) {
                 int s0 = at - half + base + d;
                 if (s0 < 0 || s0 + 2 * half > signal.length) {
                     continue;
@@ -135,12 +156,12 @@ public final class AudioAnalysis {
                     bestLag = d;
                 }
             }
-            double er = 0;
-            double es = 0;
             int s0 = at - half + base + bestLag;
             if (s0 < 0 || s0 + 2 * half > signal.length) {
                 continue;
             }
+            double er = 0;
+            double es = 0;
             for (int i = 0; i < 2 * half; i++) {
                 er += reference[at - half + i] * (double) reference[at - half + i];
                 es += signal[s0 + i] * (double) signal[s0 + i];
