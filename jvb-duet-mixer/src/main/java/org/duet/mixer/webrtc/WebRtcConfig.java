@@ -20,6 +20,7 @@ import org.duet.mixer.webrtc.srtp.SrtpProfile;
  *   dtls-role = passive               # our a=setup when the browser offers actpass: passive|active
  *   srtp-profiles = [AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80]   # in order of preference
  *   dtls-handshake-timeout = 10 s
+ *   dtls-linger = 10 s                # the handshake thread answers retransmitted flights this long, then ends
  *   ice-timeout = 30 s                # no authenticated check this long after the answer: failed
  *   consent-timeout = 30 s            # RFC 7675: no check this long once connected: failed
  *   certificate-validity = 30 d
@@ -28,7 +29,7 @@ import org.duet.mixer.webrtc.srtp.SrtpProfile;
  */
 public record WebRtcConfig(InetAddress bindAddress, InetAddress advertisedAddress, int portMin, int portMax,
                            SetupRole dtlsRole, List<SrtpProfile> srtpProfiles, Duration dtlsHandshakeTimeout,
-                           Duration iceTimeout, Duration consentTimeout, Duration certificateValidity) {
+                           Duration dtlsLinger, Duration iceTimeout, Duration consentTimeout, Duration certificateValidity) {
 
     public WebRtcConfig {
         srtpProfiles = List.copyOf(srtpProfiles);
@@ -51,7 +52,8 @@ public record WebRtcConfig(InetAddress bindAddress, InetAddress advertisedAddres
     public static WebRtcConfig defaults() {
         return new WebRtcConfig(InetAddress.getLoopbackAddress(), InetAddress.getLoopbackAddress(), 0, 0,
                 SetupRole.PASSIVE, List.of(SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofDays(30));
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30),
+                Duration.ofDays(30));
     }
 
     /** Reads {@code duet.webrtc} from the whole config, with {@link #defaults()} for missing keys. */
@@ -90,6 +92,7 @@ public record WebRtcConfig(InetAddress bindAddress, InetAddress advertisedAddres
                 c.hasPath("port-max") ? c.getInt("port-max") : d.portMax,
                 role, profiles,
                 c.hasPath("dtls-handshake-timeout") ? c.getDuration("dtls-handshake-timeout") : d.dtlsHandshakeTimeout,
+                c.hasPath("dtls-linger") ? c.getDuration("dtls-linger") : d.dtlsLinger,
                 c.hasPath("ice-timeout") ? c.getDuration("ice-timeout") : d.iceTimeout,
                 c.hasPath("consent-timeout") ? c.getDuration("consent-timeout") : d.consentTimeout,
                 c.hasPath("certificate-validity") ? c.getDuration("certificate-validity") : d.certificateValidity);
@@ -105,16 +108,21 @@ public record WebRtcConfig(InetAddress bindAddress, InetAddress advertisedAddres
 
     public WebRtcConfig withDtlsRole(SetupRole role) {
         return new WebRtcConfig(bindAddress, advertisedAddress, portMin, portMax, role, srtpProfiles,
-                dtlsHandshakeTimeout, iceTimeout, consentTimeout, certificateValidity);
+                dtlsHandshakeTimeout, dtlsLinger, iceTimeout, consentTimeout, certificateValidity);
     }
 
     public WebRtcConfig withSrtpProfiles(List<SrtpProfile> profiles) {
         return new WebRtcConfig(bindAddress, advertisedAddress, portMin, portMax, dtlsRole, profiles,
-                dtlsHandshakeTimeout, iceTimeout, consentTimeout, certificateValidity);
+                dtlsHandshakeTimeout, dtlsLinger, iceTimeout, consentTimeout, certificateValidity);
+    }
+
+    public WebRtcConfig withDtlsLinger(Duration linger) {
+        return new WebRtcConfig(bindAddress, advertisedAddress, portMin, portMax, dtlsRole, srtpProfiles,
+                dtlsHandshakeTimeout, linger, iceTimeout, consentTimeout, certificateValidity);
     }
 
     public WebRtcConfig withTimeouts(Duration ice, Duration consent) {
         return new WebRtcConfig(bindAddress, advertisedAddress, portMin, portMax, dtlsRole, srtpProfiles,
-                dtlsHandshakeTimeout, ice, consent, certificateValidity);
+                dtlsHandshakeTimeout, dtlsLinger, ice, consent, certificateValidity);
     }
 }

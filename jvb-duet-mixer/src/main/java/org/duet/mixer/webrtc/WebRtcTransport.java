@@ -97,7 +97,7 @@ public final class WebRtcTransport implements PacketTransport {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.ice = new IceLiteResponder(localIce, remoteIce);
         this.dtls = new DtlsEndpoint(name, certificate, remoteFingerprints, dtlsClient, profiles,
-                (int) config.dtlsHandshakeTimeout().toMillis(), this::sendDtls, new DtlsListener());
+                (int) config.dtlsHandshakeTimeout().toMillis(), config.dtlsLinger(), this::sendDtls, new DtlsListener());
         channel.configureBlocking(false);
         this.selector = Selector.open();
         channel.register(selector, SelectionKey.OP_READ);

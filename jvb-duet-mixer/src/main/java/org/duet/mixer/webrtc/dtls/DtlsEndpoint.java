@@ -31,6 +31,8 @@ public final class DtlsEndpoint implements AutoCloseable {
     public enum State { NEW, HANDSHAKING, CONNECTED, FAILED, CLOSED }
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** DTLS record content type of an alert. */
+    private static final byte ALERT = 21;
 
     private final String name;
     private final DtlsCertificate certificate;
@@ -40,9 +42,11 @@ public final class DtlsEndpoint implements AutoCloseable {
     private final int handshakeTimeoutMillis;
     private final QueuedDatagramTransport transport;
     private final Listener listener;
+    private final long lingerNanos;
     private volatile State state = State.NEW;
     private volatile String failure;
     private volatile boolean peerClosed;
+    private volatile boolean lingering = true;
     private volatile DTLSTransport dtls;
     private Thread thread;
 
@@ -52,6 +56,18 @@ public final class DtlsEndpoint implements AutoCloseable {
     public DtlsEndpoint(String name, DtlsCertificate certificate, List<Fingerprint> remoteFingerprints,
                         boolean client, List<SrtpProfile> profiles, int handshakeTimeoutMillis,
                         DatagramSender sender, Listener listener) {
+        this(name, certificate, remoteFingerprints, client, profiles, handshakeTimeoutMillis,
+                java.time.Duration.ofSeconds(10), sender, listener);
+    }
+
+    /**
+     * @param linger how long the handshake thread keeps answering retransmitted flights after the
+     *               handshake before it ends
+     */
+    public DtlsEndpoint(String name, DtlsCertificate certificate, List<Fingerprint> remoteFingerprints,
+                        boolean client, List<SrtpProfile> profiles, int handshakeTimeoutMillis,
+                        java.time.Duration linger, DatagramSender sender, Listener listener) {
+        this.lingerNanos = linger.toNanos();
         this.name = name;
         this.certificate = certificate;
         this.peerCheck = new PeerCertificateCheck(remoteFingerprints);
@@ -75,8 +91,12 @@ public final class DtlsEndpoint implements AutoCloseable {
 
     /** A datagram demultiplexed as DTLS (first byte 20..63); copied. */
     public void receive(byte[] buf, int off, int len) {
-        if (state == State.HANDSHAKING || state == State.CONNECTED) {
+        if (state == State.HANDSHAKING || (state == State.CONNECTED && lingering)) {
             transport.offer(buf, off, len);
+        } else if (state == State.CONNECTED && len > 0 && buf[off] == ALERT) {
+            // DTLS-SRTP has no application data and no renegotiation: after the handshake an alert
+            // record (close_notify or a fatal one, encrypted so we cannot tell) ends the association.
+            peerClosed();
         }
     }
 
@@ -133,19 +153,32 @@ public final class DtlsEndpoint implements AutoCloseable {
         }
         state = State.CONNECTED;
         listener.onConnected(keys);
-        // After the handshake only alerts (close_notify) or stray retransmissions arrive.
+        // Linger a while: if our last flight was lost the peer retransmits its own, and bctls
+        // answers it only while someone reads. Then the thread ends (one thread per session, not
+        // two); later records are only looked at for an alert, see receive().
         byte[] buf = new byte[1500];
-        while (state == State.CONNECTED && !peerClosed) {
+        long lingerEnd = System.nanoTime() + lingerNanos;
+        while (state == State.CONNECTED && !peerClosed && System.nanoTime() < lingerEnd) {
             try {
-                dtls.receive(buf, 0, buf.length, 500);
+                dtls.receive(buf, 0, buf.length, 200);
             } catch (IOException | RuntimeException e) {
                 break;
             }
         }
-        if (peerClosed && state == State.CONNECTED) {
-            state = State.CLOSED;
-            listener.onClosedByPeer();
+        lingering = false;
+        if (peerClosed) {
+            peerClosed();
         }
+    }
+
+    private void peerClosed() {
+        synchronized (this) {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            state = State.CLOSED;
+        }
+        listener.onClosedByPeer();
     }
 
     @Override
