@@ -4,10 +4,16 @@ package org.duet.mixer.clock;
  * Maps one sender's media time to capture time on the server clock:
  * RTP timestamp -> sender time (RTCP Sender Report or abs-capture-time) -> server time.
  *
- * <p>The last step needs the offset between the sender's clock and ours. Until an offset is
- * measured ({@link #setSenderToServerOffset}, from round trips: the sync work), the estimate is
- * arrival based: the earliest arrival the jitter buffer has seen for that media time. That places
- * each voice by when it could first reach the server; with a measured offset, by when it was sung.
+ * <p>The last step needs the offset between the sender's clock and ours. In order of preference:
+ * <ol>
+ *   <li>a measured offset ({@link #setSenderToServerOffset}, from round trips: the clock-sync work);
+ *   <li>the sender's wall clock taken as ours (NTP-synchronised machines, or the same machine),
+ *       used only while it is plausible: the capture it gives must precede the best-case arrival
+ *       by 0 to {@link #PLAUSIBLE_TRANSIT_NANOS} (a few ms of skew tolerated), else a clock that is
+ *       off would drag the whole room's timing with it;
+ *   <li>arrival based: the earliest arrival the jitter buffer has seen for that media time. That
+ *       places a voice by when it could first reach the server, network delay included.
+ * </ol>
  */
 public final class CaptureClock {
 
@@ -16,12 +22,17 @@ public final class CaptureClock {
         long bestCaseArrivalNanos(long extendedTimestamp);
     }
 
+    /** Longest believable sender-to-server transit when trusting the sender's wall clock. */
+    public static final long PLAUSIBLE_TRANSIT_NANOS = 1_000_000_000L;
+    private static final long SKEW_TOLERANCE_NANOS = 50_000_000L;
+
     private final ServerClock serverClock;
     private final ArrivalEstimate arrivals;
 
     private boolean haveSenderMapping;
     private long mappingTimestamp;
     private long mappingSenderUnixNanos;
+    private boolean trustSenderClock;
     private boolean haveOffset;
     private long senderUnixToServerNanos;
 
@@ -35,6 +46,10 @@ public final class CaptureClock {
         haveSenderMapping = true;
         mappingTimestamp = extendedTimestamp;
         mappingSenderUnixNanos = NtpTime.toUnixNanos(ntp);
+        // Decided once per report, not per frame: a choice that flipped from frame to frame near
+        // the edge would move the voice back and forth on the timeline.
+        long transit = arrivals.bestCaseArrivalNanos(extendedTimestamp) - senderAsServerNanos(extendedTimestamp);
+        trustSenderClock = transit >= -SKEW_TOLERANCE_NANOS && transit <= PLAUSIBLE_TRANSIT_NANOS;
     }
 
     /** A measured offset: server {@link System#nanoTime()} = sender Unix time (ns) + offset. */
@@ -55,6 +70,21 @@ public final class CaptureClock {
         return haveOffset && haveSenderMapping;
     }
 
+    /** Which estimate {@link #captureNanos} uses for this media time. */
+    public Source sourceFor(long extendedTimestamp) { // per media time, so the sync work can refine it
+        if (usesMeasuredOffset()) {
+            return Source.MEASURED_OFFSET;
+        }
+        return haveSenderMapping && trustSenderClock ? Source.SENDER_WALL_CLOCK : Source.ARRIVAL;
+    }
+
+    /** Where a capture time came from. */
+    public enum Source { MEASURED_OFFSET, SENDER_WALL_CLOCK, ARRIVAL }
+
+    private long senderAsServerNanos(long extendedTimestamp) {
+        return senderUnixNanos(extendedTimestamp) - ServerClock.unixNanosMinusNanoTime();
+    }
+
     /** Sender wall-clock time (Unix ns) of a media time, when an SR or abs-capture-time mapped it. */
     public long senderUnixNanos(long extendedTimestamp) {
         return mappingSenderUnixNanos + ServerClock.samplesToNanos(extendedTimestamp - mappingTimestamp);
@@ -62,10 +92,11 @@ public final class CaptureClock {
 
     /** Server {@link System#nanoTime()} at which media time {@code extendedTimestamp} was captured. */
     public long captureNanos(long extendedTimestamp) {
-        if (usesMeasuredOffset()) {
-            return senderUnixNanos(extendedTimestamp) + senderUnixToServerNanos;
-        }
-        return arrivals.bestCaseArrivalNanos(extendedTimestamp);
+        return switch (sourceFor(extendedTimestamp)) {
+            case MEASURED_OFFSET -> senderUnixNanos(extendedTimestamp) + senderUnixToServerNanos;
+            case SENDER_WALL_CLOCK -> senderAsServerNanos(extendedTimestamp);
+            case ARRIVAL -> arrivals.bestCaseArrivalNanos(extendedTimestamp);
+        };
     }
 
     /** Capture position on the server's 48 kHz clock. */

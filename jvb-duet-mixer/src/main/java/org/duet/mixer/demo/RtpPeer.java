@@ -112,6 +112,7 @@ public final class RtpPeer implements AutoCloseable {
         int seq = ThreadLocalRandom.current().nextInt(1 << 16);
         long ts0 = ThreadLocalRandom.current().nextLong(1L << 32);
         long start = System.nanoTime();
+        long unixStart = System.currentTimeMillis() * 1_000_000L;
         sendStartNanos = start;
         long octets = 0;
         int frames = signal.length / FRAME;
@@ -139,7 +140,9 @@ public final class RtpPeer implements AutoCloseable {
             if (f % 50 == 0) {
                 long ntp = NtpTime.fromUnixNanos(System.currentTimeMillis() * 1_000_000L);
                 rtcpWriter.clearReportBlocks();
-                int n = rtcpWriter.writeSenderReport(rtcp, 0, ssrc, ntp, ts, f + 1, octets);
+                // The SR's RTP time is "now": the end of the frame just captured and sent.
+                long rtpNow = (ts + FRAME) & 0xFFFFFFFFL;
+                int n = rtcpWriter.writeSenderReport(rtcp, 0, ssrc, ntp, rtpNow, f + 1, octets);
                 send(out, rtcp, n);
             }
         }

@@ -37,6 +37,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private long nowNanos;
     private boolean anchored;
     private long writePosition;
+    private long transitNanos;
     private long reanchors;
     private long framesWritten;
 
@@ -88,7 +89,9 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
 
     @Override
     public void onFrame(long extendedTimestamp, short[] pcm, int samplesPerChannel, int channels, FrameKind kind) {
-        long position = captureClock.capturePosition(extendedTimestamp);
+        long captureNanos = captureClock.captureNanos(extendedTimestamp);
+        transitNanos = jitter.bestCaseArrivalNanos(extendedTimestamp) - captureNanos;
+        long position = serverClock.toSamples(captureNanos);
         if (!anchored || Math.abs(position - writePosition) > reanchorSamples) {
             if (anchored) {
                 reanchors++;
@@ -112,9 +115,19 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         framesWritten++;
     }
 
+    /**
+     * Final audio runs up to where the jitter buffer's deadlines have passed: media is due at its
+     * best-case arrival plus the target delay, and its capture time is {@code transit} before its
+     * best-case arrival. Packets that came early are in the timeline already but are not counted,
+     * so outputs read at a pace set by the deadlines, not by each packet's luck on the network.
+     */
     @Override
     public long completeThrough(long tickPosition) {
-        return timeline.isEmpty() ? Long.MIN_VALUE : timeline.end();
+        if (timeline.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        long dueThrough = tickPosition - ServerClock.nanosToSamples(jitter.targetDelayNanos() + transitNanos);
+        return Math.min(timeline.end(), dueThrough);
     }
 
     /**

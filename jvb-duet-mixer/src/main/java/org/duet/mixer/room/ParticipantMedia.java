@@ -105,13 +105,21 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
         }
         reception.onRtp(rtp.sequenceNumber(), rtp.timestamp(), arrivalNanos, ServerClock.SAMPLE_RATE);
         InsertResult result = input.onRtp(rtp, arrivalNanos);
+        // A forwarded voice is played by the receiver's jitter buffer, not ours: a packet too late
+        // for our mix is still on time for them, so it is forwarded too. Duplicates are not.
         switch (result) {
-            case ACCEPTED, SSRC_CHANGED -> room.forwardFrom(this, rtp,
-                    OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()));
-            case LATE -> late++;
+            case ACCEPTED, SSRC_CHANGED -> forward();
+            case LATE -> {
+                late++;
+                forward();
+            }
             case DUPLICATE -> duplicates++;
             default -> malformed++;
         }
+    }
+
+    private void forward() {
+        room.forwardFrom(this, rtp, OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()));
     }
 
     @Override
@@ -198,6 +206,8 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
         }
         return new ParticipantStats(packetsIn, subscriber.packetsSent(), bytesIn, subscriber.bytesSent(), lost, late,
                 duplicates, reordered, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
-                reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding());
+                reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding(),
+                out == null ? 0 : out.cursor().underruns(), out == null ? 0 : out.cursor().steps(),
+                input == null ? 0 : input.reanchors());
     }
 }

@@ -6,9 +6,13 @@ package org.duet.mixer.room;
  * @param jitterTargetMs  the jitter buffer's current target delay for this singer's voice
  * @param mixDelayMs      how far behind real time this participant's own mix reads its sources
  * @param rttMs           round trip from RTCP (LSR/DLSR), NaN until known
+ * @param mixUnderruns    times this participant's mix had to step back (audio not there in time)
+ * @param mixSteps        every step of the mix's read position (underruns and catch-ups)
+ * @param timelineReanchors times this singer's voice was re-placed on the capture timeline
  */
 public record ParticipantStats(long packetsIn, long packetsOut, long bytesIn, long bytesOut,
                                long lost, long late, long duplicates, long reordered, long concealed, long fecRecovered,
                                long malformed, double jitterTargetMs, double mixDelayMs,
-                               double rttMs, double interarrivalJitterMs, boolean forwarding) {
+                               double rttMs, double interarrivalJitterMs, boolean forwarding,
+                               long mixUnderruns, long mixSteps, long timelineReanchors) {
 }

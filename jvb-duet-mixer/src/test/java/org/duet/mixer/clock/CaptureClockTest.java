@@ -33,4 +33,22 @@ class CaptureClockTest {
         c.clearOffset();
         assertThat(c.captureNanos(0)).isEqualTo(999_999 * MS);
     }
+
+    @Test
+    void aPlausibleSenderWallClockIsTrustedAndAWrongOneIsNot() {
+        ServerClock server = new ServerClock(0);
+        long arrivalOfMedia0 = 50_000 * MS; // server nanoTime
+        CaptureClock c = new CaptureClock(server, ts -> arrivalOfMedia0 + ServerClock.samplesToNanos(ts));
+        long unixOfArrival = arrivalOfMedia0 + ServerClock.unixNanosMinusNanoTime();
+
+        // The sender says media 0 was captured 30 ms before it arrived: believable transit.
+        c.onSenderTime(0, NtpTime.fromUnixNanos(unixOfArrival - 30 * MS));
+        assertThat(c.sourceFor(0)).isEqualTo(CaptureClock.Source.SENDER_WALL_CLOCK);
+        assertThat(c.captureNanos(0)).isBetween(arrivalOfMedia0 - 30 * MS - 1000, arrivalOfMedia0 - 30 * MS + 1000);
+
+        // A sender whose clock runs 10 s ahead would put capture after arrival: not trusted.
+        c.onSenderTime(0, NtpTime.fromUnixNanos(unixOfArrival + 10_000 * MS));
+        assertThat(c.sourceFor(0)).isEqualTo(CaptureClock.Source.ARRIVAL);
+        assertThat(c.captureNanos(0)).isEqualTo(arrivalOfMedia0);
+    }
 }
