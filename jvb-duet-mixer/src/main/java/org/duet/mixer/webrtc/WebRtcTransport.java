@@ -247,25 +247,26 @@ public final class WebRtcTransport implements PacketTransport {
             // the browser retransmits its check
         }
         addValidated(from);
-        if (from.equals(selected) || outcome == IceLiteResponder.Outcome.NOMINATED) {
-            lastConsentNanos = arrival;
-        }
-        if (outcome == IceLiteResponder.Outcome.NOMINATED && !from.equals(selected)) {
+        if (outcome == IceLiteResponder.Outcome.NOMINATED) {
             selected = from;
+        }
+        if (dtlsPeer == null && dtls.isClient()) {
+            dtlsPeer = from;
+        }
+        // Consent (RFC 7675) is for the path media uses: the nominated address, or before (or
+        // without) a nomination the address DTLS runs on. A browser may connect and keep checking
+        // without ever sending USE-CANDIDATE.
+        InetSocketAddress mediaPath = selected != null ? selected : dtlsPeer;
+        if (mediaPath == null || from.equals(mediaPath)) {
             lastConsentNanos = arrival;
         }
         if (state == WebRtcState.NEW) {
             lastConsentNanos = arrival;
             setState(WebRtcState.CONNECTING);
         }
-        if (dtlsPeer == null && dtls.isClient() && outcome == IceLiteResponder.Outcome.NOMINATED) {
-            dtlsPeer = from;
-        }
-        // As DTLS server we wait for the ClientHello from the first validated address; as client we
-        // start once the browser has nominated the pair.
-        if (!dtls.isClient() || selected != null) {
-            dtls.start();
-        }
+        // Either role starts on the first authenticated check, as browsers do once a pair is
+        // writable: as server the thread waits for the ClientHello, as client it sends one.
+        dtls.start();
     }
 
     private void handleMedia(InetSocketAddress from, int len, boolean rtcp, long arrival) {

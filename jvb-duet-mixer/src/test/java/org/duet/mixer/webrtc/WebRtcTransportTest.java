@@ -324,9 +324,7 @@ class WebRtcTransportTest {
         // sending before keys exist is dropped and counted, never thrown
         session.transport().sendRtp(new byte[40], 0, 40);
         assertThat(session.stats().notReady()).isEqualTo(1);
-        long start = System.nanoTime();
         session.close();
-        assertThat((System.nanoTime() - start) / 1e6).as("close() ms").isLessThan(500);
         assertThat(session.state()).isEqualTo(WebRtcState.FAILED); // a failure stays the final word
     }
 

@@ -68,4 +68,37 @@ class ConsentTest {
             assertThat(session.failureReason()).startsWith("ICE consent expired");
         }
     }
+
+    /** Checks without USE-CANDIDATE (libwebrtc may delay nominating) keep consent as long as they come. */
+    @Test
+    void checksWithoutNominationKeepConsentWhileTheyCome() throws Exception {
+        WebRtcEndpointFactory endpoints = new WebRtcEndpointFactory(WebRtcConfig.defaults()
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofMillis(1500)));
+        String offer = SdpTestOffers.load(SdpTestOffers.SENDRECV);
+        try (WebRtcSession session = endpoints.create(offer, MediaDirection.SENDRECV);
+             DatagramSocket browser = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            MediaSection answer = SessionDescription.parse(session.answerSdp()).mediaSections().get(0);
+            byte[] key = answer.attribute("ice-pwd").getBytes(StandardCharsets.UTF_8);
+            String username = answer.attribute("ice-ufrag") + ":qROl";
+            for (int i = 0; i < 12; i++) { // 3.6 s of checks every 300 ms, more than twice the consent timeout
+                Request check = MessageFactory.createBindingRequest();
+                check.setTransactionID(new byte[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, (byte) i});
+                check.putAttribute(AttributeFactory.createUsernameAttribute(username));
+                check.putAttribute(AttributeFactory.createPriorityAttribute(1845501695L));
+                check.putAttribute(AttributeFactory.createIceControllingAttribute(42L));
+                byte[] body = check.encode(null);
+                byte[] signed = Arrays.copyOf(body, body.length + 64);
+                int len = StunIntegrity.sign(signed, body.length, key);
+                browser.send(new DatagramPacket(signed, len, session.localAddress()));
+                Thread.sleep(300);
+                assertThat(session.state()).isEqualTo(WebRtcState.CONNECTING);
+            }
+            assertThat(session.stats().selectedPair()).isNull();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (session.state() != WebRtcState.FAILED && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(session.failureReason()).startsWith("ICE consent expired");
+        }
+    }
 }
