@@ -50,10 +50,11 @@ public final class BenchMain {
         EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
         Path work = Files.createTempDirectory("duet-bench-");
         Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
+        // Duet's own figures need tick stats over exactly the measured window: the pipe-driven child
         DuetOwnFigures.Starter duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
-                freePort(), backing, DuetOwnFigures.mixerProperties());
+                freePort(), backing, DuetOwnFigures.mixerProperties(), false);
         if (args.compare() != null) {
-            compare(args, work, a, b);
+            compare(args, work, duet, backing, a, b);
         } else {
             List<Figure> figures = "alloc".equals(args.only())
                     ? DuetOwnFigures.allocation(args.duets(), args.warmup(), Math.min(args.seconds(), 8), CLIENT_PORT_BASE,
@@ -66,7 +67,8 @@ public final class BenchMain {
         }
     }
 
-    static void compare(BenchArgs args, Path work, EncodedLoop a, EncodedLoop b) throws Exception {
+    static void compare(BenchArgs args, Path work, DuetOwnFigures.Starter duetWithBacking, Path backing, EncodedLoop a,
+                        EncodedLoop b) throws Exception {
         String load = loadAverage();
         List<NetworkProfile> profiles = new ArrayList<>(List.of(NetworkProfile.NONE));
         if (args.impairment()) {
@@ -100,9 +102,20 @@ public final class BenchMain {
             System.out.println(f.line());
         }
         if (args.only() == null) {
+            // Duet's own figures (backing track, tick and allocation counters) go on the same page
+            List<Figure> own = new ArrayList<>();
+            try {
+                own = DuetOwnFigures.run(duetWithBacking, backing, false, args.duets(), args.warmup(), args.seconds(),
+                        args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
+                for (Figure f : own) {
+                    System.out.println(f.line());
+                }
+            } catch (Exception e) {
+                System.err.println("bench: Duet's own figures failed: " + e);
+            }
             Path page = BenchmarksPage.write(args.docs(), "./duet bench --compare janus", MachineInfo.current(), load,
                     args.duets(), args.warmup(), args.seconds(), args.core(), args.janusPrebuffer(), results, figures,
-                    List.of());
+                    own);
             System.err.println("bench: wrote " + page);
         }
     }

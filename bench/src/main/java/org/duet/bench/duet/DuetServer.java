@@ -49,6 +49,16 @@ public final class DuetServer implements MixerUnderTest {
      */
     public static DuetServer start(Path dir, int core, int httpPort, Path backingTrack, Map<String, String> properties)
             throws IOException, InterruptedException {
+        return start(dir, core, httpPort, backingTrack, properties, true);
+    }
+
+    /**
+     * @param preferHttp drive {@code Main serve} over HTTP when the web server is built; false
+     *                   always uses {@link DuetChildMain}, whose stats cover exactly the measured
+     *                   window (GET /api/stats cannot reset the tick histogram)
+     */
+    public static DuetServer start(Path dir, int core, int httpPort, Path backingTrack, Map<String, String> properties,
+                                   boolean preferHttp) throws IOException, InterruptedException {
         java.nio.file.Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,7 +72,7 @@ public final class DuetServer implements MixerUnderTest {
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
-        boolean http = webServerBuilt() && !Boolean.getBoolean("bench.duet.child");
+        boolean http = preferHttp && webServerBuilt() && !Boolean.getBoolean("bench.duet.child");
         ManagedProcess p;
         DuetControl api;
         if (http) {

@@ -34,6 +34,9 @@ public final class BenchmarksPage {
         md.append("| kernel | ").append(machine.kernel()).append(" |\n");
         md.append("| Java | ").append(machine.java()).append(" |\n");
         md.append("| /proc/loadavg at start | ").append(loadAverage).append(" |\n");
+        boolean netem = org.duet.bench.netem.NetemProbe.kernelHasNetem();
+        md.append("| kernel tc netem | ").append(netem ? "available" : "not available (probed in a throwaway network namespace)")
+                .append(" |\n");
         md.append("| server pinning | ").append(core >= 0 ? "each server alone on core " + core
                 + " (taskset), the bench's clients on the other cores" : "none (one core)").append(" |\n\n");
         md.append("## Workload\n\n");
@@ -53,9 +56,10 @@ public final class BenchmarksPage {
                 - **Each run starts a fresh server process**; figures come from the measured window after %d s of warm-up.
                 - **Network profiles**: `none` (loopback as is) and `jitter20ms-loss2%%`: every client-to-server packet
                   is delayed 20 ms +- 20 ms (uniform, so packets reorder) and 2 %% are dropped, like
-                  `tc netem delay 20ms 20ms loss 2%%`. This kernel has no `sch_netem` (CONFIG_NET_SCH_NETEM is not set),
-                  so the bench applies the impairment in its sending client instead of in a network namespace; the
-                  server sees the same arrival process either way.
+                  `tc netem delay 20ms 20ms loss 2%%`, applied in the bench's sending client. The kernel this page
+                  was made on has no `sch_netem` (see the machine table: the bench probes it in a throwaway network
+                  namespace), and impairing in the client also keeps the server-to-client direction clean, so output
+                  timing stays measurable and each packet's real arrival time at the mixer is known.
                 - **Alignment test**: in duet 0, singer B's packets (and its answers to RTCP) travel %.0f ms longer
                   than singer A's; both singers' clicks are captured at the same instant.
 
@@ -74,7 +78,8 @@ public final class BenchmarksPage {
                 - **duets per core (timing)**: the capacity ramp raises D (1, 5, 10, 20, 30, ...) with a fresh server
                   for each step; the figure is the largest D at which the 99th percentile of output packet timing
                   deviation stays within 5 ms of the nominal 20 ms grid (fitted per stream) and at least 99 %% of the
-                  output packets arrive.
+                  output packets arrive. The ramp ends after two failing steps in a row (one can be a disturbance
+                  from other work on the machine).
                 - **concealed-frame rate**: share of the other singer's frames missing from each mix-minus output. Every
                   input frame carries its own tone frequency; a frame counts as delivered when that frequency is present
                   (Hann-windowed Goertzel, at least half the stream's median level) where the click cross-correlation
@@ -84,7 +89,10 @@ public final class BenchmarksPage {
                   click| (both captured at the same instant, B sent %.0f ms later).
                 - **own-voice residual**: in each mix-minus, the strongest of the singer's own tone frequencies relative to
                   the other singer's current tone (dB); the codec's noise floor when the own voice is absent.
-                - **output timing p99**: 99th percentile of |packet arrival - nominal grid| over all outputs.
+                - **output timing p99**: 99th percentile of |packet arrival - nominal grid| over all outputs. Under the
+                  impaired profile Duet's mix-minus outputs are the other singer's packets forwarded untouched (its
+                  mix is a single voice), so they keep the input's jitter by design; only the `none` profile and the
+                  ramp judge the servers' own pacing.
 
                 """.formatted(duets, Comparison.ALIGNMENT_DELAY_MS));
         md.append("## Figures\n\n");
@@ -101,13 +109,27 @@ public final class BenchmarksPage {
                     .append(ratio == null ? "-" : Figure.format(ratio.value())).append(" | ").append(f.unit()).append(" |\n");
         }
         for (Figure f : figures) {
-            if (f.name().endsWith("_janus") && find(figures, f.name().replaceAll("_janus$", "_duet")) == null) {
+            if (f.name().endsWith("_janus") && !f.name().contains("_ratio_")
+                    && find(figures, f.name().replaceAll("_janus$", "_duet")) == null) {
                 md.append("| ").append(f.name().replaceAll("_janus$", "")).append(" | - | ")
                         .append(Figure.format(f.value())).append(" | - | ").append(f.unit()).append(" |\n");
             }
         }
         if (!ownFigures.isEmpty()) {
-            md.append("\nDuet's own figures (`./duet bench`):\n\n| figure | value | unit |\n|---|---|---|\n");
+            md.append("\n### Duet's own figures\n\n")
+                    .append("The workload above plus a backing track in every room (48 kHz WAV of 110 and 165 Hz tones, ")
+                    .append("below both singers' bands), as `./duet bench` prints them. The mixer process here is the ")
+                    .append("bench's `DuetChildMain` (the same engine and defaults as `Main serve`, driven over pipes, ")
+                    .append("pinned the same way) because its tick histogram can be reset at the start of the measured ")
+                    .append("window, which GET /api/stats cannot. `mix_tick_*` come from that histogram; `duets_per_core` is the largest D of the ")
+                    .append("ramp with fewer than 0.1 % of ticks late and p99 tick time under the 10 ms tick (the ramp ")
+                    .append("ends after two failing steps in a row). ")
+                    .append("`alloc_bytes_per_packet` runs the engine in the bench's JVM and reads ")
+                    .append("`com.sun.management.ThreadMXBean#getThreadAllocatedBytes` of Duet's threads (media loop, ")
+                    .append("UDP receive) over the window, minus what the engine's codec meter counted inside Opus ")
+                    .append("calls, divided by packets in + out; `codec_alloc_bytes_per_frame` is the codec meter's ")
+                    .append("bytes per codec call, for the default backend (libopus through JNA when it loads) and for ")
+                    .append("Concentus.\n\n| figure | value | unit |\n|---|---|---|\n");
             for (Figure f : ownFigures) {
                 md.append("| ").append(f.name()).append(" | ").append(Figure.format(f.value())).append(" | ")
                         .append(f.unit()).append(" |\n");
@@ -126,6 +148,18 @@ public final class BenchmarksPage {
             }
         }
         md.append("""
+
+                ## The harness
+
+                Module `bench/`, package `org.duet.bench`: `BenchMain` (entry point), `workload/` (the duet workload,
+                analysis, comparison runner), `net/` (paced Opus RTP sender with RTCP, selector-based receiver,
+                network profile), `analysis/` (FFT cross-correlation, Goertzel, packet timing, percentiles),
+                `janus/` (config writer, HTTP API client, AudioBridge driver), `duet/` (mixer process driver,
+                in-process allocation run), `proc/` (/proc CPU sampler, process manager, real-time priority),
+                `report/` (this page and its plots). Libraries: Concentus encodes the test signal once (pure Java,
+                no native code needed for the senders); received audio is decoded with libopus through the engine's
+                `OpusCodecs` when it loads (the reference decoder), else Concentus; Jackson for the Janus and Duet
+                JSON APIs; XChart for the plots; `java.net.http` for HTTP.
 
                 ## Caveats
 

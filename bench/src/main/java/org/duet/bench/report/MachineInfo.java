@@ -9,11 +9,15 @@ public record MachineInfo(int nproc, String cpuModel, String kernel, String java
 
     public static MachineInfo current() {
         String model = "unknown";
+        // count the machine's processors, not this process's affinity (the bench pins itself)
+        int processors = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
+                if (line.startsWith("model name") && model.equals("unknown")) {
                     model = line.substring(line.indexOf(':') + 1).trim();
-                    break;
+                }
+                if (line.startsWith("processor")) {
+                    processors++;
                 }
             }
         } catch (IOException e) {
@@ -26,6 +30,7 @@ public record MachineInfo(int nproc, String cpuModel, String kernel, String java
             kernel = System.getProperty("os.name") + " " + System.getProperty("os.version");
         }
         String java = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
-        return new MachineInfo(Runtime.getRuntime().availableProcessors(), model, kernel, java);
+        return new MachineInfo(processors > 0 ? processors : Runtime.getRuntime().availableProcessors(), model, kernel,
+                java);
     }
 }
