@@ -49,6 +49,16 @@ public final class BenchMain {
         EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
         EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
         Path work = Files.createTempDirectory("duet-bench-");
+        try {
+            run(args, work, a, b);
+            deleteTree(work);
+        } catch (Exception e) {
+            System.err.println("bench: failed; server logs kept in " + work);
+            throw e;
+        }
+    }
+
+    private static void run(BenchArgs args, Path work, EncodedLoop a, EncodedLoop b) throws Exception {
         Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
         // Duet's own figures need tick stats over exactly the measured window: the pipe-driven child
         DuetOwnFigures.Starter duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
@@ -117,6 +127,15 @@ public final class BenchMain {
                     args.duets(), args.warmup(), args.seconds(), args.core(), args.janusPrebuffer(), results, figures,
                     own);
             System.err.println("bench: wrote " + page);
+        }
+    }
+
+    /** Removes the bench's temporary directory (server configs and logs). */
+    static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

@@ -164,8 +164,11 @@ public final class BenchmarksPage {
                 ## Caveats
 
                 - The machine is shared and small; the bench's own clients run on the cores the servers are not pinned
-                  to, but other work on the machine can still disturb timing. `bench_late_sends` in the output counts
-                  client packets that left more than 2 ms late (the bench itself overloaded).
+                  to, but other work on the machine can still disturb timing (see the load average above; servers and
+                  the bench's sending and receiving threads run at real-time round-robin priority to limit this).
+                  Single ramp steps that fail between passing ones are such disturbances, and the timing-based
+                  capacity figures vary from run to run; CPU per duet is the steadier capacity measure.
+                  `bench_late_sends` counts client packets that left more than 2 ms late (the bench itself overloaded).
                 - The Janus side runs Debian's `janus` package with its defaults except where stated above; Duet runs
                   its defaults (10 ms mix tick, Opus restricted-lowdelay, adaptive jitter buffer).
                 """);
