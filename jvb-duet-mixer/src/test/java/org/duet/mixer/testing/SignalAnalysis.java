@@ -38,16 +38,8 @@ public final class SignalAnalysis {
      * frequencies.
      */
     public static double medianRejectionDb(float[] x, int from, int len, double loudHz, double quietHz) {
-        int window = 24_000;
-        int hop = 6_000;
-        int count = Math.max(1, (len - window) / hop + 1);
-        double[] r = new double[count];
-        for (int i = 0; i < count; i++) {
-            int at = from + i * hop;
-            r[i] = toneLevelDb(x, at, window, loudHz) - toneLevelDb(x, at, window, quietHz);
-        }
-        java.util.Arrays.sort(r);
-        return r[count / 2];
+        return medianOverHalfSeconds(from, len,
+                at -> toneLevelDb(x, at, HALF_SECOND, loudHz) - toneLevelDb(x, at, HALF_SECOND, quietHz));
     }
 
     /**
@@ -55,12 +47,18 @@ public final class SignalAnalysis {
      * what a listener hears most of the time, not lowered by one glitch on a busy machine.
      */
     public static double medianToneLevelDb(float[] x, int from, int len, double hz) {
-        int window = 24_000;
-        int hop = 6_000;
-        int count = Math.max(1, (len - window) / hop + 1);
+        return medianOverHalfSeconds(from, len, at -> toneLevelDb(x, at, HALF_SECOND, hz));
+    }
+
+    private static final int HALF_SECOND = 24_000;
+
+    /** Median of {@code measure(windowStart)} over half-second windows with a hop of 1/8 s. */
+    private static double medianOverHalfSeconds(int from, int len, java.util.function.IntToDoubleFunction measure) {
+        int hop = HALF_SECOND / 4;
+        int count = Math.max(1, (len - HALF_SECOND) / hop + 1);
         double[] r = new double[count];
         for (int i = 0; i < count; i++) {
-            r[i] = toneLevelDb(x, from + i * hop, window, hz);
+            r[i] = measure.applyAsDouble(from + i * hop);
         }
         java.util.Arrays.sort(r);
         return r[count / 2];
