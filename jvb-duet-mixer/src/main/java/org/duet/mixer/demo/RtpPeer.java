@@ -51,6 +51,7 @@ public final class RtpPeer implements AutoCloseable {
     private int packetCount;
     private long sendStartNanos;
     private volatile long packetsSent;
+    private volatile long extraDelayNanos;
 
     public RtpPeer(String name, int payloadType) throws IOException {
         this.name = name;
@@ -67,6 +68,14 @@ public final class RtpPeer implements AutoCloseable {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
+    /**
+     * Holds every packet (RTP and RTCP) this long before sending: a longer network path. Capture
+     * times in the Sender Reports stay true, as they would on a real slow path.
+     */
+    public void setExtraDelayNanos(long nanos) {
+        this.extraDelayNanos = nanos;
+    }
+
     /** Where the mixer listens for this peer. */
     public void connect(InetSocketAddress mixerAddress) {
         this.mixer = mixerAddress;
@@ -81,7 +90,15 @@ public final class RtpPeer implements AutoCloseable {
 
     /** Sends {@code signal} (48 kHz mono) in real time as 20 ms packets; returns at once. */
     public void startSending(float[] signal) {
-        sender = new Thread(() -> sendLoop(signal), name + "-tx");
+        startSending(signal, System.nanoTime());
+    }
+
+    /**
+     * Like {@link #startSending(float[])}, with frame 0 captured at {@code startNanos}
+     * ({@link System#nanoTime()}): peers given the same start capture in lockstep.
+     */
+    public void startSending(float[] signal, long startNanos) {
+        sender = new Thread(() -> sendLoop(signal, startNanos), name + "-tx");
         sender.setDaemon(true);
         sender.start();
     }
@@ -101,7 +118,7 @@ public final class RtpPeer implements AutoCloseable {
         return packetsSent;
     }
 
-    private void sendLoop(float[] signal) {
+    private void sendLoop(float[] signal, long start) {
         short[] pcm = new short[FRAME];
         byte[] opus = new byte[1500];
         byte[] packet = new byte[1500];
@@ -111,13 +128,12 @@ public final class RtpPeer implements AutoCloseable {
         ByteBuffer out = ByteBuffer.allocate(1500);
         int seq = ThreadLocalRandom.current().nextInt(1 << 16);
         long ts0 = ThreadLocalRandom.current().nextLong(1L << 32);
-        long start = System.nanoTime();
-        long unixStart = System.currentTimeMillis() * 1_000_000L;
+        long unixStart = start + org.duet.mixer.clock.ServerClock.unixNanosMinusNanoTime();
         sendStartNanos = start;
         long octets = 0;
         int frames = signal.length / FRAME;
         for (int f = 0; f < frames && running; f++) {
-            long due = start + f * 20_000_000L;
+            long due = start + f * 20_000_000L + extraDelayNanos;
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -138,10 +154,11 @@ public final class RtpPeer implements AutoCloseable {
             packetsSent++;
             octets += len;
             if (f % 50 == 0) {
-                long ntp = NtpTime.fromUnixNanos(System.currentTimeMillis() * 1_000_000L);
-                rtcpWriter.clearReportBlocks();
-                // The SR's RTP time is "now": the end of the frame just captured and sent.
+                // Like a real sender, NTP and RTP time in the SR come from one capture clock: the
+                // end of the frame just captured (not the moment a busy thread got to send it).
+                long ntp = NtpTime.fromUnixNanos(unixStart + (f + 1) * 20_000_000L);
                 long rtpNow = (ts + FRAME) & 0xFFFFFFFFL;
+                rtcpWriter.clearReportBlocks();
                 int n = rtcpWriter.writeSenderReport(rtcp, 0, ssrc, ntp, rtpNow, f + 1, octets);
                 send(out, rtcp, n);
             }

@@ -29,20 +29,30 @@ public final class TestSignal {
 
     /** A 1 ms click: a Hann-windowed 4 kHz burst, easy to find by cross-correlation. */
     public static void addClick(float[] signal, int at) {
+        addClick(signal, at, 4000.0);
+    }
+
+    /** A 1 ms Hann-windowed burst at {@code hz}: clicks of two singers told apart by pitch. */
+    public static void addClick(float[] signal, int at, double hz) {
         int len = 48;
         for (int i = 0; i < len && at + i < signal.length; i++) {
             if (at + i < 0) {
                 continue;
             }
             double w = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (len - 1));
-            signal[at + i] += (float) (0.8 * w * Math.sin(2 * Math.PI * 4000.0 * i / 48_000.0));
+            signal[at + i] += (float) (0.8 * w * Math.sin(2 * Math.PI * hz * i / 48_000.0));
         }
     }
 
     /** The click shape on its own, as a template for matched filtering. */
     public static float[] clickTemplate() {
+        return clickTemplate(4000.0);
+    }
+
+    /** The template of a click at {@code hz}. */
+    public static float[] clickTemplate(double hz) {
         float[] t = new float[48];
-        addClick(t, 0);
+        addClick(t, 0, hz);
         return t;
     }
 

@@ -38,6 +38,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private boolean anchored;
     private long writePosition;
     private long transitNanos;
+    private CaptureClock.Source placedBy;
     private long reanchors;
     private long framesWritten;
 
@@ -92,7 +93,11 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         long captureNanos = captureClock.captureNanos(extendedTimestamp);
         transitNanos = jitter.bestCaseArrivalNanos(extendedTimestamp) - captureNanos;
         long position = serverClock.toSamples(captureNanos);
-        if (!anchored || Math.abs(position - writePosition) > reanchorSamples) {
+        CaptureClock.Source source = captureClock.sourceFor(extendedTimestamp);
+        // A better estimate (a Sender Report arrived, an offset was measured) re-places the voice
+        // at once, however small the move; within one estimate only a large jump does.
+        if (!anchored || source != placedBy || Math.abs(position - writePosition) > reanchorSamples) {
+            placedBy = source;
             if (anchored) {
                 reanchors++;
             }

@@ -118,13 +118,14 @@ public final class UdpTransport implements PacketTransport {
             }
             rxBuffer.flip();
             rxBuffer.get(rxArray, 0, n);
-            if (!RtpRtcpDemux.looksLikeRtp(rxArray, 0, n)) {
+            boolean rtcp = RtpRtcpDemux.isRtcp(rxArray, 0, n);
+            if (!rtcp && !RtpRtcpDemux.looksLikeRtp(rxArray, 0, n)) {
                 droppedNotRtp.incrementAndGet();
                 continue;
             }
             PacketReceiver r = receiver;
             if (r != null) {
-                r.onPacket(rxArray, 0, n, RtpRtcpDemux.isRtcp(rxArray, 0, n), arrival);
+                r.onPacket(rxArray, 0, n, rtcp, arrival);
             }
         }
     }

@@ -1,0 +1,86 @@
+package org.duet.mixer.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.duet.mixer.testing.PeerJoin.join;
+
+import java.util.Arrays;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.demo.RtpPeer;
+import org.duet.mixer.demo.TestSignal;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.Role;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.testing.CodecWarmUp;
+import org.duet.mixer.testing.SignalAnalysis;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Singer B clicks 100 ms (capture time) after singer A, every 250 ms, but B's path is 40 ms
+ * longer. The listener mix places voices by capture time (RTCP Sender Reports), so B's clicks sit
+ * 100 ms after A's there, where a mixer that mixes by arrival would put them 140 ms after.
+ */
+class ListenerAlignmentTest {
+
+    private static final int CLICK_PERIOD = 12_000; // 250 ms
+    /** B clicks 100 ms after A (capture time), so the two clicks never overlap in the mix. */
+    private static final int B_CLICK_LATER = 4_800;
+
+    @BeforeAll
+    static void warmUp() {
+        CodecWarmUp.run();
+    }
+
+    @Test
+    void clicksCapturedTogetherLineUpInTheListenerMixDespiteA40msLongerPath() throws Exception {
+        try (DuetMixer mixer = DuetMixer.start(DuetConfig.withOverrides("duet.mixer.loops = 1"));
+             RtpPeer a = new RtpPeer("a", 111);
+             RtpPeer b = new RtpPeer("b", 111);
+             RtpPeer listener = new RtpPeer("l", 111)) {
+            Room room = mixer.openRoom("alignment");
+            join(room, "a", Role.singer("a"), a);
+            join(room, "b", Role.singer("b"), b);
+            join(room, "l", Role.LISTENER, listener);
+            b.setExtraDelayNanos(40_000_000L);
+
+            int samples = 48_000 * 5;
+            float[] sa = new float[samples];
+            float[] sb = new float[samples];
+            for (int at = 6_000; at < samples; at += CLICK_PERIOD) {
+                TestSignal.addClick(sa, at, 3000);
+                TestSignal.addClick(sb, at + B_CLICK_LATER, 7000);
+            }
+            long start = System.nanoTime() + 50_000_000L;
+            a.startSending(sa, start);
+            b.startSending(sb, start);
+            a.awaitSent(15_000);
+            b.awaitSent(15_000);
+            Thread.sleep(300);
+
+            float[] mix = listener.receivedAudio();
+            assertThat(mix.length).isGreaterThan(48_000 * 4);
+            int from = 48_000 * 2; // after start-up: both voices placed by their Sender Reports
+            float[] steady = Arrays.copyOfRange(mix, from, mix.length);
+            int[] clicksA = SignalAnalysis.findClicks(steady, TestSignal.clickTemplate(3000), CLICK_PERIOD, 0.5);
+            int[] clicksB = SignalAnalysis.findClicks(steady, TestSignal.clickTemplate(7000), CLICK_PERIOD, 0.5);
+            assertThat(clicksA.length).as("A's clicks found").isGreaterThanOrEqualTo(6);
+            assertThat(clicksB.length).as("B's clicks found").isGreaterThanOrEqualTo(6);
+            // Pair each of B's clicks with the click of A it belongs to (the one ~100 ms before).
+            double[] offsets = new double[clicksB.length];
+            for (int i = 0; i < clicksB.length; i++) {
+                int best = Integer.MAX_VALUE;
+                for (int atA : clicksA) {
+                    int error = clicksB[i] - atA - B_CLICK_LATER;
+                    if (Math.abs(error) < Math.abs(best)) {
+                        best = error;
+                    }
+                }
+                offsets[i] = best / 48.0;
+            }
+            Arrays.sort(offsets);
+            double median = offsets[offsets.length / 2];
+            System.out.printf("listener_alignment_error_ms %.2f (B's path 40 ms longer)%n", median);
+            assertThat(Math.abs(median)).as("B's click against A's in the listener mix, ms").isLessThanOrEqualTo(1.0);
+        }
+    }
+}
