@@ -21,6 +21,8 @@ final class UdpReceiveThread implements Runnable {
     private final Selector selector;
     private final ConcurrentLinkedQueue<UdpTransport> toRegister = new ConcurrentLinkedQueue<>();
     private final Thread thread;
+    /** Held in a field: a method reference written at the call would be a new object per wake-up. */
+    private final java.util.function.Consumer<SelectionKey> onReadable = this::onReadable;
 
     private UdpReceiveThread() {
         try {
@@ -52,7 +54,7 @@ final class UdpReceiveThread implements Runnable {
         while (true) {
             try {
                 registerPending();
-                selector.select(this::onReadable, 1000);
+                selector.select(onReadable, 1000);
             } catch (IOException e) {
                 LOG.warn("selector failed; continuing", e);
             } catch (RuntimeException e) {
