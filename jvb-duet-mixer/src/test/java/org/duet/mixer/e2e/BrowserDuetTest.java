@@ -173,7 +173,11 @@ class BrowserDuetTest {
         browser.get(url);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
         wait.until(d -> d.findElement(By.id("join-button")).isDisplayed());
-        browser.findElement(By.cssSelector("input[name=role][value='" + role + "']")).click();
+        // The page re-renders the role list when the server's roles arrive: click what is there then.
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("input[name=role][value='" + role + "']")).click();
+            return true;
+        });
         browser.findElement(By.id("name")).sendKeys(name);
         if (!role.equals("listener")) {
             browser.findElement(By.id("headphones")).click();

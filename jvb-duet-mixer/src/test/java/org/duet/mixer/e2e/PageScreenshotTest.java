@@ -64,7 +64,11 @@ class PageScreenshotTest {
                 browser.findElement(By.id("leave-button")).click();
                 new WebDriverWait(browser, Duration.ofSeconds(10))
                         .until(d -> d.findElement(By.id("join-button")).isDisplayed());
-                browser.findElement(By.cssSelector("input[name=role][value='listener']")).click();
+                new WebDriverWait(browser, Duration.ofSeconds(10))
+                        .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+                            d.findElement(By.cssSelector("input[name=role][value='listener']")).click();
+                            return true;
+                        });
                 assertThat(browser.findElement(By.id("headphones-box")).isDisplayed()).isFalse();
                 browser.findElement(By.id("join-button")).click();
                 new WebDriverWait(browser, Duration.ofSeconds(15))

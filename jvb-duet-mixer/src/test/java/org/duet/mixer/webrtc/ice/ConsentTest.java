@@ -58,6 +58,9 @@ class ConsentTest {
             Message m = Message.decode(in, 0, response.getLength());
             assertThat((int) m.getMessageType()).isEqualTo((int) Message.BINDING_SUCCESS_RESPONSE);
             assertThat(StunIntegrity.verify(in, 0, response.getLength(), duetPwd.getBytes(StandardCharsets.UTF_8))).isTrue();
+            // The pair is recorded as the response goes out: give that a moment on a busy machine.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> session.stats().selectedPair() != null);
             assertThat(session.stats().selectedPair()).endsWith("-> 127.0.0.1:" + browser.getLocalPort());
 
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
