@@ -1,8 +1,7 @@
 package org.duet.bench.duet;
 
+
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -13,12 +12,10 @@ import java.nio.file.Path;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.room.MediaFormat;
-import org.duet.mixer.room.MixerStats;
-import org.duet.mixer.room.Participant;
-import org.duet.mixer.room.ParticipantStats;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;
 import org.duet.mixer.transport.UdpTransport;
+import org.duet.mixer.web.StatsJson;
 
 /**
  * A Duet mixer process driven over stdin/stdout, for benchmarking where the standalone web server
@@ -84,45 +81,9 @@ public final class DuetChildMain {
                 return "";
             }
             case "stats" -> {
-                return JSON.writeValueAsString(stats(mixer));
+                return JSON.writeValueAsString(StatsJson.of(mixer));
             }
             default -> throw new IllegalArgumentException("unknown command " + cmd[0]);
         }
-    }
-
-    private static ObjectNode stats(DuetMixer mixer) {
-        ObjectNode root = JSON.createObjectNode();
-        MixerStats m = mixer.stats();
-        ObjectNode tick = root.putObject("tick");
-        tick.put("p50Micros", m.tickP50Micros());
-        tick.put("p99Micros", m.tickP99Micros());
-        tick.put("ticks", m.ticks());
-        tick.put("deadlineMisses", m.deadlineMisses());
-        ObjectNode alloc = root.putObject("alloc");
-        alloc.put("loopBytes", m.loopAllocatedBytes());
-        alloc.put("codecBytes", m.codecAllocatedBytes());
-        alloc.put("codecCalls", m.codecCalls());
-        ObjectNode packets = root.putObject("packets");
-        packets.put("in", m.packetsIn());
-        packets.put("out", m.packetsOut());
-        packets.put("dropped", m.packetsDropped());
-        ArrayNode rooms = root.putArray("rooms");
-        for (Room room : mixer.rooms()) {
-            ObjectNode r = rooms.addObject();
-            r.put("name", room.name());
-            ArrayNode people = r.putArray("participants");
-            for (Participant p : room.participants()) {
-                ObjectNode o = people.addObject();
-                o.put("id", p.id());
-                o.put("role", p.role().wireName());
-                ParticipantStats s = p.stats();
-                ObjectNode st = o.putObject("stats");
-                st.put("packetsIn", s.packetsIn());
-                st.put("packetsOut", s.packetsOut());
-                st.put("concealed", s.concealed());
-                st.put("lost", s.lost());
-            }
-        }
-        return root;
     }
 }

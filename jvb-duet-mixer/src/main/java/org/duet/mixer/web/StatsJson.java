@@ -9,12 +9,13 @@ import org.duet.mixer.room.Room;
 import org.duet.mixer.signaling.Messages;
 
 /** The body of {@code GET /api/stats}: the mixer tick and every participant's media counters. */
-final class StatsJson {
+public final class StatsJson {
 
     private StatsJson() {
     }
 
-    static ObjectNode of(DuetMixer mixer) {
+    /** The engine's figures as served by GET /api/stats (also used by the benchmark's child mixer). */
+    public static ObjectNode of(DuetMixer mixer) {
         ObjectNode root = Messages.JSON.createObjectNode();
         MixerStats m = mixer.stats();
         ObjectNode tick = root.putObject("tick");
@@ -22,6 +23,10 @@ final class StatsJson {
         tick.put("p99Micros", m.tickP99Micros());
         tick.put("ticks", m.ticks());
         tick.put("deadlineMisses", m.deadlineMisses());
+        ObjectNode alloc = root.putObject("alloc");
+        alloc.put("loopBytes", m.loopAllocatedBytes());
+        alloc.put("codecBytes", m.codecAllocatedBytes());
+        alloc.put("codecCalls", m.codecCalls());
         ObjectNode packets = root.putObject("packets");
         packets.put("in", m.packetsIn());
         packets.put("out", m.packetsOut());
