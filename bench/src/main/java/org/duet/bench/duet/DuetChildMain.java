@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.room.DuetMixer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;
 import org.duet.mixer.transport.UdpTransport;

@@ -10,7 +10,7 @@ import java.util.List;
 import org.duet.bench.workload.MixerUnderTest;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.room.DuetMixer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.room.MixerStats;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
-import org.duet.mixer.transport.UdpTransport;
+import org.duet.mixer.format.DatagramLimits;
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
@@ -92,7 +92,7 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     }
 
     void enqueue(PacketHandler handler, byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
-        if (len > UdpTransport.MAX_DATAGRAM || len < 0) {
+        if (len > DatagramLimits.MAX_DATAGRAM || len < 0) {
             oversizeDropped.incrementAndGet();
             return;
         }

@@ -1,6 +1,6 @@
 package org.duet.mixer.output;
 
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.transport.PacketTransport;
 
 /** One receiver of an output stream, with the payload type and header extensions it negotiated. */

@@ -9,6 +9,7 @@ import org.HdrHistogram.Histogram;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.engine.MediaLoop;
+import org.duet.mixer.session.MediaFactory;
 
 /**
  * The engine's entry point: media loop threads and the rooms spread over them. Signaling (the
@@ -107,7 +108,7 @@ public final class DuetMixer implements AutoCloseable {
         for (Room r : rooms.values()) {
             for (Participant p : r.participants()) {
                 participants++;
-                out += p.media.subscriber.packetsSent();
+                out += p.media.packetsSent();
             }
         }
         double p50 = ticks == null || ticks.getTotalCount() == 0 ? 0 : ticks.getValueAtPercentile(50);

@@ -1,5 +1,9 @@
 package org.duet.mixer.room;
 
+import org.duet.mixer.format.MediaFormat;
+import org.duet.mixer.session.ParticipantMedia;
+import org.duet.mixer.session.ParticipantStats;
+
 /** A participant as signaling sees it: identity, role, and a stats snapshot. Thread-safe. */
 public final class Participant {
 
@@ -22,7 +26,7 @@ public final class Participant {
     }
 
     public MediaFormat format() {
-        return media.format;
+        return media.format();
     }
 
     /** Figures as of the last packet or tick (read without stopping the media loop). */

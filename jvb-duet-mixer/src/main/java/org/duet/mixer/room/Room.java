@@ -7,7 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.duet.mixer.engine.MediaLoop;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.mix.BackingTrack;
+import org.duet.mixer.session.MediaFactory;
+import org.duet.mixer.session.ParticipantMedia;
+import org.duet.mixer.session.RoomMedia;
 import org.duet.mixer.transport.PacketTransport;
 
 /**
@@ -77,11 +81,9 @@ public final class Room {
                     throw new IllegalArgumentException("room " + name + " already has " + maxSingers + " singers");
                 }
             }
-            pm = new ParticipantMedia(participantId, role, transport, format,
-                    role.isSinger() ? factory.newVoiceInput(format) : null, media);
-            if (role.isSinger()) {
-                pm.output = factory.newOutput(name + "/" + participantId, format);
-            }
+            pm = new ParticipantMedia(participantId, role.isSinger(), transport, format,
+                    role.isSinger() ? factory.newVoiceInput(format) : null,
+                    role.isSinger() ? factory.newOutput(name + "/" + participantId, format) : null, media);
             participants.put(participantId, new Participant(participantId, role, pm));
         }
         transport.setReceiver(loop.receiverFor(pm));
@@ -102,7 +104,7 @@ public final class Room {
             ParticipantMedia pm = p.media;
             loop.execute(() -> {
                 media.remove(pm);
-                pm.transport.close();
+                pm.transport().close();
             });
         }
     }
@@ -157,7 +159,7 @@ public final class Room {
         loop.execute(() -> {
             loop.removeTask(media);
             for (Participant p : all) {
-                p.media.transport.close();
+                p.media.transport().close();
             }
             media.closeAll();
         });

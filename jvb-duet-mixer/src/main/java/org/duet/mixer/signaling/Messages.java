@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.duet.mixer.room.MixerStats;
-import org.duet.mixer.room.ParticipantStats;
+import org.duet.mixer.session.ParticipantStats;
 
 /** Builds the server-to-client messages of docs/signaling.md. */
 public final class Messages {

@@ -1,7 +1,7 @@
 package org.duet.mixer.signaling;
 
 import java.util.function.Consumer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.transport.PacketTransport;
 
 /**

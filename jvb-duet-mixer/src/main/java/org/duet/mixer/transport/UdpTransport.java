@@ -8,6 +8,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.atomic.AtomicLong;
+import org.duet.mixer.format.DatagramLimits;
 import org.duet.mixer.rtp.RtpRtcpDemux;
 
 /**
@@ -20,14 +21,11 @@ import org.duet.mixer.rtp.RtpRtcpDemux;
  */
 public final class UdpTransport implements PacketTransport {
 
-    /** Larger datagrams are dropped: nothing legitimate in an audio session comes near it. */
-    public static final int MAX_DATAGRAM = 1500;
-
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
-    private final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM + 1);
-    private final byte[] rxArray = new byte[MAX_DATAGRAM + 1];
-    private final ByteBuffer txBuffer = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+    private final ByteBuffer rxBuffer = ByteBuffer.allocateDirect(DatagramLimits.MAX_DATAGRAM + 1);
+    private final byte[] rxArray = new byte[DatagramLimits.MAX_DATAGRAM + 1];
+    private final ByteBuffer txBuffer = ByteBuffer.allocateDirect(DatagramLimits.MAX_DATAGRAM);
     private volatile InetSocketAddress remote;
     private volatile PacketReceiver receiver;
     private volatile boolean closed;
@@ -112,7 +110,7 @@ public final class UdpTransport implements PacketTransport {
             }
             long arrival = System.nanoTime();
             received.incrementAndGet();
-            if (n > MAX_DATAGRAM) {
+            if (n > DatagramLimits.MAX_DATAGRAM) {
                 droppedOversize.incrementAndGet();
                 continue;
             }
@@ -146,7 +144,7 @@ public final class UdpTransport implements PacketTransport {
     }
 
     private void send(byte[] buf, int off, int len) {
-        if (remote == null || closed || len > MAX_DATAGRAM) {
+        if (remote == null || closed || len > DatagramLimits.MAX_DATAGRAM) {
             sendFailures.incrementAndGet();
             return;
         }

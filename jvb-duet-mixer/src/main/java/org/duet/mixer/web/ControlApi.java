@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.duet.mixer.room.DuetMixer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.RoleTakenException;

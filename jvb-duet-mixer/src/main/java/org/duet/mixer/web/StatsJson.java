@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.room.MixerStats;
 import org.duet.mixer.room.Participant;
-import org.duet.mixer.room.ParticipantStats;
+import org.duet.mixer.session.ParticipantStats;
 import org.duet.mixer.room.Room;
 import org.duet.mixer.signaling.Messages;
 

@@ -1,7 +1,7 @@
 package org.duet.mixer.web;
 
 import java.util.function.Consumer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.signaling.ErrorCode;
 import org.duet.mixer.signaling.IceCandidate;
 import org.duet.mixer.signaling.SignalingException;

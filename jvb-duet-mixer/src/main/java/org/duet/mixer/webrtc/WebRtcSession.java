@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.transport.PacketTransport;
 import org.duet.mixer.webrtc.sdp.IceCandidate;
 import org.duet.mixer.webrtc.sdp.Negotiation;

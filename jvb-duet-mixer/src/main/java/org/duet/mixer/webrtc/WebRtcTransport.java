@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.duet.mixer.format.DatagramLimits;
 import org.duet.mixer.transport.PacketReceiver;
 import org.duet.mixer.transport.PacketTransport;
 import org.duet.mixer.webrtc.dtls.DtlsCertificate;
@@ -37,8 +38,6 @@ import org.duet.mixer.webrtc.srtp.SrtpSession;
  */
 public final class WebRtcTransport implements PacketTransport {
 
-    /** Largest datagram we treat as ours; anything longer is counted as garbage. */
-    static final int MAX_DATAGRAM = 1500;
     private static final java.util.function.Consumer<SelectionKey> IGNORE_KEY = key -> { };
     /** Addresses remembered as ICE-validated (browsers check a handful of pairs). */
     private static final int MAX_VALIDATED = 8;
@@ -64,7 +63,7 @@ public final class WebRtcTransport implements PacketTransport {
 
     // sending threads, under sendLock
     private final Object sendLock = new Object();
-    private final PacketBuffer tx = new PacketBuffer(MAX_DATAGRAM + SrtpSession.MAX_TRAILER + 64);
+    private final PacketBuffer tx = new PacketBuffer(DatagramLimits.MAX_DATAGRAM + SrtpSession.MAX_TRAILER + 64);
     private final ByteBuffer txBytes = ByteBuffer.wrap(tx.getBuffer());
 
     private volatile PacketReceiver receiver;
@@ -151,7 +150,7 @@ public final class WebRtcTransport implements PacketTransport {
             return;
         }
         synchronized (sendLock) {
-            if (len > MAX_DATAGRAM - SrtpSession.MAX_TRAILER || !tx.copyFrom(buf, off, len, SrtpSession.MAX_TRAILER)) {
+            if (len > DatagramLimits.MAX_DATAGRAM - SrtpSession.MAX_TRAILER || !tx.copyFrom(buf, off, len, SrtpSession.MAX_TRAILER)) {
                 sendDropped.incrementAndGet();
                 return;
             }
@@ -216,7 +215,7 @@ public final class WebRtcTransport implements PacketTransport {
 
     private void handle(InetSocketAddress from, int len, long arrival) {
         byte[] b = rx.getBuffer();
-        if (len > MAX_DATAGRAM) {
+        if (len > DatagramLimits.MAX_DATAGRAM) {
             garbage.incrementAndGet();
             return;
         }

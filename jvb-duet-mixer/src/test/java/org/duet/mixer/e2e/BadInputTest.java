@@ -10,7 +10,7 @@ import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.demo.RtpPeer;
 import org.duet.mixer.demo.TestSignal;
 import org.duet.mixer.room.DuetMixer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;

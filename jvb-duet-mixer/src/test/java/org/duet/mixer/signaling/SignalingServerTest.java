@@ -314,7 +314,7 @@ class SignalingServerTest {
             // a participant the engine knows but signaling did not create: its role is still taken
             var t = org.duet.mixer.transport.UdpTransport.open(
                     new java.net.InetSocketAddress("127.0.0.1", 0), null);
-            mixer.room("duet").join("bench-a", Role.singer("a"), t, org.duet.mixer.room.MediaFormat.opusDefaults());
+            mixer.room("duet").join("bench-a", Role.singer("a"), t, org.duet.mixer.format.MediaFormat.opusDefaults());
             assertThat(c.join("duet", "singer-a", "").path("code").asText()).isEqualTo("role-taken");
             mixer.room("duet").leave("bench-a");
             t.close();

@@ -2,7 +2,7 @@ package org.duet.mixer.testing;
 
 import java.net.InetSocketAddress;
 import org.duet.mixer.demo.RtpPeer;
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;

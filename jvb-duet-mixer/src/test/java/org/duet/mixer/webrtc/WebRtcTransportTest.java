@@ -84,7 +84,7 @@ class WebRtcTransportTest {
             session.onLocalCandidate(c -> peer.addRemoteCandidate(session.mid(), c));
             peer.startTone(440, 0.5);
 
-            assertThat(session.mediaFormat()).isEqualTo(new org.duet.mixer.room.MediaFormat(111, 1, true, false, 1, 0));
+            assertThat(session.mediaFormat()).isEqualTo(new org.duet.mixer.format.MediaFormat(111, 1, true, false, 1, 0));
             await("150 RTP packets from the peer", 15_000, () -> collector.rtp.size() >= 150);
             assertThat(states).containsSubsequence(WebRtcState.CONNECTING, WebRtcState.CONNECTED);
 

@@ -1,4 +1,4 @@
-package org.duet.mixer.room;
+package org.duet.mixer.session;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.duet.mixer.rtp.RtpPacket;
  *
  * <p>Mix-minus is by construction: a singer's output is simply never given that singer's voice.
  */
-final class RoomMedia implements LoopTask {
+public final class RoomMedia implements LoopTask {
 
     private final ServerClock clock;
     private final boolean forwardSingleSource;
@@ -30,7 +30,7 @@ final class RoomMedia implements LoopTask {
     private BackingTrack backing;
     private float backingGain;
 
-    RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
+    public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
         this.listenerMix = listenerMix;
         this.forwardSingleSource = forwardSingleSource;
@@ -39,24 +39,24 @@ final class RoomMedia implements LoopTask {
 
     // ---- changes, run as commands on the loop thread ----
 
-    void add(ParticipantMedia p) {
+    public void add(ParticipantMedia p) {
         participants.add(p);
-        if (!p.role.isSinger()) {
+        if (!p.singer) {
             p.output = listenerMix;
         }
         rebuildPlan();
     }
 
-    void remove(ParticipantMedia p) {
+    public void remove(ParticipantMedia p) {
         if (participants.remove(p)) {
-            if (p.role.isSinger() && p.output != null) {
+            if (p.singer && p.output != null) {
                 p.output.close();
             }
             rebuildPlan();
         }
     }
 
-    void setBackingTrack(BackingTrack track, float gain) {
+    public void setBackingTrack(BackingTrack track, float gain) {
         if (track != null) {
             track.startAt(clock.toSamples(System.nanoTime()));
         }
@@ -65,7 +65,7 @@ final class RoomMedia implements LoopTask {
         rebuildPlan();
     }
 
-    void setGain(ParticipantMedia p, float gain) {
+    public void setGain(ParticipantMedia p, float gain) {
         p.gain = gain;
         rebuildPlan();
     }
@@ -78,7 +78,7 @@ final class RoomMedia implements LoopTask {
         List<ParticipantMedia> singerList = new ArrayList<>();
         List<OutputSubscriber> listeners = new ArrayList<>();
         for (ParticipantMedia p : participants) {
-            if (p.role.isSinger()) {
+            if (p.singer) {
                 singerList.add(p);
             } else {
                 listeners.add(p.subscriber);
@@ -156,9 +156,9 @@ final class RoomMedia implements LoopTask {
         }
     }
 
-    void closeAll() {
+    public void closeAll() {
         for (ParticipantMedia p : participants) {
-            if (p.role.isSinger() && p.output != null) {
+            if (p.singer && p.output != null) {
                 p.output.close();
             }
         }

@@ -1,4 +1,4 @@
-package org.duet.mixer.room;
+package org.duet.mixer.format;
 
 /**
  * What was negotiated with one participant (from SDP, or given over the HTTP API for plain RTP).

@@ -1,4 +1,4 @@
-package org.duet.mixer.room;
+package org.duet.mixer.session;
 
 /**
  * A snapshot of one participant's media figures, for signaling, /metrics and benchmarks.

@@ -1,10 +1,11 @@
-package org.duet.mixer.room;
+package org.duet.mixer.session;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.engine.PacketHandler;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.input.VoiceInput;
 import org.duet.mixer.jitter.InsertResult;
 import org.duet.mixer.jitter.JitterStats;
@@ -26,12 +27,12 @@ import org.duet.mixer.transport.PacketTransport;
  * clocks and round-trip estimate), the output it hears, and the RTCP reports we send it. Touched
  * only by the media loop thread; other threads read its counters for stats (a tick stale at most).
  */
-final class ParticipantMedia implements PacketHandler, RtcpListener {
+public final class ParticipantMedia implements PacketHandler, RtcpListener {
 
     private static final byte[] CNAME = "duet-mixer".getBytes(StandardCharsets.US_ASCII);
 
     final String id;
-    final Role role;
+    final boolean singer;
     final PacketTransport transport;
     final MediaFormat format;
     final VoiceInput input;
@@ -62,10 +63,15 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
     volatile long duplicates;
     volatile double rttMs = Double.NaN;
 
-    ParticipantMedia(String id, Role role, PacketTransport transport, MediaFormat format, VoiceInput input,
-                     RoomMedia room) {
+    /**
+     * @param input  the singer's voice input, null for a listener
+     * @param output the singer's own mix-minus output, null for a listener (who hears the room's listener mix)
+     */
+    public ParticipantMedia(String id, boolean singer, PacketTransport transport, MediaFormat format, VoiceInput input,
+                            MixOutput output, RoomMedia room) {
         this.id = id;
-        this.role = role;
+        this.singer = singer;
+        this.output = output;
         this.transport = transport;
         this.format = format;
         this.input = input;
@@ -183,9 +189,23 @@ final class ParticipantMedia implements PacketHandler, RtcpListener {
         return NtpTime.fromUnixNanos(nanoTime + ServerClock.unixNanosMinusNanoTime());
     }
 
+    // ---- read by room/ ----
+
+    public PacketTransport transport() {
+        return transport;
+    }
+
+    public MediaFormat format() {
+        return format;
+    }
+
+    public long packetsSent() {
+        return subscriber.packetsSent();
+    }
+
     // ---- stats ----
 
-    ParticipantStats stats() {
+    public ParticipantStats stats() {
         long lost = 0;
         long concealed = 0;
         long fec = 0;

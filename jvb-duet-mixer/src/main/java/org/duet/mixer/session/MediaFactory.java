@@ -1,9 +1,10 @@
-package org.duet.mixer.room;
+package org.duet.mixer.session;
 
 import com.typesafe.config.Config;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.engine.CodecMeter;
+import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.input.VoiceInput;
 import org.duet.mixer.jitter.JitterBuffer;
 import org.duet.mixer.jitter.JitterBufferConfig;
@@ -21,7 +22,7 @@ import org.duet.mixer.output.MixOutput;
  * Builds the per-participant media parts from configuration. Runs on signaling threads (codec
  * state is allocated here, never on the media loop).
  */
-final class MediaFactory {
+public final class MediaFactory {
 
     private final DuetConfig config;
     private final ServerClock clock;
@@ -36,7 +37,7 @@ final class MediaFactory {
     private final boolean meterCodecs;
     private final OpusBackend backend;
 
-    MediaFactory(DuetConfig config, ServerClock clock) {
+    public MediaFactory(DuetConfig config, ServerClock clock) {
         this.config = config;
         this.clock = clock;
         Config raw = config.raw();
@@ -72,14 +73,14 @@ final class MediaFactory {
         };
     }
 
-    VoiceInput newVoiceInput(MediaFormat format) {
+    public VoiceInput newVoiceInput(MediaFormat format) {
         JitterBuffer jb = new JitterBuffer(jitterConfig, decoder(format.channels()));
         return new VoiceInput(jb, clock, timelineSamples, reanchorSamples, staleSamples,
                 format.absCaptureTimeExtensionId());
     }
 
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
-    MixOutput newOutput(String name, MediaFormat format) {
+    public MixOutput newOutput(String name, MediaFormat format) {
         OpusSettings s = mixSettings;
         if (format != null) {
             s = s.withFec(s.fec() && format.inbandFec(), s.expectedLossPercent()).withDtx(s.dtx() && format.dtx());
@@ -99,11 +100,11 @@ final class MediaFactory {
         return meterCodecs ? CodecMeter.global().wrap(e) : e;
     }
 
-    ServerClock clock() {
+    public ServerClock clock() {
         return clock;
     }
 
-    DuetConfig config() {
+    public DuetConfig config() {
         return config;
     }
 }
