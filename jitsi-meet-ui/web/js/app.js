@@ -3,6 +3,9 @@
 import { Signaling } from './signaling.js';
 import { DuetAudio } from './audio.js';
 import { BrowserStats } from './stats.js';
+import { renderMeter as meter } from './shared/meter.js';
+import { fmtMs, fmtInt, renderBrowserStats, renderMicSettings as showMicSettings } from './shared/figures.js';
+import { headphonesProblem } from './shared/headphones.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -59,22 +62,6 @@ function refreshConn() {
   $('state-signaling').textContent = state.signaling;
 }
 
-const fmtMs = (v) => (v === null || v === undefined || !isFinite(v) ? '-' : v.toFixed(1) + ' ms');
-const fmtInt = (v) => (v === null || v === undefined ? '-' : String(v));
-
-function meter(id, dbId, peak, rms) {
-  const db = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
-  const peakDb = peak > 0 ? 20 * Math.log10(peak) : -Infinity;
-  const pos = (d) => Math.max(0, Math.min(100, ((d + 60) / 60) * 100));
-  const el = $(id);
-  el.querySelector('.rest').style.width = (100 - pos(db)) + '%';
-  el.querySelector('.peak').style.left = pos(peakDb) + '%';
-  const shown = isFinite(db) ? Math.max(-60, db) : -60;
-  el.setAttribute('aria-valuenow', shown.toFixed(0));
-  el.setAttribute('aria-valuetext', isFinite(db) && db > -60 ? db.toFixed(0) + ' dB' : 'silent');
-  $(dbId).textContent = isFinite(db) ? db.toFixed(1) : '-∞';
-}
-
 function renderRoster() {
   const ul = $('roster');
   ul.replaceChildren();
@@ -106,28 +93,7 @@ function renderServerStats(s) {
   $('srv-concealed').textContent = fmtInt(s.concealed) + ' frames';
 }
 
-function renderBrowserStats(b) {
-  $('br-rtt').textContent = fmtMs(b.rttMs);
-  $('br-jb').textContent = fmtMs(b.jitterBufferMs);
-  $('br-jitter').textContent = fmtMs(b.jitterMs);
-  $('br-packets').textContent = fmtInt(b.packetsIn) + ' / ' + fmtInt(b.packetsOut);
-  $('br-lost').textContent = fmtInt(b.lost);
-  $('br-concealed').textContent = b.concealedPercent === undefined ? '-' : b.concealedPercent.toFixed(2) + ' %';
-}
-
-function renderMicSettings() {
-  const s = state.micSettings;
-  const onOff = (id, v) => {
-    const el = $(id);
-    el.textContent = v === undefined ? 'unknown' : v ? 'on' : 'off';
-    el.className = v ? 'on' : 'off';
-  };
-  if (!s) { ['set-aec', 'set-ns', 'set-agc', 'set-device'].forEach((id) => { $(id).textContent = '-'; }); return; }
-  onOff('set-aec', s.echoCancellation);
-  onOff('set-ns', s.noiseSuppression);
-  onOff('set-agc', s.autoGainControl);
-  $('set-device').textContent = s.label || 'default';
-}
+function renderMicSettings() { showMicSettings(state.micSettings); }
 
 // ---------- join / leave ----------
 
@@ -152,8 +118,9 @@ async function join(ev) {
     $('room').focus();
     return;
   }
-  if (role !== 'listener' && !$('headphones').checked) {
-    showError('headphones', 'Please put on headphones and tick the box before you sing.');
+  const noHeadphones = role !== 'listener' ? headphonesProblem($('headphones')) : null;
+  if (noHeadphones) {
+    showError(noHeadphones.code, noHeadphones.message);
     $('headphones').focus();
     return;
   }

@@ -89,11 +89,12 @@ export class DuetAudio {
     this.ctx = null;
     this.micStream = null;
     this.remoteSource = null;
+    this.remotes = new Map(); // key -> { source, element }: several remote streams (Jitsi mode)
   }
 
   async open() {
     this.ctx = new AudioContext({ latencyHint: 'interactive', sampleRate: 48000 });
-    await this.ctx.audioWorklet.addModule('js/tap-worklet.js');
+    await this.ctx.audioWorklet.addModule(new URL('./tap-worklet.js', import.meta.url));
     // Taps must be pulled by the graph: route them into a silent sink.
     this.sink = new GainNode(this.ctx, { gain: 0 });
     this.sink.connect(this.ctx.destination);
@@ -112,9 +113,15 @@ export class DuetAudio {
   /** Opens the microphone with all browser processing off; returns the track to send. */
   async openMicrophone() {
     this.micStream = await navigator.mediaDevices.getUserMedia({ audio: SINGER_MIC_CONSTRAINTS, video: false });
-    const src = this.ctx.createMediaStreamSource(this.micStream);
-    src.connect(this.inputTap.node);
+    this.tapMicrophone(this.micStream);
     return this.micStream.getAudioTracks()[0];
+  }
+
+  /** Meters (and can record) a microphone stream opened elsewhere, e.g. by lib-jitsi-meet. */
+  tapMicrophone(stream) {
+    this.micStream = stream;
+    const src = this.ctx.createMediaStreamSource(stream);
+    src.connect(this.inputTap.node);
   }
 
   /** Plays what the mixer sends (and taps it). */
@@ -126,6 +133,33 @@ export class DuetAudio {
     if (this.remoteSource) this.remoteSource.disconnect();
     this.remoteSource = this.ctx.createMediaStreamSource(stream);
     this.remoteSource.connect(this.volume);
+  }
+
+  /**
+   * Plays one of several remote streams (the Jitsi page gets one track per source), mixed with
+   * the others into the same volume control and output tap. Replaces an earlier stream of that key.
+   */
+  addRemote(key, stream) {
+    this.removeRemote(key);
+    const element = document.createElement('audio');
+    element.hidden = true;
+    element.dataset.remote = key;
+    document.body.append(element);
+    element.srcObject = stream; // see playRemote: keeps Chromium feeding the stream to Web Audio
+    element.muted = true;
+    element.play().catch(() => {});
+    const source = this.ctx.createMediaStreamSource(stream);
+    source.connect(this.volume);
+    this.remotes.set(key, { source, element });
+  }
+
+  removeRemote(key) {
+    const r = this.remotes.get(key);
+    if (!r) return;
+    r.source.disconnect();
+    r.element.srcObject = null;
+    r.element.remove();
+    this.remotes.delete(key);
   }
 
   setVolume(v) {
@@ -142,6 +176,7 @@ export class DuetAudio {
   }
 
   async close() {
+    [...this.remotes.keys()].forEach((k) => this.removeRemote(k));
     if (this.micStream) this.micStream.getTracks().forEach((t) => t.stop());
     this.micStream = null;
     if (this.ctx) await this.ctx.close().catch(() => {});

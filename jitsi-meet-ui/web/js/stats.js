@@ -7,12 +7,19 @@ export class BrowserStats {
     this.prev = null;
   }
 
-  async read() {
+  /**
+   * @param wanted optional Set of MediaStreamTrack ids: with several incoming audio streams (the
+   *   Jitsi page), report the one being played; among several, the one with the most packets.
+   */
+  async read(wanted) {
     const report = await this.pc.getStats();
     const out = {};
     let inbound = null; let outbound = null; let pair = null; let remoteInbound = null;
     report.forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') inbound = s;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        if (wanted && !wanted.has(s.trackIdentifier)) return;
+        if (!inbound || !wanted || (s.packetsReceived || 0) > (inbound.packetsReceived || 0)) inbound = s;
+      }
       else if (s.type === 'outbound-rtp' && s.kind === 'audio') outbound = s;
       else if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') remoteInbound = s;
       else if (s.type === 'transport' && s.selectedCandidatePairId) pair = report.get(s.selectedCandidatePairId);
@@ -24,7 +31,7 @@ export class BrowserStats {
       out.jitterMs = inbound.jitter * 1000;
       out.packetsIn = inbound.packetsReceived;
       out.lost = inbound.packetsLost;
-      const p = this.prev;
+      const p = this.prev && this.prev.id === inbound.id ? this.prev : null;
       if (p && inbound.jitterBufferEmittedCount > p.emitted) {
         out.jitterBufferMs = 1000 * (inbound.jitterBufferDelay - p.jbDelay) / (inbound.jitterBufferEmittedCount - p.emitted);
       } else if (inbound.jitterBufferEmittedCount > 0) {
@@ -35,7 +42,7 @@ export class BrowserStats {
       if (inbound.totalSamplesReceived > 0) {
         out.concealedPercent = 100 * inbound.concealedSamples / inbound.totalSamplesReceived;
       }
-      this.prev = { jbDelay: inbound.jitterBufferDelay, emitted: inbound.jitterBufferEmittedCount };
+      this.prev = { id: inbound.id, jbDelay: inbound.jitterBufferDelay, emitted: inbound.jitterBufferEmittedCount };
     }
     if (outbound) out.packetsOut = outbound.packetsSent;
     return out;

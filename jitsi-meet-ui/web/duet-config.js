@@ -1,0 +1,25 @@
+// Duet in Jitsi Meet: settings for this deployment. Edit and keep this file next to jitsi.html.
+// Everything is optional. Left out, each value comes from the Jitsi Meet deployment's own
+// /config.js (hosts, websocket), and failing that from this page's host name:
+//   domain = <page host>, muc = conference.<page host>,
+//   websocket = wss://<page host>/xmpp-websocket, library = /libs/lib-jitsi-meet.min.js
+window.duetConfig = Object.assign({
+  // Read the deployment's /config.js for hosts and the websocket URL (set false to skip it).
+  // meetConfigUrl: '/config.js',
+
+  // Where lib-jitsi-meet is served. Use the deployment's own copy: it matches its Jicofo and bridge.
+  // libUrl: '/libs/lib-jitsi-meet.min.js',
+
+  // XMPP over WebSocket; the page adds ?room=<room>, which Prosody's audiotranslation needs.
+  // websocket: 'wss://meet.example/xmpp-websocket',
+
+  // hosts: {
+  //   domain: 'meet.example',              // XMPP domain (docker-jitsi-meet: meet.jitsi)
+  //   muc: 'conference.meet.example',      // conference MUC (docker-jitsi-meet: muc.meet.jitsi)
+  //   anonymousdomain: 'guest.meet.example' // only when the deployment has secure domain + guests
+  // },
+  // focusUserJid: 'focus@auth.meet.example', // only where Jicofo has no focus.<domain> client proxy
+
+  // Where the "Back to the meeting" link goes: the meeting at <meetingUrl><room>.
+  // meetingUrl: '/',
+}, window.duetConfig || {});
