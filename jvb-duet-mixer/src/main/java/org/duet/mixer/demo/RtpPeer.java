@@ -52,6 +52,8 @@ public final class RtpPeer implements AutoCloseable {
     private long sendStartNanos;
     private volatile long packetsSent;
     private volatile long extraDelayNanos;
+    private volatile boolean senderReports = true;
+    private volatile long firstPacketDelayNanos;
 
     public RtpPeer(String name, int payloadType) throws IOException {
         this.name = name;
@@ -74,6 +76,16 @@ public final class RtpPeer implements AutoCloseable {
      */
     public void setExtraDelayNanos(long nanos) {
         this.extraDelayNanos = nanos;
+    }
+
+    /** Whether to send RTCP Sender Reports (off: a sender with no clock information at all). */
+    public void setSenderReports(boolean send) {
+        this.senderReports = send;
+    }
+
+    /** Holds only the first packet this much longer: an early packet that was late, the worst anchor. */
+    public void setFirstPacketDelayNanos(long nanos) {
+        this.firstPacketDelayNanos = nanos;
     }
 
     /** Where the mixer listens for this peer. */
@@ -133,7 +145,7 @@ public final class RtpPeer implements AutoCloseable {
         long octets = 0;
         int frames = signal.length / FRAME;
         for (int f = 0; f < frames && running; f++) {
-            long due = start + f * 20_000_000L + extraDelayNanos;
+            long due = start + f * 20_000_000L + extraDelayNanos + (f == 0 ? firstPacketDelayNanos : 0);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
@@ -153,7 +165,7 @@ public final class RtpPeer implements AutoCloseable {
             send(out, packet, h + len);
             packetsSent++;
             octets += len;
-            if (f % 50 == 0) {
+            if (f % 50 == 0 && senderReports) {
                 // Like a real sender, NTP and RTP time in the SR come from one capture clock: the
                 // end of the frame just captured (not the moment a busy thread got to send it).
                 long ntp = NtpTime.fromUnixNanos(unixStart + (f + 1) * 20_000_000L);

@@ -2,6 +2,7 @@ package org.duet.mixer.input;
 
 import org.duet.mixer.clock.CaptureClock;
 import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.clock.TimelinePlacement;
 import org.duet.mixer.jitter.DecodedFrameSink;
 import org.duet.mixer.jitter.FrameKind;
 import org.duet.mixer.jitter.InsertResult;
@@ -25,7 +26,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private final JitterBuffer jitter;
     private final CaptureClock captureClock;
     private final SourceTimeline timeline;
-    private final long reanchorSamples;
+    private final TimelinePlacement placement;
     private final long staleSamples;
     private final int absCaptureTimeExtensionId;
     private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
@@ -35,11 +36,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     /** Server position at the moment audio was last written: how we tell a live voice from a gone one. */
     private long lastWriteAt = Long.MIN_VALUE;
     private long nowNanos;
-    private boolean anchored;
-    private long writePosition;
     private long transitNanos;
-    private CaptureClock.Source placedBy;
-    private long reanchors;
     private long framesWritten;
 
     /**
@@ -52,7 +49,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         this.serverClock = serverClock;
         this.captureClock = new CaptureClock(serverClock, jitter::bestCaseArrivalNanos);
         this.timeline = new SourceTimeline(timelineSamples);
-        this.reanchorSamples = reanchorSamples;
+        this.placement = new TimelinePlacement(reanchorSamples);
         this.staleSamples = staleSamples;
         this.absCaptureTimeExtensionId = absCaptureTimeExtensionId;
     }
@@ -94,17 +91,10 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         transitNanos = jitter.bestCaseArrivalNanos(extendedTimestamp) - captureNanos;
         long position = serverClock.toSamples(captureNanos);
         CaptureClock.Source source = captureClock.sourceFor(extendedTimestamp);
-        // A better estimate (a Sender Report arrived, an offset was measured) re-places the voice
-        // at once, however small the move; within one estimate only a large jump does.
-        if (!anchored || source != placedBy || Math.abs(position - writePosition) > reanchorSamples) {
-            placedBy = source;
-            if (anchored) {
-                reanchors++;
-            }
-            writePosition = position;
-            anchored = true;
-        }
         int n = Math.min(samplesPerChannel, mono.length);
+        // A better estimate re-places the voice at once; within one estimate a small disagreement
+        // is slewed away (TimelinePlacement), so the voice converges on its estimate without tearing.
+        int out = placement.place(position, source, n);
         if (channels == 2) {
             for (int i = 0; i < n; i++) {
                 mono[i] = (pcm[2 * i] + pcm[2 * i + 1]) * (0.5f / 32768f);
@@ -114,8 +104,8 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
                 mono[i] = pcm[i] * (1f / 32768f);
             }
         }
-        timeline.write(writePosition, mono, 0, n);
-        writePosition += n;
+        timeline.writeStretched(placement.position(), mono, 0, n, out);
+        placement.advance(out);
         lastWriteAt = serverClock.toSamples(nowNanos);
         framesWritten++;
     }
@@ -158,7 +148,12 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     }
 
     public long reanchors() {
-        return reanchors;
+        return placement.reanchors();
+    }
+
+    /** How this voice is placed on the timeline (slew and re-anchor figures). */
+    public TimelinePlacement placement() {
+        return placement;
     }
 
     public long framesWritten() {

@@ -64,6 +64,36 @@ public final class SourceTimeline {
     }
 
     /**
+     * Writes {@code count} samples stretched or squeezed to {@code outCount} samples (linear
+     * interpolation) at {@code position}: how a voice's placement is slewed by a fraction of a
+     * millisecond without a gap or an overlap. Like {@link #write} otherwise.
+     */
+    public void writeStretched(long position, float[] samples, int off, int count, int outCount) {
+        if (outCount == count || count < 2 || outCount < 2 || outCount >= ring.length) {
+            write(position, samples, off, Math.min(count, outCount));
+            return;
+        }
+        if (end == Long.MIN_VALUE) {
+            end = position;
+        }
+        if (position > end) {
+            long gap = Math.min(position - end, ring.length);
+            zero(position - gap, (int) gap);
+        }
+        double step = (double) count / outCount;
+        int last = off + count - 1;
+        for (int i = 0; i < outCount; i++) {
+            double x = i * step;
+            int j = (int) x;
+            float frac = (float) (x - j);
+            float a = samples[off + j];
+            float b = off + j + 1 <= last ? samples[off + j + 1] : a;
+            ring[(int) ((position + i) & mask)] = a + (b - a) * frac;
+        }
+        end = Math.max(end, position + outCount);
+    }
+
+    /**
      * Adds {@code gain * sample} for positions {@code [position, position + count)} into
      * {@code out[outOff..]}. Positions outside what is held add nothing.
      */

@@ -83,4 +83,68 @@ class ListenerAlignmentTest {
             assertThat(Math.abs(median)).as("B's click against A's in the listener mix, ms").isLessThanOrEqualTo(1.0);
         }
     }
+
+    /**
+     * No RTCP at all (plain RTP without Sender Reports, like the Jitsi media export) and identical
+     * paths, but A's first packet is 8 ms late: the arrival anchor must not stay on it. After 5 s
+     * the two singers' clicks, captured together, are within 1 ms in the listener mix.
+     */
+    @Test
+    void identicalPathsWithoutRtcpLineUpWithin1msAfter5Seconds() throws Exception {
+        try (DuetMixer mixer = DuetMixer.start(DuetConfig.withOverrides("duet.mixer.loops = 1"));
+             RtpPeer a = new RtpPeer("a", 111);
+             RtpPeer b = new RtpPeer("b", 111);
+             RtpPeer listener = new RtpPeer("l", 111)) {
+            Room room = mixer.openRoom("no-rtcp");
+            join(room, "a", Role.singer("a"), a);
+            join(room, "b", Role.singer("b"), b);
+            join(room, "l", Role.LISTENER, listener);
+            a.setSenderReports(false);
+            b.setSenderReports(false);
+            a.setFirstPacketDelayNanos(8_000_000L);
+
+            int samples = 48_000 * 7;
+            float[] sa = new float[samples];
+            float[] sb = new float[samples];
+            for (int at = 6_000; at < samples; at += CLICK_PERIOD) {
+                TestSignal.addClick(sa, at, 3000);
+                TestSignal.addClick(sb, at + B_CLICK_LATER, 7000);
+            }
+            long start = System.nanoTime() + 50_000_000L;
+            a.startSending(sa, start);
+            b.startSending(sb, start);
+            a.awaitSent(15_000);
+            b.awaitSent(15_000);
+            Thread.sleep(300);
+
+            float[] mix = listener.receivedAudio();
+            assertThat(mix.length).isGreaterThan(48_000 * 6);
+            float[] steady = Arrays.copyOfRange(mix, 48_000 * 5, mix.length);
+            double median = medianOffsetMs(steady);
+            System.out.printf("listener_alignment_no_rtcp_error_ms %.2f (identical paths, A's first packet 8 ms late)%n",
+                    median);
+            assertThat(Math.abs(median)).as("B's click against A's in the listener mix after 5 s, ms")
+                    .isLessThanOrEqualTo(1.0);
+        }
+    }
+
+    private static double medianOffsetMs(float[] steady) {
+        int[] clicksA = SignalAnalysis.findClicks(steady, TestSignal.clickTemplate(3000), CLICK_PERIOD, 0.5);
+        int[] clicksB = SignalAnalysis.findClicks(steady, TestSignal.clickTemplate(7000), CLICK_PERIOD, 0.5);
+        assertThat(clicksA.length).as("A's clicks found").isGreaterThanOrEqualTo(4);
+        assertThat(clicksB.length).as("B's clicks found").isGreaterThanOrEqualTo(4);
+        double[] offsets = new double[clicksB.length];
+        for (int i = 0; i < clicksB.length; i++) {
+            int best = Integer.MAX_VALUE;
+            for (int atA : clicksA) {
+                int error = clicksB[i] - atA - B_CLICK_LATER;
+                if (Math.abs(error) < Math.abs(best)) {
+                    best = error;
+                }
+            }
+            offsets[i] = best / 48.0;
+        }
+        Arrays.sort(offsets);
+        return offsets[offsets.length / 2];
+    }
 }
