@@ -22,4 +22,10 @@ window.duetConfig = Object.assign({
 
   // Where the "Back to the meeting" link goes: the meeting at <meetingUrl><room>.
   // meetingUrl: '/',
+
+  // A singer hears the partner's own source through the bridge until the Duet source sends.
+  // directFallback: true,
+
+  // Give up joining when the meeting's focus (Jicofo) has not answered after this long.
+  // joinTimeoutMs: 60000,
 }, window.duetConfig || {});

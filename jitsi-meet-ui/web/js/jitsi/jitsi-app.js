@@ -266,7 +266,12 @@ function joinConference(room, name, joinedAs) {
       p2p: { enabled: false }, // a two-person call would otherwise bypass the bridge, and Duet with it
       audioTranslation: { enabled: true },
     });
+    // Bounded: without Jicofo the library would wait forever for the focus to answer.
+    const timeoutMs = state.config.joinTimeoutMs || 60000;
+    const timer = setTimeout(() => reject(Object.assign(new Error('The meeting did not start within '
+      + Math.round(timeoutMs / 1000) + ' s: no answer from its focus (Jicofo)'), { code: 'conference' })), timeoutMs);
     conference.on(ev.CONFERENCE_JOINED, () => {
+      clearTimeout(timer);
       state.joined = true;
       state.conference = 'joined';
       state.endpointId = conference.myUserId();
@@ -277,6 +282,7 @@ function joinConference(room, name, joinedAs) {
       resolve();
     });
     conference.on(ev.CONFERENCE_FAILED, (err) => {
+      clearTimeout(timer);
       state.conference = 'failed';
       reject(Object.assign(new Error('Could not join the meeting: ' + err), { code: 'conference' }));
     });
