@@ -177,9 +177,9 @@ install_plugins() {
       fi
       mv "$cached.tmp" "$cached"
     fi
-    cp "$cached" "$dest/$file"
+    install -m 644 "$cached" "$dest/$file"
   done <"$HERE/prosody-plugins/PINS"
-  cp "$HERE/prosody-plugins/util.lib.lua" "$dest/util.lib.lua"
+  install -m 644 "$HERE/prosody-plugins/util.lib.lua" "$dest/util.lib.lua"
 }
 
 prosodyctl_as_prosody() {
@@ -225,7 +225,8 @@ start_prosody() {
 # --- JVB + Jicofo ------------------------------------------------------------------------------
 start_jitsi() {
   local dist
-  dist=$("$0" --address "$ADDRESS" --run-dir "$RUN" build) || die "build failed"
+  # DUET_NO_BUILD=1 (the end-to-end test, inside a namespace without network): use the cache or fail
+  dist=$("$HERE/build-jitsi.sh" jitsi ${DUET_NO_BUILD:+--print} | sed -n 's/^JITSI_DIST=//p') || die "build failed"
   [ -x "$dist/jvb/jvb.sh" ] && [ -x "$dist/jicofo/jicofo.sh" ] || die "no JVB/Jicofo in $dist"
   local p
   for p in $JVB_PRIVATE_PORT $JVB_PUBLIC_PORT $JICOFO_REST_PORT; do
@@ -331,6 +332,7 @@ TRANSLATION_URL=$TRANSLATION_URL
 JVB_PRIVATE_URL=http://$ADDRESS:$JVB_PRIVATE_PORT
 JICOFO_REST_URL=http://$ADDRESS:$JICOFO_REST_PORT
 EOF
+  "$HERE/build-jitsi.sh" --print
 }
 
 cmd=${1:-help}

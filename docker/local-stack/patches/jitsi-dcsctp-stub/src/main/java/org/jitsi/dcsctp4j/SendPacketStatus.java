@@ -1,0 +1,4 @@
+package org.jitsi.dcsctp4j;
+
+/** Result of handing one packet to the transport. */
+public enum SendPacketStatus { kSuccess, kTemporaryFailure, kError }
