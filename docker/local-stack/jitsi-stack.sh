@@ -244,6 +244,13 @@ start_jitsi() {
     JAVA_SYS_PROPS="-Dconfig.file=$RUN/jicofo/jicofo.conf -Djava.io.tmpdir=$RUN/jicofo" "$dist/jicofo/jicofo.sh"
 }
 
+# alive NAME COMMAND...: COMMAND's result, but gives up at once (exit 1) when NAME's process has died
+alive() {
+  local name=$1; shift
+  running "$name" || { tail -25 "$LOGS/$name.log" >&2 2>/dev/null; die "$name exited (log: $LOGS/$name.log)"; }
+  "$@"
+}
+
 bridge_in_brewery() { # Jicofo's /stats counts at least one operational bridge
   in_ns curl -s --max-time 5 "http://$ADDRESS:$JICOFO_REST_PORT/stats" 2>/dev/null \
     | grep -Eq '"operational_bridge_count" *: *[1-9]'
@@ -254,11 +261,11 @@ check() {
   running prosody || { log "prosody is not running"; return 1; }
   wait_for "$t" "prosody c2s on $ADDRESS:$XMPP_PORT" port_open "$XMPP_PORT" || rc=1
   if [ -f "$PIDS/jvb.pid" ] || [ -f "$PIDS/jicofo.pid" ]; then
-    wait_for "$t" "JVB /about/health" \
+    wait_for "$t" "JVB /about/health" alive jvb \
       eval '[ "$(http_code "http://$ADDRESS:$JVB_PRIVATE_PORT/about/health")" = 200 ]' || rc=1
-    wait_for "$t" "Jicofo /about/health" \
+    wait_for "$t" "Jicofo /about/health" alive jicofo \
       eval '[ "$(http_code "http://$ADDRESS:$JICOFO_REST_PORT/about/health")" = 200 ]' || rc=1
-    wait_for "$t" "the bridge joined jvbbrewery (Jicofo sees an operational bridge)" bridge_in_brewery || rc=1
+    wait_for "$t" "the bridge joined jvbbrewery (Jicofo sees an operational bridge)" alive jvb bridge_in_brewery || rc=1
   fi
   return $rc
 }
