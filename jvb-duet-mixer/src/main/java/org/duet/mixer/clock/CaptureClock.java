@@ -11,8 +11,10 @@ package org.duet.mixer.clock;
  *       used only while it is plausible: the capture it gives must precede the best-case arrival
  *       by 0 to {@link #PLAUSIBLE_TRANSIT_NANOS} (a few ms of skew tolerated), else a clock that is
  *       off would drag the whole room's timing with it;
- *   <li>arrival based: the earliest arrival the jitter buffer has seen for that media time. That
- *       places a voice by when it could first reach the server, network delay included.
+ *   <li>arrival based: the earliest arrival the jitter buffer has seen for that media time, less
+ *       an assumed transit when one is known ({@link #setAssumedTransitNanos}: half the round
+ *       trip). Without it that places a voice by when it could first reach the server, network
+ *       delay included.
  * </ol>
  */
 public final class CaptureClock {
@@ -35,6 +37,7 @@ public final class CaptureClock {
     private boolean trustSenderClock;
     private boolean haveOffset;
     private long senderUnixToServerNanos;
+    private long assumedTransitNanos;
 
     public CaptureClock(ServerClock serverClock, ArrivalEstimate arrivals) {
         this.serverClock = serverClock;
@@ -56,6 +59,18 @@ public final class CaptureClock {
     public void setSenderToServerOffset(long nanos) {
         haveOffset = true;
         senderUnixToServerNanos = nanos;
+    }
+
+    /**
+     * For arrival-based placement: the one-way transit to take off the earliest arrival (half the
+     * round trip when only that is known; 0: none, the voice sits at its earliest arrival).
+     */
+    public void setAssumedTransitNanos(long nanos) {
+        assumedTransitNanos = Math.max(0, nanos);
+    }
+
+    public long assumedTransitNanos() {
+        return assumedTransitNanos;
     }
 
     public void clearOffset() {
@@ -95,7 +110,7 @@ public final class CaptureClock {
         return switch (sourceFor(extendedTimestamp)) {
             case MEASURED_OFFSET -> senderUnixNanos(extendedTimestamp) + senderUnixToServerNanos;
             case SENDER_WALL_CLOCK -> senderAsServerNanos(extendedTimestamp);
-            case ARRIVAL -> arrivals.bestCaseArrivalNanos(extendedTimestamp);
+            case ARRIVAL -> arrivals.bestCaseArrivalNanos(extendedTimestamp) - assumedTransitNanos;
         };
     }
 

@@ -1,6 +1,7 @@
 package org.duet.mixer.input;
 
 import org.duet.mixer.clock.CaptureClock;
+import org.duet.mixer.clock.SenderClockSync;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.clock.TimelinePlacement;
 import org.duet.mixer.jitter.DecodedFrameSink;
@@ -8,6 +9,7 @@ import org.duet.mixer.jitter.FrameKind;
 import org.duet.mixer.jitter.InsertResult;
 import org.duet.mixer.jitter.JitterBuffer;
 import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.opus.OpusPacketInfo;
 import org.duet.mixer.rtp.AbsCaptureTimeExtension;
 import org.duet.mixer.rtp.RtpPacket;
 import org.duet.mixer.rtp.TimestampUnwrapper;
@@ -25,6 +27,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
 
     private final JitterBuffer jitter;
     private final CaptureClock captureClock;
+    private final SenderClockSync clockSync;
     private final SourceTimeline timeline;
     private final TimelinePlacement placement;
     private final long staleSamples;
@@ -48,6 +51,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         this.jitter = jitter;
         this.serverClock = serverClock;
         this.captureClock = new CaptureClock(serverClock, jitter::bestCaseArrivalNanos);
+        this.clockSync = new SenderClockSync(captureClock);
         this.timeline = new SourceTimeline(timelineSamples);
         this.placement = new TimelinePlacement(reanchorSamples);
         this.staleSamples = staleSamples;
@@ -65,6 +69,14 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         }
         InsertResult r = jitter.insert(packet.sequenceNumber(), packet.timestamp(), packet.ssrc(), arrivalNanos,
                 packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+        if (captureClock.hasSenderMapping() && (r == InsertResult.ACCEPTED || r == InsertResult.LATE)) {
+            // The packet cannot have left before its last sample was captured: an upper bound on
+            // the sender's clock offset, fifty a second (see SenderClockSync).
+            int samples = OpusPacketInfo.totalSamples(packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+            if (samples > 0) {
+                clockSync.onMediaPacket(arrivalNanos, captureClock.senderUnixNanos(extended + samples));
+            }
+        }
         if (r == InsertResult.SSRC_CHANGED) {
             timestamps.reset();
             timestamps.unwrap(packet.timestamp());
@@ -145,6 +157,11 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
 
     public CaptureClock captureClock() {
         return captureClock;
+    }
+
+    /** The sender's clock as measured (RTCP, media packets, the page's clock ping). */
+    public SenderClockSync clockSync() {
+        return clockSync;
     }
 
     public long reanchors() {

@@ -1,5 +1,6 @@
 package org.duet.mixer.room;
 
+import org.duet.mixer.clock.SenderClockSync;
 import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.session.ParticipantMedia;
 import org.duet.mixer.session.ParticipantStats;
@@ -32,6 +33,11 @@ public final class Participant {
     /** Figures as of the last packet or tick (read without stopping the media loop). */
     public ParticipantStats stats() {
         return media.stats();
+    }
+
+    /** How this singer's clock is known and their voice placed (null for listeners). Any thread. */
+    public SenderClockSync.Snapshot clockSync() {
+        return media.input() == null ? null : media.input().clockSync().snapshot();
     }
 
     @Override

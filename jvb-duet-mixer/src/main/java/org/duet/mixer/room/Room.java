@@ -133,6 +133,19 @@ public final class Room {
         loop.execute(() -> media.setGain(p.media, gain));
     }
 
+    /**
+     * A clock ping of a singer's page (see {@code signaling/ClockPing}): it sent at {@code t1},
+     * we received at {@code t2} and replied at {@code t3} (server nanoTime), it got the reply at
+     * {@code t4}; t1 and t4 are its clock, Unix ns. Ignored for listeners and unknown ids.
+     */
+    public void clockSample(String participantId, long t1, long t2, long t3, long t4) {
+        Participant p = participant(participantId);
+        if (p == null || p.media.input() == null) {
+            return;
+        }
+        loop.execute(() -> p.media.input().clockSync().onPing(t1, t2, t3, t4, System.nanoTime()));
+    }
+
     public synchronized List<Participant> participants() {
         return new ArrayList<>(participants.values());
     }

@@ -52,6 +52,10 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     private final byte[] rtcpOut = new byte[512];
     private final long ourReceiverSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
     private long lastArrivalNanos;
+    /** The SR just parsed, so its report blocks (same packet) can be read as an NTP-style echo. */
+    private boolean srInThisPacket;
+    private long srSsrc;
+    private long srNtp;
     private long nextReportNanos;
 
     volatile long packetsIn;
@@ -87,6 +91,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         bytesIn += len;
         lastArrivalNanos = arrivalNanos;
         if (isRtcp) {
+            srInThisPacket = false;
             if (rtcpParser.parse(buf, off, len, this) != RtcpDropReason.NONE) {
                 rtcpMalformed++;
             }
@@ -132,6 +137,10 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     public void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long packetCount, long octetCount) {
         if (input != null) {
             input.onSenderReport(ntpTimestamp, rtpTimestamp);
+            input.clockSync().onSenderReport(lastArrivalNanos, ntpTimestamp);
+            srInThisPacket = true;
+            srSsrc = ssrc;
+            srNtp = ntpTimestamp;
         }
         if (reception != null && ssrc == reception.sourceSsrc()) {
             reception.onSenderReport(ntpTimestamp, lastArrivalNanos);
@@ -149,6 +158,12 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         long rtt = (nowMiddle - lastSr - delaySinceLastSr) & 0xFFFFFFFFL;
         if (rtt < (1L << 31)) {
             rttMs = rtt * 1000.0 / 65536.0;
+            if (input != null) {
+                input.clockSync().onRoundTrip(lastArrivalNanos, NtpTime.compactToNanos(rtt));
+                if (srInThisPacket && reporterSsrc == srSsrc) {
+                    input.clockSync().onEcho(lastArrivalNanos, srNtp, lastSr, delaySinceLastSr);
+                }
+            }
         }
     }
 
@@ -190,6 +205,11 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     }
 
     // ---- read by room/ ----
+
+    /** The singer's voice input (null for listeners): its clock sync, placement, timeline. */
+    public VoiceInput input() {
+        return input;
+    }
 
     public PacketTransport transport() {
         return transport;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import org.duet.mixer.clock.SenderClockSync;
 import org.duet.mixer.room.MixerStats;
 import org.duet.mixer.session.ParticipantStats;
 
@@ -120,7 +121,16 @@ public final class Messages {
 
     /** The periodic push of what the server knows about this participant's media. */
     public static String stats(ParticipantStats s, String connectionState, MixerStats mixer) {
+        return stats(s, connectionState, mixer, null);
+    }
+
+    /** The stats push, with how this singer's clock is known ({@code sync}; null for listeners). */
+    public static String stats(ParticipantStats s, String connectionState, MixerStats mixer,
+                               SenderClockSync.Snapshot sync) {
         ObjectNode n = JSON.createObjectNode();
+        if (sync != null) {
+            putSync(n.putObject("sync"), sync);
+        }
         n.put("type", "stats");
         n.put("connection", connectionState);
         putNumber(n, "rttMs", s.rttMs());
@@ -136,6 +146,18 @@ public final class Messages {
         n.put("forwarding", s.forwarding());
         putNumber(n, "mixerTickP99Micros", mixer.tickP99Micros());
         return n.toString();
+    }
+
+    /** How a singer's clock is known: the mode in words, offset, its error bound, drift, round trip. */
+    public static void putSync(ObjectNode o, SenderClockSync.Snapshot sync) {
+        o.put("clockMode", sync.mode().name().toLowerCase(java.util.Locale.ROOT));
+        o.put("clockModeText", sync.mode().description());
+        putNumber(o, "clockOffsetMs", sync.offsetMs());
+        putNumber(o, "clockErrorBoundMs", sync.errorBoundMs());
+        putNumber(o, "clockDriftPpm", sync.skewPpm());
+        putNumber(o, "roundTripMs", sync.roundTripMs());
+        o.put("rtcpExchanges", sync.rtcpExchanges());
+        o.put("pingExchanges", sync.pingExchanges());
     }
 
     /** JSON has no NaN: unknown figures are null. */

@@ -45,6 +45,7 @@ public final class SignalingSession implements MemberListener {
 
     /** One text message from the client. Never throws. */
     public void onText(String text) {
+        long receivedNanos = System.nanoTime(); // T2 of a clock ping, before any parsing
         String type = null;
         try {
             if (!rateLimiter.tryAcquire(System.nanoTime())) {
@@ -63,8 +64,10 @@ public final class SignalingSession implements MemberListener {
                 case "candidate" -> candidate(msg);
                 case "leave" -> leave("you left");
                 case "ping" -> out.send(Messages.pong(msg.path("t").asLong(0), System.currentTimeMillis()));
+                case "clock" -> out.send(ClockPing.reply(msg, receivedNanos));
+                case "clock-sample" -> clockSample(msg);
                 default -> throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
-                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping");
+                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample");
             }
         } catch (SignalingException e) {
             service.countError(e.code());
@@ -257,6 +260,16 @@ public final class SignalingSession implements MemberListener {
         service.forget(this);
     }
 
+    private void clockSample(JsonNode msg) throws SignalingException {
+        Room r;
+        Participant p;
+        synchronized (this) {
+            r = room;
+            p = participant;
+        }
+        ClockPing.sample(msg, r, p == null ? null : p.id());
+    }
+
     /** Called by the stats pusher. */
     void pushStats(MixerStats mixerStats) {
         Participant p;
@@ -266,7 +279,7 @@ public final class SignalingSession implements MemberListener {
             connection = peer;
         }
         if (p != null) {
-            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats));
+            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats, p.clockSync()));
         }
     }
 

@@ -54,6 +54,9 @@ public final class StatsJson {
                 finite(st, "mixDelayMs", s.mixDelayMs());
                 finite(st, "interarrivalJitterMs", s.interarrivalJitterMs());
                 finite(st, "rttMs", s.rttMs());
+                if (p.clockSync() != null) {
+                    Messages.putSync(o.putObject("sync"), p.clockSync());
+                }
             }
         }
         return root;
