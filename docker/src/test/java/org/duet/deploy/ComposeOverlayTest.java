@@ -94,6 +94,7 @@ class ComposeOverlayTest {
             assertThat(env(services, "jicofo", "JICOFO_TRANSLATION_URL_TEMPLATE"))
                     .isEqualTo("ws://duet-coordinator:18765/translate/{{MEETING_ID}}");
             assertThat(env(services, "jicofo", "DUET_SECRET")).isEqualTo(SECRET);
+            assertThat(env(services, "jicofo", "DUET_TRANSLATION_MODE")).isEqualTo("single-bridge");
             for (String s : List.of("jicofo", "prosody", "web")) {
                 assertThat(env(services, s, "ENABLE_AUDIO_TRANSLATION")).as(s).isEqualTo("1");
             }

@@ -37,7 +37,7 @@ class JitsiConfigKeysTest {
         Path custom = DeployFiles.dockerDir().resolve("duet/jicofo/custom-jicofo.conf");
         Config c = resolveWithEnv(custom, Map.of("DUET_SECRET", "s3cret")).withFallback(reference).resolve();
         assertThat(c.getString("jicofo.translation.http-headers.Authorization")).isEqualTo("Bearer s3cret");
-        assertThat(c.getString("jicofo.translation.mode")).isEqualTo("per-source");
+        assertThat(c.getString("jicofo.translation.mode")).as("Jicofo's default when unset").isEqualTo("per-source");
         Config single = resolveWithEnv(custom, Map.of("DUET_SECRET", "x", "DUET_TRANSLATION_MODE", "single-bridge"))
                 .withFallback(reference).resolve();
         assertThat(single.getString("jicofo.translation.mode")).isEqualTo("single-bridge");
