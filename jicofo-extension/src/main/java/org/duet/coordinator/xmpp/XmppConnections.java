@@ -52,9 +52,7 @@ public final class XmppConnections {
         try {
             BOSHConfiguration conf = BOSHConfiguration.builder()
                     .setUseHttps("https".equals(boshUrl.getScheme()))
-                    // a DnsName, not setHost(CharSequence): for an IP literal Smack 4.4.8 stores an InetAddress
-                    // and its BOSH URI becomes "http:///10.77.0.1:..." (InetAddress.toString())
-                    .setHost(org.minidns.dnsname.DnsName.from(boshUrl.getHost()))
+                    .setHost(boshUrl.getHost())
                     .setPort(boshUrl.getPort() > 0 ? boshUrl.getPort() : ("https".equals(boshUrl.getScheme()) ? 443 : 80))
                     .setFile(path + "?room=" + java.net.URLEncoder.encode(room, java.nio.charset.StandardCharsets.UTF_8))
                     .setXmppDomain(xmppDomain)

@@ -34,6 +34,9 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private final int absCaptureTimeExtensionId;
     private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
     private final float[] mono = new float[5760];
+    // The newest decoded frame's timestamp and timeline position (for timelinePositionOf).
+    private long lastFrameTimestamp;
+    private long lastFramePosition = Long.MIN_VALUE;
 
     private final ServerClock serverClock;
     /** Server position at the moment audio was last written: how we tell a live voice from a gone one. */
@@ -86,6 +89,19 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         return r;
     }
 
+    /**
+     * Where a packet with RTP timestamp {@code rtpTimestamp} (of the current stream) sits on the
+     * capture timeline, in server samples: by the placement of the newest decoded frame, or by the
+     * capture clock before anything was decoded. Used to place recorded packets (rehearsal takes).
+     */
+    public long timelinePositionOf(long rtpTimestamp) {
+        long ext = timestamps.peek(rtpTimestamp);
+        if (lastFramePosition != Long.MIN_VALUE) {
+            return lastFramePosition + (ext - lastFrameTimestamp);
+        }
+        return serverClock.toSamples(captureClock.captureNanos(ext));
+    }
+
     /** From an RTCP Sender Report of this voice's stream. */
     public void onSenderReport(long ntpTimestamp, long rtpTimestamp) {
         captureClock.onSenderTime(timestamps.unwrap(rtpTimestamp), ntpTimestamp);
@@ -116,6 +132,8 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
                 mono[i] = pcm[i] * (1f / 32768f);
             }
         }
+        lastFrameTimestamp = extendedTimestamp;
+        lastFramePosition = placement.position();
         timeline.writeStretched(placement.position(), mono, 0, n, out);
         placement.advance(out);
         lastWriteAt = serverClock.toSamples(nowNanos);

@@ -39,6 +39,8 @@ public final class MixOutput {
     private final float[] gains = new float[MAX_SOURCES];
     private int sourceCount;
     private OutputSubscriber[] subscribers = new OutputSubscriber[0];
+    /** Sees every mixed frame (a rehearsal take records the listener mix through it); null: none. */
+    private MixTap tap;
 
     private final float[] mix;
     private final float[] fadeIn;
@@ -115,6 +117,11 @@ public final class MixOutput {
         this.subscribers = subscribers;
     }
 
+    /** Sets what sees each mixed frame (also makes the output mix while nobody listens); null: none. */
+    public void setTap(MixTap tap) {
+        this.tap = tap;
+    }
+
     public OutputSubscriber[] subscribers() {
         return subscribers;
     }
@@ -123,7 +130,7 @@ public final class MixOutput {
 
     /** Produces and sends this tick's frame, unless the output forwards or nobody listens. */
     public void tick(long tickNanos) {
-        if (forwardSource != null || subscribers.length == 0) {
+        if (forwardSource != null || (subscribers.length == 0 && tap == null)) {
             return;
         }
         long tickPosition = clock.toSamples(tickNanos);
@@ -168,6 +175,9 @@ public final class MixOutput {
     private void encodeAndSend(long capturePosition) {
         float rms = limiter.process(mix, pcm, tickSamples);
         lastRms = rms;
+        if (tap != null) {
+            tap.mixed(pcm, tickSamples, capturePosition);
+        }
         if (encoder.channels() == 2) {
             for (int i = tickSamples - 1; i >= 0; i--) { // duplicate mono into both channels, in place
                 short v = pcm[i];

@@ -3,12 +3,16 @@ package org.duet.mixer.room;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.duet.mixer.engine.MediaLoop;
 import org.duet.mixer.format.MediaFormat;
+import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.mix.BackingTrack;
+import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.record.TakeRecorder;
 import org.duet.mixer.session.MediaFactory;
 import org.duet.mixer.session.ParticipantMedia;
 import org.duet.mixer.session.RoomMedia;
@@ -27,6 +31,8 @@ public final class Room {
     private final MediaFactory factory;
     private final int maxSingers;
     private final Map<String, Participant> participants = new LinkedHashMap<>();
+    /** Rehearsal monitor mixes by participant id: {partner, backing}; applied when media joins. */
+    private final Map<String, float[]> monitors = new HashMap<>();
     private boolean closed;
 
     Room(String name, MediaLoop loop, MediaFactory factory) {
@@ -85,9 +91,16 @@ public final class Room {
                     role.isSinger() ? factory.newVoiceInput(format) : null,
                     role.isSinger() ? factory.newOutput(name + "/" + participantId, format) : null, media);
             participants.put(participantId, new Participant(participantId, role, pm));
+            pm.setVoiceLabel(role.isSinger() ? role.label() : null);
         }
         transport.setReceiver(loop.receiverFor(pm));
-        loop.execute(() -> media.add(pm));
+        float[] monitor = monitorOf(participantId);
+        loop.execute(() -> {
+            media.add(pm);
+            if (monitor != null) {
+                media.setMonitor(pm, monitor[0], monitor[1]);
+            }
+        });
         return participants(participantId);
     }
 
@@ -99,6 +112,7 @@ public final class Room {
         Participant p;
         synchronized (this) {
             p = participants.remove(participantId);
+            monitors.remove(participantId);
         }
         if (p != null) {
             ParticipantMedia pm = p.media;
@@ -144,6 +158,64 @@ public final class Room {
             return;
         }
         loop.execute(() -> p.media.input().clockSync().onPing(t1, t2, t3, t4, System.nanoTime()));
+    }
+
+    // ---- rehearsal hooks (package org.duet.mixer.rehearsal) ----
+
+    /** The server clock this room's timeline runs on. */
+    public ServerClock clock() {
+        return factory.clock();
+    }
+
+    /** Plays {@code source} (null: nothing) as the room's backing track at {@code level}, in every mix. */
+    public void setBackingSource(MixSource source, float level) {
+        checkLevel(level);
+        loop.execute(() -> media.setBackingSource(source, level));
+    }
+
+    /** Runs {@code command} on this room's media loop (for sources the loop owns, like the backing player). */
+    public void runOnMediaLoop(Runnable command) {
+        loop.execute(command);
+    }
+
+    /**
+     * A singer's own ear: the other singers at {@code partner} and the backing track at
+     * {@code backing} (linear, 0 to 4). Kept for a participant whose media has not joined yet.
+     */
+    public void setMonitorMix(String participantId, float partner, float backing) {
+        checkLevel(partner);
+        checkLevel(backing);
+        Participant p;
+        synchronized (this) {
+            monitors.put(participantId, new float[] {partner, backing});
+            p = participants.get(participantId);
+        }
+        if (p != null) {
+            loop.execute(() -> media.setMonitor(p.media, partner, backing));
+        }
+    }
+
+    private synchronized float[] monitorOf(String participantId) {
+        return monitors.get(participantId);
+    }
+
+    /** The listeners' one shared mix: singers' levels by role label ("a" for singer-a), and the backing track's. */
+    public void setListenerBalance(Map<String, Float> voiceLevels, float backing) {
+        voiceLevels.values().forEach(Room::checkLevel);
+        checkLevel(backing);
+        Map<String, Float> copy = Map.copyOf(voiceLevels);
+        loop.execute(() -> media.setListenerBalance(copy, backing));
+    }
+
+    /** Starts feeding a take (null: stops feeding; the recorder's own end marks the take's end). */
+    public void setRecorder(TakeRecorder recorder) {
+        loop.execute(() -> media.setRecorder(recorder));
+    }
+
+    private static void checkLevel(float level) {
+        if (!(level >= 0f && level <= 4f)) {
+            throw new IllegalArgumentException("level must be between 0 and 4");
+        }
     }
 
     public synchronized List<Participant> participants() {

@@ -42,6 +42,11 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     /** Outputs that forward this voice's packets untouched (set by the room's mix plan). */
     MixOutput[] forwardTargets = new MixOutput[0];
     float gain = 1f;
+    /** This singer's own ear (rehearsal monitor mix): level of the other singers and of the backing track. */
+    float monitorPartner = 1f;
+    float monitorBacking = 1f;
+    /** The singer's role, as named in recordings ("a" for singer-a); null for listeners. */
+    volatile String voiceLabel;
 
     private final RoomMedia room;
     private final RtpPacket rtp = new RtpPacket();
@@ -130,7 +135,14 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     }
 
     private void forward() {
-        room.forwardFrom(this, rtp, OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()));
+        int samples = OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength());
+        room.forwardFrom(this, rtp, samples);
+        room.recordFrom(this, rtp, samples);
+    }
+
+    /** Names this singer's voice in recordings (the role label, e.g. "a"). */
+    public void setVoiceLabel(String label) {
+        this.voiceLabel = label;
     }
 
     @Override

@@ -1,13 +1,17 @@
 package org.duet.mixer.session;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.engine.LoopTask;
 import org.duet.mixer.mix.BackingTrack;
 import org.duet.mixer.mix.MixSource;
 import org.duet.mixer.output.MixOutput;
+import org.duet.mixer.output.MixTap;
 import org.duet.mixer.output.OutputSubscriber;
+import org.duet.mixer.record.TakeRecorder;
 import org.duet.mixer.rtp.RtpPacket;
 
 /**
@@ -27,8 +31,14 @@ public final class RoomMedia implements LoopTask {
     private ParticipantMedia[] singers = new ParticipantMedia[0];
     private ParticipantMedia[] everyone = new ParticipantMedia[0];
     private MixOutput[] outputs = new MixOutput[0];
-    private BackingTrack backing;
+    private MixSource backing;
     private float backingGain;
+    // Rehearsal: the listeners' balance (set by the singers) and the take being recorded.
+    private Map<String, Float> listenerVoiceLevels = Map.of();
+    private float listenerBackingLevel = 1f;
+    private TakeRecorder recorder;
+    private int tapSamples = 480;
+    private final MixTap recordTap = this::recordListenerMix;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
@@ -65,6 +75,34 @@ public final class RoomMedia implements LoopTask {
         rebuildPlan();
     }
 
+    /** Any backing source (rehearsal's player; null: none) at {@code level} in every mix. */
+    public void setBackingSource(MixSource source, float level) {
+        backing = source;
+        backingGain = level;
+        rebuildPlan();
+    }
+
+    /** A singer's own ear: the other singers at {@code partner}, the backing track at {@code backingLevel}. */
+    public void setMonitor(ParticipantMedia p, float partner, float backingLevel) {
+        p.monitorPartner = partner;
+        p.monitorBacking = backingLevel;
+        rebuildPlan();
+    }
+
+    /** The listeners' shared mix: each singer's level by role label ("a"; missing: 1), and the backing track's. */
+    public void setListenerBalance(Map<String, Float> voiceLevels, float backingLevel) {
+        listenerVoiceLevels = new HashMap<>(voiceLevels);
+        listenerBackingLevel = backingLevel;
+        rebuildPlan();
+    }
+
+    /** Starts (non-null) or stops feeding a take; the listener mix keeps mixing while one records. */
+    public void setRecorder(TakeRecorder r) {
+        recorder = r;
+        listenerMix.setTap(r == null ? null : recordTap);
+        rebuildPlan();
+    }
+
     public void setGain(ParticipantMedia p, float gain) {
         p.gain = gain;
         rebuildPlan();
@@ -97,30 +135,38 @@ public final class RoomMedia implements LoopTask {
         outputs = all.toArray(new MixOutput[0]);
     }
 
-    /** Gives {@code out} every voice except {@code excluded}'s, plus the backing track. */
+    /**
+     * Gives {@code out} every voice except {@code excluded}'s, plus the backing track, at the levels
+     * of the ear it feeds: a singer's own monitor mix, or the listeners' balance (excluded == null).
+     */
     private void planOutput(MixOutput out, ParticipantMedia excluded, OutputSubscriber[] subs) {
         MixSource[] sources = new MixSource[singers.length + 1];
         float[] gains = new float[singers.length + 1];
         int n = 0;
         ParticipantMedia only = null;
+        float onlyGain = 0f;
         for (ParticipantMedia s : singers) {
             if (s == excluded) {
                 continue; // mix-minus: the singer's own voice is never a source of their mix
             }
             sources[n] = s.input;
-            gains[n] = s.gain;
+            gains[n] = s.gain * (excluded != null ? excluded.monitorPartner : listenerLevel(s));
             only = s;
+            onlyGain = gains[n];
             n++;
         }
         int voices = n;
-        if (backing != null) {
+        float backingLevel = backingGain * (excluded != null ? excluded.monitorBacking : listenerBackingLevel);
+        boolean withBacking = backing != null && backingLevel > 0f;
+        if (withBacking) {
             sources[n] = backing;
-            gains[n] = backingGain;
+            gains[n] = backingLevel;
             n++;
         }
         out.setSources(sources, gains, n);
         out.setSubscribers(subs);
-        boolean forward = forwardSingleSource && voices == 1 && backing == null && only.gain == 1f;
+        boolean recording = out == listenerMix && recorder != null; // a take records the mixed frames
+        boolean forward = forwardSingleSource && voices == 1 && !withBacking && onlyGain == 1f && !recording;
         out.setForwardSource(forward ? only.input : null);
         if (forward) {
             MixOutput[] t = only.forwardTargets;
@@ -140,6 +186,26 @@ public final class RoomMedia implements LoopTask {
         }
     }
 
+    private float listenerLevel(ParticipantMedia s) {
+        Float level = s.voiceLabel == null ? null : listenerVoiceLevels.get(s.voiceLabel);
+        return level == null ? 1f : level;
+    }
+
+    /** A singer's packet was accepted: a take records it as received. */
+    void recordFrom(ParticipantMedia from, RtpPacket packet, int samples) {
+        TakeRecorder r = recorder;
+        if (r == null || from.input == null || from.voiceLabel == null) {
+            return;
+        }
+        r.voice(from.voiceLabel, packet.buffer(), packet.payloadOffset(), packet.payloadLength(), samples,
+                from.input.timelinePositionOf(packet.timestamp()));
+    }
+
+    private void recordListenerMix(short[] pcm, int samples, long capturePosition) {
+        tapSamples = samples;
+        recorder.listenerMix(pcm, samples, capturePosition);
+    }
+
     @Override
     public void tick(long tickNanos) {
         ParticipantMedia[] s = singers;
@@ -149,6 +215,11 @@ public final class RoomMedia implements LoopTask {
         MixOutput[] outs = outputs;
         for (MixOutput o : outs) {
             o.tick(tickNanos);
+        }
+        TakeRecorder r = recorder;
+        if (r != null && backing != null) {
+            // The backing track as its own track, at the listeners' level, on the same timeline.
+            r.backing(backing, backingGain * listenerBackingLevel, clock.toSamples(tickNanos), tapSamples);
         }
         ParticipantMedia[] all = everyone;
         for (ParticipantMedia p : all) {

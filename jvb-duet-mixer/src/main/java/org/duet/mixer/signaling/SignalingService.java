@@ -28,6 +28,7 @@ public final class SignalingService implements AutoCloseable {
     private final Set<SignalingSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     private final ScheduledExecutorService statsTimer;
+    private volatile SignalingExtension extension;
 
     /** @param peers the WebRTC transport; null answers every offer with {@link ErrorCode#WEBRTC_UNAVAILABLE} */
     public SignalingService(DuetMixer mixer, RoomDirectory directory, WebRtcPeerFactory peers) {
@@ -93,6 +94,15 @@ public final class SignalingService implements AutoCloseable {
         return settings;
     }
 
+
+    /** Extra message types (rehearsal); null: none. Set once, before clients connect. */
+    public void setExtension(SignalingExtension extension) {
+        this.extension = extension;
+    }
+
+    SignalingExtension extension() {
+        return extension;
+    }
 
     WebRtcPeerFactory peers() {
         return peers;

@@ -66,8 +66,7 @@ public final class SignalingSession implements MemberListener {
                 case "ping" -> out.send(Messages.pong(msg.path("t").asLong(0), System.currentTimeMillis()));
                 case "clock" -> out.send(ClockPing.reply(msg, receivedNanos));
                 case "clock-sample" -> clockSample(msg);
-                default -> throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
-                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample");
+                default -> extension(type, msg);
             }
         } catch (SignalingException e) {
             service.countError(e.code());
@@ -77,6 +76,20 @@ public final class SignalingSession implements MemberListener {
             service.countError(ErrorCode.INTERNAL);
             out.send(Messages.error(ErrorCode.INTERNAL, "the server failed to handle this message: " + e, type));
         }
+    }
+
+    /** A type the extension (rehearsal) answers, for joined members only; anything else is unknown. */
+    private void extension(String type, JsonNode msg) throws SignalingException {
+        SignalingExtension ext = service.extension();
+        if (ext == null || !ext.types().contains(type)) {
+            throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
+                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample");
+        }
+        Member me;
+        synchronized (this) {
+            me = requireJoined(type);
+        }
+        ext.onMessage(me, msg, out);
     }
 
     /** The protocol is text only. */
@@ -135,6 +148,10 @@ public final class SignalingSession implements MemberListener {
         }
         LOG.info("{} joined room {} as {} ({})", out.describe(), roomName, role.wireName(), me.id());
         out.send(Messages.joined(me, service.settings(), service.directory().roster(roomName)));
+        SignalingExtension ext = service.extension();
+        if (ext != null) {
+            ext.onJoin(me, out);
+        }
     }
 
     private void offer(JsonNode msg) throws SignalingException {
@@ -234,6 +251,10 @@ public final class SignalingSession implements MemberListener {
             p.close();
         }
         service.directory().release(me.room(), me.id());
+        SignalingExtension ext = service.extension();
+        if (ext != null) {
+            ext.onLeave(me);
+        }
         LOG.info("{} left room {} ({})", out.describe(), me.room(), me.id());
     }
 
@@ -308,6 +329,10 @@ public final class SignalingSession implements MemberListener {
         }
         if (me != null && p != null) {
             p.close(); // the operator already removed the engine participant
+        }
+        SignalingExtension ext = service.extension();
+        if (me != null && ext != null) {
+            ext.onLeave(me);
         }
         out.send(Messages.error(ErrorCode.REMOVED, reason, null));
         out.send(Messages.left(reason));

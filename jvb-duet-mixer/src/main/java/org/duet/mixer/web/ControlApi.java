@@ -219,7 +219,7 @@ final class ControlApi extends Handler.Abstract {
      * https setup recommends) also arrives from loopback, so one that carries forwarding headers
      * is not treated as local.
      */
-    private static boolean isLoopback(Request request) {
+    static boolean isLoopback(Request request) {
         if (request.getHeaders().contains("Forwarded") || request.getHeaders().contains("X-Forwarded-For")
                 || request.getHeaders().contains("X-Real-IP")) {
             return false;

@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.rehearsal.RehearsalService;
+import org.duet.mixer.rehearsal.RehearsalSettings;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.signaling.RoomDirectory;
 import org.duet.mixer.signaling.SignalingService;
@@ -36,6 +38,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final ControlApi api;
     private final URI uri;
     private final boolean webRtc;
+    private RehearsalService rehearsal;
 
     private StandaloneServer(Server server, SignalingService signaling, ControlApi api, URI uri, boolean webRtc) {
         this.server = server;
@@ -70,6 +73,8 @@ public final class StandaloneServer implements AutoCloseable {
         server.addConnector(connector);
 
         ControlApi api = new ControlApi(mixer, directory, web);
+        RehearsalService rehearsal = new RehearsalService(mixer, RehearsalSettings.from(config.raw()));
+        signaling.setExtension(rehearsal);
         ResourceHandler page = new ResourceHandler();
         Resource base = ResourceFactory.of(server).newClassLoaderResource("duet-ui/");
         if (base == null) {
@@ -81,7 +86,8 @@ public final class StandaloneServer implements AutoCloseable {
         page.setCacheControl("no-cache");
 
         Handler.Sequence routes = new Handler.Sequence(
-                new ServiceEndpoints(mixer, directory, new DuetMetrics(mixer, signaling)), api, new SecurityHeaders(page));
+                new ServiceEndpoints(mixer, directory, new DuetMetrics(mixer, signaling)), new RehearsalHttp(rehearsal, web), api,
+                new SecurityHeaders(page));
         ContextHandler context = new ContextHandler("/");
         int maxFrame = Math.max(1 << 20, signalingSettings.maxMessageBytes() * 4);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
@@ -107,6 +113,7 @@ public final class StandaloneServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             signaling.close();
+            rehearsal.close();
             try {
                 server.stop();
             } catch (Exception ignored) {
@@ -119,7 +126,9 @@ public final class StandaloneServer implements AutoCloseable {
         String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : hostForUri(bound);
         URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
         LOG.info("Duet standalone server at {} (WebRTC transport: {})", uri, peers == null ? "none" : "ready");
-        return new StandaloneServer(server, signaling, api, uri, peers != null);
+        StandaloneServer started = new StandaloneServer(server, signaling, api, uri, peers != null);
+        started.rehearsal = rehearsal;
+        return started;
     }
 
     /**
@@ -155,6 +164,11 @@ public final class StandaloneServer implements AutoCloseable {
         return webRtc;
     }
 
+    /** The rehearsal room: backing tracks, monitor mixes, takes (docs/rehearsal.md). */
+    public RehearsalService rehearsal() {
+        return rehearsal;
+    }
+
     /** The signaling service (open sockets, error counts). */
     public SignalingService signaling() {
         return signaling;
@@ -163,6 +177,7 @@ public final class StandaloneServer implements AutoCloseable {
     @Override
     public void close() {
         signaling.close();
+        rehearsal.close(); // takes in progress are finished, so their files are complete
         api.closeAll();
         try {
             server.stop();
