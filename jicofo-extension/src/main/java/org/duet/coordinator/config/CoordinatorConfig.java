@@ -12,7 +12,8 @@ public record CoordinatorConfig(XmppSettings xmpp, BrewerySettings brewery, Fron
 
     /** The coordinator's XMPP account (a user of the deployment's auth domain, like focus or jvb). */
     public record XmppSettings(String host, int port, String domain, String username, String password,
-                               boolean useTls, Duration replyTimeout, Duration reconnectDelay) {
+                               boolean useTls, boolean disableCertificateVerification, Duration replyTimeout,
+                               Duration reconnectDelay) {
     }
 
     /** The MUC where mixers announce themselves, and how the front weighs them. */
@@ -36,6 +37,7 @@ public record CoordinatorConfig(XmppSettings xmpp, BrewerySettings brewery, Fron
         Config f = c.getConfig("front");
         XmppSettings xmpp = new XmppSettings(x.getString("host"), port(x, "port"), x.getString("domain"),
                 x.getString("username"), x.getString("password"), x.getBoolean("use-tls"),
+                x.getBoolean("disable-certificate-verification"),
                 positive(x, "reply-timeout"), positive(x, "reconnect-delay"));
         BrewerySettings brewery = new BrewerySettings(b.getString("room"), b.getString("nickname"),
                 positive(b, "stale-after"), b.getDouble("conference-load"));

@@ -196,6 +196,11 @@ public final class DuetFront implements AutoCloseable {
                 .orElse(null);
     }
 
+    /** Whether a mixer is live and not shutting down. */
+    boolean takesMeetings(String mixerId) {
+        return registry.get(mixerId).map(m -> !m.presence().gracefulShutdown()).orElse(false);
+    }
+
     /** How many distinct meetings the front has on a mixer. */
     int meetingsOn(String mixerId) {
         Set<String> meetings = new HashSet<>();

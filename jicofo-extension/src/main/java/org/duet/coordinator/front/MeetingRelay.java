@@ -232,6 +232,17 @@ final class MeetingRelay {
             avoidNow.add(current); // moving off it
         }
         DuetFront.Choice choice = front.choose(this, avoidNow);
+        if (choice == null && current != null) {
+            // nothing else is live: if the current mixer still serves and is not leaving, stay on it
+            MixerLink m = mixer;
+            if (m != null && m.isOpen() && front.takesMeetings(current)) {
+                synchronized (lock) {
+                    attaching = false;
+                    avoid.clear();
+                }
+                return;
+            }
+        }
         if (choice == null) {
             synchronized (lock) {
                 avoid.clear(); // nothing else is live: the avoided ones may be back on the next try

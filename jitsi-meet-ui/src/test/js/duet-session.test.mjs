@@ -1,0 +1,129 @@
+// node --test: js/jitsi/duet-session.js against a recording stand-in for lib-jitsi-meet's JitsiConference
+// (the calls and their order are what lib-jitsi-meet 11146 exposes: getMetadataHandler().setMetadata/
+// getMetadata/isSupported, METADATA_UPDATED, setParticipantTranslationLanguage, setAudioSubscriptionMode).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DuetSession, parseDuetState, makeDuetState, planFor } from '../../../web/js/jitsi/duet-session.js';
+
+const EVENT = 'conference.metadata.updated';
+
+function conference(myId, { moderator = false, metadata = {} } = {}) {
+  const listeners = new Map();
+  const c = {
+    calls: [], written: [], metadata,
+    myUserId: () => myId,
+    isModerator: () => moderator,
+    getMetadataHandler: () => ({
+      isSupported: () => true,
+      getMetadata: () => c.metadata,
+      setMetadata: (key, data) => c.written.push([key, data]),
+    }),
+    on: (e, f) => listeners.set(e, f),
+    off: (e) => listeners.delete(e),
+    setParticipantTranslationLanguage: (ep, name) => c.calls.push(['translate', ep, name]),
+    setAudioSubscriptionMode: (m) => c.calls.push(['subscribe', m]),
+    emit: (md) => { c.metadata = md; listeners.get(EVENT)(md); },
+    listening: () => listeners.has(EVENT),
+  };
+  return c;
+}
+
+const A = 'aaaa1111', B = 'bbbb2222', L = 'cccc3333';
+const running = makeDuetState({ active: true, a: A, b: B, updatedBy: A, now: 7 });
+
+test('validation: 8-hex endpoint ids, unknown fields ignored, bad JSON refused', () => {
+  const s = parseDuetState(JSON.stringify({ ...running, extra: { x: 1 } }));
+  assert.deepEqual(s.singers, { a: A, b: B });
+  assert.equal(s.extra, undefined);
+  assert.throws(() => parseDuetState('{"v":1,'), /not JSON/);
+  assert.throws(() => parseDuetState({ v: 1, active: true, singers: { a: A, b: 'not-hex!' } }), /8 hex/);
+  assert.throws(() => parseDuetState({ v: 1, active: true, singers: { a: A } }), /both singers/);
+  assert.throws(() => parseDuetState({ v: 1, active: true, singers: { a: A, b: A } }), /differ/);
+  assert.throws(() => parseDuetState({ v: 2 }), /version/);
+  assert.throws(() => parseDuetState({ v: 1, leader: 'c' }), /leader/);
+  assert.throws(() => parseDuetState({ v: 1, active: 'yes' }), /active/);
+  assert.equal(parseDuetState({ v: 1 }).active, false);
+});
+
+test('singer a requests b\'s duet source and hears only it (plus the fallback until it sends)', () => {
+  const c = conference(A);
+  const d = new DuetSession(c, EVENT);
+  assert.deepEqual(c.calls, [], 'no duet: the page keeps lib-jitsi-meet\'s subscription');
+  c.emit({ duet: running });
+  assert.deepEqual(c.calls, [
+    ['translate', B, 'duet'],
+    ['subscribe', { all: false, include: ['bbbb2222-a0.duet', 'bbbb2222-a0'], exclude: [] }],
+  ]);
+  c.calls.length = 0;
+  d.setSending('bbbb2222-a0.duet', true);
+  assert.deepEqual(c.calls, [['subscribe', { all: false, include: ['bbbb2222-a0.duet'], exclude: [] }]]);
+  assert.equal(d.plan.role, 'singer-a');
+});
+
+test('singer b mirrors a; a listener asks singer a\'s duetmix', () => {
+  const cb = conference(B, { metadata: { duet: running } });
+  new DuetSession(cb, EVENT, { directFallback: false });
+  assert.deepEqual(cb.calls, [['translate', A, 'duet'],
+    ['subscribe', { all: false, include: ['aaaa1111-a0.duet'], exclude: [] }]]);
+  const cl = conference(L, { metadata: { duet: running } });
+  new DuetSession(cl, EVENT);
+  assert.deepEqual(cl.calls, [['translate', A, 'duetmix'],
+    ['subscribe', { all: false, include: ['aaaa1111-a0.duetmix'], exclude: [] }]]);
+});
+
+test('a role change undoes the old request; a stop restores the default subscription', () => {
+  const c = conference(L, { metadata: { duet: running } });
+  const d = new DuetSession(c, EVENT, { directFallback: false });
+  c.calls.length = 0;
+  // the moderator makes L singer b instead of B
+  c.emit({ duet: makeDuetState({ active: true, a: A, b: L, updatedBy: A }) });
+  assert.deepEqual(c.calls, [['translate', A, null], ['translate', A, 'duet'],
+    ['subscribe', { all: false, include: ['aaaa1111-a0.duet'], exclude: [] }]]);
+  c.calls.length = 0;
+  c.emit({ duet: makeDuetState({ active: false, a: A, b: L, updatedBy: A }) });
+  assert.deepEqual(c.calls, [['translate', A, null], ['subscribe', { all: true, include: [], exclude: [] }]]);
+  assert.equal(d.plan.role, null);
+  c.calls.length = 0;
+  c.emit({ duet: makeDuetState({ active: false, a: A, b: L, updatedBy: A, now: 9 }) });
+  assert.deepEqual(c.calls, [], 'nothing more to undo');
+});
+
+test('an invalid state is counted and treated as no duet; dispose undoes and stops listening', () => {
+  const c = conference(A, { metadata: { duet: running } });
+  const warnings = [];
+  const d = new DuetSession(c, EVENT, { log: { warn: (m) => warnings.push(m) } });
+  c.calls.length = 0;
+  c.emit({ duet: { v: 1, active: true, singers: { a: A, b: '<img>' } } });
+  assert.equal(d.invalid, 1);
+  assert.equal(warnings.length, 1);
+  assert.deepEqual(c.calls, [['translate', B, null], ['subscribe', { all: true, include: [], exclude: [] }]]);
+  c.emit({ duet: running });
+  c.calls.length = 0;
+  d.dispose();
+  assert.deepEqual(c.calls, [['translate', B, null], ['subscribe', { all: true, include: [], exclude: [] }]]);
+  assert.equal(c.listening(), false);
+});
+
+test('writes go through the metadata handler, moderators only', () => {
+  const mod = conference(A, { moderator: true });
+  const d = new DuetSession(mod, EVENT);
+  d.start(A, B);
+  assert.equal(mod.written.length, 1);
+  assert.equal(mod.written[0][0], 'duet');
+  assert.deepEqual(mod.written[0][1].singers, { a: A, b: B });
+  assert.equal(mod.written[0][1].updatedBy, A);
+  mod.emit({ duet: mod.written[0][1] });
+  d.stop();
+  assert.equal(mod.written[1][1].active, false);
+  assert.deepEqual(mod.written[1][1].singers, { a: A, b: B });
+  const other = new DuetSession(conference(B), EVENT);
+  assert.equal(other.canWrite(), false);
+  assert.throws(() => other.start(A, B), /moderator/);
+  assert.throws(() => d.start(A, 'nope'), /8 hex/);
+});
+
+test('planFor never subscribes a singer to their own voice', () => {
+  for (const me of [A, B]) {
+    assert.ok(!planFor(running, me).include.some((n) => n.startsWith(me)));
+  }
+});
