@@ -49,6 +49,9 @@ public final class LocalProsody {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     p.run(Duration.ofSeconds(30), "stop");
+                    try (var files = Files.walk(run)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
                 } catch (Exception ignored) {
                     // best effort at JVM exit
                 }
