@@ -1,14 +1,17 @@
 // Duet inside a Jitsi Meet conference (jitsi.html): joins the meeting's room through the
 // deployment's own lib-jitsi-meet over XMPP WebSocket, shows the duet state that the moderator
-// sets (room metadata key `duet`), and asks the bridge for the right Duet mix for this person's
-// role (duet-plan.js). Meters, figures and the headphones rule are shared with the standalone page.
+// sets (room metadata key `duet`), and plays the Duet mix the bridge sends for this person's role.
+// The state, the translation requests and the audio subscription are duet-session.js's job; this
+// file is the page around it. Meters, figures and the headphones rule are shared with the
+// standalone page.
 import { DuetAudio, SINGER_MIC_CONSTRAINTS } from '../audio.js';
 import { BrowserStats } from '../stats.js';
 import { renderMeter } from '../shared/meter.js';
 import { renderBrowserStats, renderMicSettings } from '../shared/figures.js';
 import { headphonesProblem } from '../shared/headphones.js';
 import { resolveConfig, loadScript, serviceUrlFor } from './config.js';
-import { METADATA_KEY, parseSession, makeSession, planFor, roleOf } from './duet-plan.js';
+import { METADATA_KEY } from './duet-plan.js';
+import { DuetSession, planFor } from './duet-session.js';
 
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { 'singer-a': 'Singer A', 'singer-b': 'Singer B', listener: 'Listener' };
@@ -25,7 +28,7 @@ const state = {
 let JitsiMeetJS = null; let connection = null; let conference = null; let localTrack = null;
 let audio = null; let statsTimer = null; let browserStats = null; let statsPc = null;
 const remoteTracks = new Map(); // source name -> JitsiRemoteTrack
-let sentRequests = {}; // endpoint -> name, what setParticipantTranslationLanguage was last told
+let session = null; // DuetSession (duet-session.js), from the moment the conference is joined
 
 // ---------- UI helpers ----------
 
@@ -73,7 +76,7 @@ function renderRoster() {
     const who = document.createElement('span');
     who.textContent = (p.name || p.id) + (p.you ? ' (you)' : '') + (p.moderator ? ' · moderator' : '');
     const tag = document.createElement('span');
-    const role = roleOf(state.session, p.id);
+    const role = planFor(state.session, p.id).role;
     tag.className = 'tag' + (role && role !== 'listener' ? ' singer' : '');
     tag.textContent = role && role !== 'listener' ? ROLE_NAMES[role]
       : p.duet === 'singer' ? 'ready to sing' : p.duet === 'listener' ? 'listening' : 'in the meeting (not on the duet page)';
@@ -139,45 +142,26 @@ function renderPicker() {
     : 'Only a moderator picks the singers and starts the duet. Everyone in the room sees the same state.';
 }
 
-// ---------- the duet plan applied through lib-jitsi-meet ----------
+// ---------- the duet session (duet-session.js) ----------
 
-/** Sends the translation requests and the audio subscription for the current session. */
-function applyPlan() {
-  if (!conference || !state.joined) return;
-  const plan = planFor(state.session, state.endpointId);
-  state.plan = plan;
-  state.role = plan.role;
-  // Requests: remove the ones that no longer hold, then add the new ones (each a stanza to the
-  // audiotranslation component; Jicofo turns them into the bridge's export).
-  for (const ep of Object.keys(sentRequests)) {
-    if (plan.requests[ep] !== sentRequests[ep]) conference.setParticipantTranslationLanguage(ep, null);
-  }
-  for (const [ep, name] of Object.entries(plan.requests)) {
-    if (sentRequests[ep] !== name) conference.setParticipantTranslationLanguage(ep, name);
-  }
-  sentRequests = { ...plan.requests };
-  state.requests = { ...sentRequests };
-  applySubscription();
+/** Called by DuetSession after every change of the `duet` state or of a Duet source's sending. */
+function onSessionChange() {
+  if (!session) return;
+  state.session = session.state;
+  state.plan = session.plan;
+  state.role = session.plan.role;
+  state.requests = { ...session.sent };
+  state.subscription = session.subscription;
+  state.sending = { ...session.sending };
+  state.invalidStates = session.invalid;
   refreshPlayback();
   renderSession();
 }
 
-/** What the bridge forwards to this page: the Duet source(s), or the whole meeting without a duet. */
+/** What the bridge forwards to this page: the Duet source(s), or null for the whole meeting. */
 function wantedSources() {
-  const p = state.plan;
-  if (!p || !p.role) return null; // no duet: hear the meeting as usual
-  const useFallback = state.config.directFallback !== false && p.fallback
-    && !p.include.some((n) => state.sending[n]);
-  return useFallback ? [...p.include, p.fallback] : [...p.include];
-}
-
-function applySubscription() {
-  if (!conference) return;
-  const wanted = wantedSources();
-  // Translation requests also set lib-jitsi-meet's include list; this call replaces it with ours.
-  const sub = wanted ? { all: false, include: wanted, exclude: [] } : { all: true, include: [], exclude: [] };
-  state.subscription = sub;
-  conference.setAudioSubscriptionMode(sub);
+  if (!session || !session.plan.role) return null; // no duet: hear the meeting as usual
+  return session.wantedSubscription().include;
 }
 
 /** Plays exactly the remote audio tracks that the subscription wants (all of them without a duet). */
@@ -277,8 +261,11 @@ function joinConference(room, name, joinedAs) {
       state.endpointId = conference.myUserId();
       state.isModerator = conference.isModerator();
       participantsFromConference();
-      const handler = conference.getMetadataHandler && conference.getMetadataHandler();
-      state.session = parseSession(handler ? handler.getMetadata() : null);
+      // From here on the session reads the `duet` metadata and makes the requests and the subscription.
+      session = new DuetSession(conference, ev.METADATA_UPDATED, {
+        onChange: onSessionChange,
+        directFallback: state.config.directFallback !== false,
+      });
       resolve();
     });
     conference.on(ev.CONFERENCE_FAILED, (err) => {
@@ -287,10 +274,6 @@ function joinConference(room, name, joinedAs) {
       reject(Object.assign(new Error('Could not join the meeting: ' + err), { code: 'conference' }));
     });
     conference.on(ev.CONFERENCE_LEFT, () => { state.conference = 'left'; refreshConn(); });
-    conference.on(ev.METADATA_UPDATED, (metadata) => {
-      state.session = parseSession(metadata);
-      applyPlan();
-    });
     const roster = () => { if (state.joined) { participantsFromConference(); renderSession(); } };
     conference.on(ev.USER_JOINED, roster);
     conference.on(ev.USER_LEFT, roster);
@@ -314,10 +297,9 @@ function joinConference(room, name, joinedAs) {
     });
     if (ev.TRANSLATED_SOURCE_SENDING_CHANGED) {
       conference.on(ev.TRANSLATED_SOURCE_SENDING_CHANGED, (e) => {
-        state.sending[e.sourceName] = Boolean(e.sending);
-        applySubscription();
-        refreshPlayback();
-        renderSession();
+        if (!session) return;
+        session.setSending(e.sourceName, e.sending);
+        onSessionChange();
       });
     }
     if (ev.AUDIO_TRANSLATION_FAILED) {
@@ -409,7 +391,7 @@ function onJoined() {
   $('session').hidden = false;
   history.replaceState(null, '', '?room=' + encodeURIComponent(state.room));
   setBackLink(state.room);
-  applyPlan();
+  onSessionChange();
   startStats();
   refreshConn();
 }
@@ -442,11 +424,11 @@ async function leave() {
 async function teardown() {
   clearInterval(statsTimer);
   statsTimer = null;
+  if (session) { try { session.dispose(); } catch (e) { /* the conference is gone */ } session = null; }
   if (localTrack) { try { await localTrack.dispose(); } catch (e) { /* ignore */ } localTrack = null; }
   if (connection) { try { connection.disconnect(); } catch (e) { /* ignore */ } connection = null; }
   conference = null;
   remoteTracks.clear();
-  sentRequests = {};
   if (audio) { await audio.close(); audio = null; }
   Object.assign(state, { joined: false, conference: 'none', xmpp: 'disconnected', ice: 'new', endpointId: null,
     isModerator: false, session: null, role: null, plan: null, requests: {}, subscription: null, participants: [],
@@ -458,8 +440,11 @@ async function teardown() {
 
 // ---------- moderator actions ----------
 
-/** Writes the duet state (room metadata); Prosody accepts it from moderators only. */
-function writeSession(value) {
+/**
+ * Writes any `duet` value as it is, with no client-side check: for the test hook, which shows that
+ * Prosody itself refuses a non-moderator's write. The buttons go through DuetSession.
+ */
+function writeRaw(value) {
   if (!conference) throw new Error('not joined');
   const handler = conference.getMetadataHandler();
   if (!handler || !handler.isSupported()) throw new Error('this deployment has no room metadata component');
@@ -468,13 +453,13 @@ function writeSession(value) {
 }
 
 function startDuet(a, b) {
-  if (!a || !b || a === b) throw new Error('pick two different singers');
-  return writeSession(makeSession({ active: true, a, b, updatedBy: state.endpointId }));
+  if (!session) throw new Error('not joined');
+  return session.start(a, b);
 }
 
 function stopDuet() {
-  const s = state.session;
-  return writeSession(makeSession({ active: false, a: s && s.singers.a, b: s && s.singers.b, updatedBy: state.endpointId }));
+  if (!session) throw new Error('not joined');
+  return session.stop();
 }
 
 // ---------- wiring ----------
@@ -534,7 +519,7 @@ const api = {
   leave,
   startDuet: (a, b) => startDuet(a, b),
   stopDuet: () => stopDuet(),
-  writeSession: (value) => writeSession(value), // no client-side moderator check: Prosody's is the one that counts
+  writeSession: (value) => writeRaw(value), // no client-side moderator check: Prosody's is the one that counts
   capture: {
     start() {
       if (!audio || !audio.ctx) throw new Error('not joined');
