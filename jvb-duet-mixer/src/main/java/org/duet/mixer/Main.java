@@ -8,12 +8,14 @@ import org.duet.mixer.web.StandaloneServer;
 
 /**
  * The mixer process. {@code serve} runs the standalone duet server (web UI, signaling, HTTP API);
- * {@code demo} is the same with demo defaults; {@code rtp-demo} runs a browser-less duet of two
+ * {@code demo} is the same with demo defaults; {@code mixer} runs the Jitsi transport (jitsi/MixerMode);
+ * {@code rtp-demo} runs a browser-less duet of two
  * plain-RTP singers and writes what each one heard to WAV files.
  */
 public final class Main {
 
     private static final String USAGE = "usage: Main [demo|serve] [--host ADDRESS] [--port N]\n"
+            + "       Main mixer [--host ADDRESS] [--port N] [--secret S] [--web]   (Jitsi transport)\n"
             + "       Main rtp-demo [seconds] [out-dir]";
 
     private Main() {
@@ -54,6 +56,7 @@ public final class Main {
                 applyOptions(rest);
                 StandaloneServer.serve(DuetConfig.load());
             }
+            case "mixer" -> org.duet.mixer.jitsi.MixerMode.main(rest);
             case "rtp-demo" -> PlainRtpDemo.run(DuetConfig.load(), rest.length > 0 ? Integer.parseInt(rest[0]) : 6,
                     Path.of(rest.length > 1 ? rest[1] : "target/duet-demo"));
             default -> {

@@ -1,0 +1,96 @@
+package org.duet.mixer.jitsi;
+
+/**
+ * One requested synthetic source on its way back to the bridge: turns the RTP packets of the mix
+ * that carries it into {@code media} events tagged with its name.
+ *
+ * <p>The stream keeps its own continuous {@code chunk} (sequence) and {@code timestamp}: it maps
+ * the producing output's RTP sequence and timestamp by offset, so gaps stay visible as loss, and
+ * when the producer changes (the partner re-joined, a reconnect re-created a mix) it simply
+ * continues one frame on (as it does when the producer's own numbering jumps). The bridge copies both into the RTP header it injects, so the client's
+ * jitter buffer never sees a jump.
+ *
+ * <p>{@link #send} runs on the room's media loop thread only; {@link #sink} is swapped by
+ * signaling (the newest connection that requested the name wins).
+ */
+final class SyntheticStream {
+
+    final SyntheticName name;
+    private final String tagJson;
+    /** Steps in the producer's sequence beyond these are jumps, not loss or reordering. */
+    private static final int MAX_REORDER = 50;
+    private static final int MAX_GAP = 500;
+    private final JitsiCounters counters;
+    volatile JitsiConnection sink;
+
+    private final StringBuilder text = new StringBuilder(2048);
+    private Object producer;
+    private int lastSeq;
+    private long lastTs;
+    private long chunk = -1;
+    private long timestamp;
+    private int lastStep;
+    private volatile long eventsSent;
+    private volatile long unsent;
+
+    SyntheticStream(SyntheticName name, int frameSamples, JitsiCounters counters) {
+        this.name = name;
+        this.tagJson = name.name(); // validated to [A-Za-z0-9._-]: nothing to escape
+        this.lastStep = frameSamples;
+        this.counters = counters;
+    }
+
+    /** An RTP packet of the mix that carries this stream (media loop thread). */
+    void send(Object from, int seq, long ts, byte[] payload, int off, int len) {
+        if (chunk < 0) {
+            chunk = 0;
+            timestamp = 0;
+        } else {
+            int seqStep = (short) (seq - lastSeq);
+            int tsStep = (int) (ts - lastTs);
+            if (from != producer || seqStep < -MAX_REORDER || seqStep > MAX_GAP
+                    || tsStep < -MAX_REORDER * 5760 || tsStep > MAX_GAP * 5760) {
+                // A new producer, or the producer's numbering jumped (a forwarded voice restarted):
+                // continue one frame on, so the bridge and its clients never see the jump.
+                chunk++;
+                timestamp += lastStep;
+            } else {
+                chunk += seqStep;
+                timestamp += tsStep;
+                if (seqStep == 1 && tsStep > 0) {
+                    lastStep = tsStep;
+                }
+            }
+        }
+        producer = from;
+        lastSeq = seq;
+        lastTs = ts;
+        JitsiConnection to = sink;
+        if (to == null || !to.isOpen()) {
+            unsent++;
+            return;
+        }
+        StringBuilder b = text;
+        b.setLength(0);
+        b.append("{\"event\":\"media\",\"sequenceNumber\":\"").append(to.nextEventSequence())
+                .append("\",\"media\":{\"tag\":\"").append(tagJson)
+                .append("\",\"chunk\":\"").append(chunk & 0x7FFF_FFFFL)
+                .append("\",\"timestamp\":\"").append(timestamp & 0xFFFF_FFFFL)
+                .append("\",\"payload\":\"");
+        Base64Codec.encode(payload, off, len, b);
+        b.append("\"}}");
+        if (to.sendText(b.toString())) {
+            eventsSent++;
+            counters.mediaOut();
+        }
+    }
+
+    long eventsSent() {
+        return eventsSent;
+    }
+
+    /** Frames produced while no open connection had requested the name. */
+    long unsent() {
+        return unsent;
+    }
+}
