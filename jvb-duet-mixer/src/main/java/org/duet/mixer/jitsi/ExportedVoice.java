@@ -1,6 +1,6 @@
 package org.duet.mixer.jitsi;
 
-import org.duet.mixer.room.MediaFormat;
+import org.duet.mixer.format.MediaFormat;
 
 /**
  * One source the bridge exports (a singer's microphone, {@code <endpointId>-a0}) as a singer of
