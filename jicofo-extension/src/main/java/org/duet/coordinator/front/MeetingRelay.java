@@ -263,6 +263,7 @@ final class MeetingRelay {
                 retryLater();
             } else {
                 counters.mixerConnects.increment();
+                link.opened(session);
                 switchTo(link);
             }
         });
@@ -287,7 +288,7 @@ final class MeetingRelay {
         synchronized (lock) {
             attaching = false;
             avoid.clear();
-            if (closed || link.pipe() == null) {
+            if (closed) {
                 link.close(1001, "meeting ended");
                 return;
             }

@@ -19,7 +19,14 @@ public final class MixerLink implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
-        pipe = relay.pipeToMixer(session);
+        opened(session);
+    }
+
+    /** Called on open and again when the connect future completes (whichever comes first makes the pipe). */
+    synchronized void opened(Session session) {
+        if (pipe == null) {
+            pipe = relay.pipeToMixer(session);
+        }
     }
 
     @Override
