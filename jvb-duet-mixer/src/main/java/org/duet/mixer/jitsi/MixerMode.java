@@ -2,6 +2,7 @@ package org.duet.mixer.jitsi;
 
 import java.util.concurrent.CountDownLatch;
 import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.jitsi.brewery.BreweryAnnouncer;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.web.StandaloneServer;
 
@@ -49,8 +50,12 @@ public final class MixerMode {
         DuetMixer mixer = DuetMixer.start(config);
         JitsiServer jitsi = JitsiServer.start(mixer, config);
         StandaloneServer page = web ? StandaloneServer.start(config, mixer) : null;
+        BreweryAnnouncer announcer = BreweryAnnouncer.startIfEnabled(config, mixer, jitsi);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (announcer != null) {
+                announcer.close(); // graceful-shutdown presence first, so no new meeting comes here
+            }
             jitsi.close();
             if (page != null) {
                 page.close();
@@ -61,6 +66,7 @@ public final class MixerMode {
         System.out.println("Duet mixer is running. Jitsi transport: " + jitsi.uri() + "/<meeting id>"
                 + " (metrics " + jitsi.httpUri() + "metrics)"
                 + (page == null ? "" : "; standalone page: " + page.uri())
+                + (announcer == null ? "; brewery announcer off" : "; announcing in " + announcer.describe())
                 + ". Ctrl-C stops it.");
         stopped.await();
     }
