@@ -145,8 +145,25 @@ public final class BreweryClient implements AutoCloseable {
             registry.announced(occupant, m);
         } else if (e instanceof InvalidMixerPresence bad) {
             registry.invalid(occupant, bad.reason());
+        } else if (e != null) {
+            // another provider claimed the element in this JVM (e.g. a mixer's own announcer class): read its XML
+            try {
+                ExtensionElement again = new MixerPresenceProvider()
+                        .parse(org.jivesoftware.smack.util.PacketParserUtils.getParserFor(e.toXML().toString()));
+                onParsed(occupant, again);
+            } catch (Exception ex) {
+                registry.invalid(occupant, ex.toString());
+            }
         }
         // occupants without the element (e.g. another coordinator) are not mixers
+    }
+
+    private void onParsed(String occupant, ExtensionElement e) {
+        if (e instanceof MixerPresence m) {
+            registry.announced(occupant, m);
+        } else if (e instanceof InvalidMixerPresence bad) {
+            registry.invalid(occupant, bad.reason());
+        }
     }
 
     /** The live XMPP connection, or null (for tests that want to watch it). */
