@@ -17,6 +17,7 @@ import org.duet.coordinator.brewery.MixerRegistry;
 import org.duet.coordinator.config.CoordinatorConfig.FrontSettings;
 import org.duet.coordinator.testing.FakeBridge;
 import org.duet.coordinator.testing.FakeMixerServer;
+import org.duet.coordinator.testing.StalledMixer;
 import org.duet.coordinator.testing.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +201,41 @@ class DuetFrontTest {
                 + " to write complete)%n", d.p50Micros(), d.p99Micros(), d.count());
         // generous bound for a loaded 2-core machine; the figure is what matters
         assertThat(added).isLessThan(5.0);
+    }
+
+    @Test
+    void aMixerThatStopsReadingCostsOnlyItsOwnFramesAndBlocksNothing() throws Exception {
+        StalledMixer stalled = closeLater(new StalledMixer());
+        registry.announced("stalled", new MixerPresence("stalled", stalled.url(), 0, 0, 0.0, false, "test"));
+        FakeMixerServer healthy = mixer("healthy", 0.5);
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        FakeBridge flood = closeLater(new FakeBridge()).connect(front.uri().resolve("flooded"), AUTH);
+        assertThat(Wait.until(10000, () -> "stalled".equals(front.assignments().get("flooded")))).isNotNegative();
+        registry.announced("stalled", new MixerPresence("stalled", stalled.url(), 9, 9, 5.0, false, "test"));
+        FakeBridge ok = closeLater(new FakeBridge()).connect(front.uri().resolve("unaffected"), AUTH);
+        assertThat(Wait.until(10000, () -> "healthy".equals(front.assignments().get("unaffected")))).isNotNegative();
+
+        // 20 MB at a mixer that reads nothing: its socket buffers fill, then its queue (max-in-flight), then drops
+        String pad = "x".repeat(2000);
+        int n = 10_000;
+        for (int i = 0; i < n; i++) {
+            flood.send("{\"event\":\"media\",\"sequenceNumber\":\"" + i + "\",\"media\":{\"tag\":\"f-a0\",\"chunk\":\""
+                    + i + "\",\"payload\":\"" + pad + "\"}}");
+        }
+        // meanwhile the other meeting is relayed as usual
+        for (int i = 0; i < 20; i++) {
+            ok.media("aaaa0001-a0", i);
+        }
+        assertThat(Wait.until(10000, () -> ok.count("aaaa0001-a0.duet") == 20)).as("other meeting unaffected")
+                .isNotNegative();
+        // every flooded frame was read from the bridge and either queued or dropped, none waited
+        assertThat(Wait.until(20000, () -> front.stats().path("counters").path("frames_bridge_to_mixer").asLong()
+                + front.stats().path("counters").path("dropped_slow_mixer").asLong() >= n + 20)).isNotNegative();
+        long dropped = front.stats().path("counters").path("dropped_slow_mixer").asLong();
+        System.out.printf(Locale.ROOT, "front_slow_mixer: %d of %d frames dropped and counted, the rest queued"
+                + " (max-in-flight 1024) or in socket buffers%n", dropped, n);
+        assertThat(dropped).isPositive();
+        assertThat(flood.isOpen()).isTrue();
     }
 
     private static void roundTrips(FakeBridge direct, FakeBridge relayed, int n, double[] directRtt,
