@@ -238,6 +238,30 @@ class DuetFrontTest {
         assertThat(flood.isOpen()).isTrue();
     }
 
+    @Test
+    void twoBridgeConnectionsOfOneMeetingGoToTheSameMixerAndCloseItsConnections() throws Exception {
+        FakeMixerServer m1 = mixer("mixer-1", 0.10);
+        FakeMixerServer m2 = mixer("mixer-2", 0.12);
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        // the bridge may open a second connection for a meeting (reconnect path, or per-source mode)
+        FakeBridge first = closeLater(new FakeBridge()).connect(front.uri().resolve("twice"), AUTH);
+        assertThat(Wait.until(10000, () -> "mixer-1".equals(front.assignments().get("twice")))).isNotNegative();
+        FakeBridge second = closeLater(new FakeBridge()).connect(front.uri().resolve("twice"), AUTH);
+        assertThat(Wait.until(10000, () -> m1.sessions.size() == 2)).as("both on mixer-1, though its load"
+                + " plus one placed meeting (0.15) is above mixer-2's 0.12").isNotNegative();
+        assertThat(m2.sessions).isEmpty();
+        // a third meeting spreads to mixer-2
+        closeLater(new FakeBridge()).connect(front.uri().resolve("other"), AUTH);
+        assertThat(Wait.until(10000, () -> "mixer-2".equals(front.assignments().get("other")))).isNotNegative();
+        // session-end and close (1001) from the bridge close the mixer side too
+        first.send("{\"event\":\"session-end\"}");
+        first.closeSession();
+        second.closeSession();
+        assertThat(Wait.until(10000, () -> m1.sessions.isEmpty())).isNotNegative();
+        assertThat(m1.count("session-end")).isEqualTo(1);
+        assertThat(front.assignments()).doesNotContainKey("twice");
+    }
+
     private static void roundTrips(FakeBridge direct, FakeBridge relayed, int n, double[] directRtt,
                                    double[] relayedRtt) throws InterruptedException {
         for (int i = 0; i < n; i++) {
