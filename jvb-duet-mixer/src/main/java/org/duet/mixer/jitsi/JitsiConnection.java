@@ -29,7 +29,7 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
     private final JitsiServer server;
     final String meetingId;
     private final int id;
-    private final MediaJsonEvent event = new MediaJsonEvent();
+    private final MediaJsonEvent event;
     private volatile Session session;
     private volatile boolean open;
     private JitsiConference conference;
@@ -61,6 +61,7 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
         this.server = server;
         this.meetingId = meetingId;
         this.id = id;
+        this.event = new MediaJsonEvent(server.settings().maxMessageBytes());
     }
 
     // ---- Jetty callbacks ----

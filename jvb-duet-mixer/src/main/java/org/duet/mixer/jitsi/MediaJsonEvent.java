@@ -12,6 +12,13 @@ final class MediaJsonEvent {
 
     enum Type { MEDIA, START, STOP, PING, PONG, SOURCES, INFO, SESSION_END, TRANSCRIPTION, UNKNOWN }
 
+    /** The message's characters, parsed in place (longer messages are refused before parsing). */
+    final char[] text;
+
+    MediaJsonEvent(int maxMessageChars) {
+        this.text = new char[maxMessageChars];
+    }
+
     Type type;
     /** The refusal, when parsing failed; null otherwise. */
     JitsiDropReason error;

@@ -28,12 +28,19 @@ final class MediaJsonReader {
     /** Parses {@code text} into {@code into}; on failure {@code into.error} says why. */
     static void read(String text, MediaJsonEvent into) {
         into.clear();
-        try (JsonParser p = FACTORY.createParser(text)) {
+        int len = text.length();
+        if (len > into.text.length) {
+            into.error = JitsiDropReason.OVERSIZE_MESSAGE;
+            return;
+        }
+        // Parsing from the holder's own char buffer spares Jackson's copy of the string.
+        text.getChars(0, len, into.text, 0);
+        try (JsonParser p = FACTORY.createParser(into.text, 0, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 into.error = JitsiDropReason.MALFORMED_JSON;
                 return;
             }
-            String eventName = null;
+            MediaJsonEvent.Type eventType = null;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName(); // field names are interned by Jackson: no allocation
@@ -44,7 +51,7 @@ final class MediaJsonReader {
                             into.error = JitsiDropReason.MALFORMED_JSON;
                             return;
                         }
-                        eventName = p.getText();
+                        eventType = typeOf(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                     }
                     case "media" -> readMedia(p, v, into);
                     case "start", "stop" -> readStart(p, v, into);
@@ -70,7 +77,7 @@ final class MediaJsonReader {
                 into.error = JitsiDropReason.MALFORMED_JSON;
                 return;
             }
-            into.type = typeOf(eventName);
+            into.type = eventType == null ? MediaJsonEvent.Type.UNKNOWN : eventType;
             if (into.type == MediaJsonEvent.Type.UNKNOWN) {
                 into.error = JitsiDropReason.UNKNOWN_EVENT;
             }
@@ -79,22 +86,28 @@ final class MediaJsonReader {
         }
     }
 
-    private static MediaJsonEvent.Type typeOf(String event) {
-        if (event == null) {
-            return MediaJsonEvent.Type.UNKNOWN;
+    private static final String[] EVENT_NAMES = {"media", "start", "stop", "ping", "pong", "sources", "info",
+        "session-end", "transcription-result"};
+    private static final MediaJsonEvent.Type[] EVENT_TYPES = {MediaJsonEvent.Type.MEDIA, MediaJsonEvent.Type.START,
+        MediaJsonEvent.Type.STOP, MediaJsonEvent.Type.PING, MediaJsonEvent.Type.PONG, MediaJsonEvent.Type.SOURCES,
+        MediaJsonEvent.Type.INFO, MediaJsonEvent.Type.SESSION_END, MediaJsonEvent.Type.TRANSCRIPTION};
+
+    /** The event type named by {@code c[off, off+len)}, compared in place (no string per message). */
+    private static MediaJsonEvent.Type typeOf(char[] c, int off, int len) {
+        outer:
+        for (int i = 0; i < EVENT_NAMES.length; i++) {
+            String name = EVENT_NAMES[i];
+            if (name.length() != len) {
+                continue;
+            }
+            for (int j = 0; j < len; j++) {
+                if (name.charAt(j) != c[off + j]) {
+                    continue outer;
+                }
+            }
+            return EVENT_TYPES[i];
         }
-        return switch (event) {
-            case "media" -> MediaJsonEvent.Type.MEDIA;
-            case "start" -> MediaJsonEvent.Type.START;
-            case "stop" -> MediaJsonEvent.Type.STOP;
-            case "ping" -> MediaJsonEvent.Type.PING;
-            case "pong" -> MediaJsonEvent.Type.PONG;
-            case "sources" -> MediaJsonEvent.Type.SOURCES;
-            case "info" -> MediaJsonEvent.Type.INFO;
-            case "session-end" -> MediaJsonEvent.Type.SESSION_END;
-            case "transcription-result" -> MediaJsonEvent.Type.TRANSCRIPTION;
-            default -> MediaJsonEvent.Type.UNKNOWN;
-        };
+        return MediaJsonEvent.Type.UNKNOWN;
     }
 
     private static void readMedia(JsonParser p, JsonToken v, MediaJsonEvent into) throws IOException {

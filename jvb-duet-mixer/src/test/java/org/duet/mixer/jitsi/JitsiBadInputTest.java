@@ -124,6 +124,17 @@ class JitsiBadInputTest {
             assertThat(g.mediaEventsIn()).isEqualTo(20);
             assertThat(good.received(c + ".duetmix")).isNotEmpty();
             System.out.println("refusals in bad-meeting: " + JitsiStatsJson.of(server).get("conferences"));
+
+            // the same figures per conference on the Jitsi port's /metrics and /stats
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(server.httpUri().resolve("metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("duet_jitsi_dropped_total{meeting=\"bad-meeting\",reason=\"malformed-json\"} 3.0")
+                    .contains("duet_jitsi_dropped_total{meeting=\"good-meeting\",reason=\"malformed-json\"} 0.0")
+                    .contains("duet_jitsi_media_in_total{meeting=\"good-meeting\"} 20.0");
+            String stats = http.send(java.net.http.HttpRequest.newBuilder(server.httpUri().resolve("stats")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(stats).contains("\"meetingId\":\"bad-meeting\"").contains("\"non-opus\":2");
         }
     }
 
