@@ -44,7 +44,9 @@ function clearError() { $('error').hidden = true; }
 
 function refreshConn() {
   let text = 'Not connected'; let level = '';
-  if (state.joined) {
+  if (state.joined && state.conference === 'failed') {
+    text = 'Meeting failed'; level = 'bad';
+  } else if (state.joined) {
     const live = state.ice === 'connected' || state.ice === 'completed';
     if (live) { text = 'Live in ' + state.room; level = 'ok'; }
     else if (state.ice === 'failed' || state.ice === 'disconnected') { text = 'Audio ' + state.ice; level = 'bad'; }
@@ -271,6 +273,9 @@ function joinConference(room, name, joinedAs) {
     conference.on(ev.CONFERENCE_FAILED, (err) => {
       clearTimeout(timer);
       state.conference = 'failed';
+      // After joining, Jicofo can still give up (e.g. no bridge could be allocated): say so.
+      if (state.joined) showError('conference', 'The meeting failed (' + err + '). Leave and join again');
+      refreshConn();
       reject(Object.assign(new Error('Could not join the meeting: ' + err), { code: 'conference' }));
     });
     conference.on(ev.CONFERENCE_LEFT, () => { state.conference = 'left'; refreshConn(); });
