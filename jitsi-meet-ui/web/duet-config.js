@@ -16,7 +16,8 @@ window.duetConfig = Object.assign({
   // hosts: {
   //   domain: 'meet.example',              // XMPP domain (docker-jitsi-meet: meet.jitsi)
   //   muc: 'conference.meet.example',      // conference MUC (docker-jitsi-meet: muc.meet.jitsi)
-  //   anonymousdomain: 'guest.meet.example' // only when the deployment has secure domain + guests
+  //   anonymousdomain: 'guest.meet.example', // only when the deployment has secure domain + guests
+  //   focus: 'focus@auth.meet.example/focus' // only where Prosody has no focus.<domain> component
   // },
   // focusUserJid: 'focus@auth.meet.example', // only where Jicofo has no focus.<domain> client proxy
 
