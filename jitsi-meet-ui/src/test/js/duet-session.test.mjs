@@ -122,6 +122,16 @@ test('writes go through the metadata handler, moderators only', () => {
   assert.throws(() => d.start(A, 'nope'), /8 hex/);
 });
 
+test('the state held at construction is reported after the constructor returns', async () => {
+  const changes = [];
+  let session = null;
+  session = new DuetSession(conference(A, { metadata: { duet: running } }), EVENT,
+    { onChange: (c) => changes.push([session !== null, c.plan.role]) });
+  assert.deepEqual(changes, []);
+  await Promise.resolve();
+  assert.deepEqual(changes, [[true, 'singer-a']]);
+});
+
 test('planFor never subscribes a singer to their own voice', () => {
   for (const me of [A, B]) {
     assert.ok(!planFor(running, me).include.some((n) => n.startsWith(me)));

@@ -11,7 +11,8 @@
 //   import { DuetSession, parseDuetState, makeDuetState, validEndpointId } from './duet-session.js';
 //
 //   const duet = new DuetSession(conference, JitsiMeetJS.events.conference.METADATA_UPDATED, {
-//     onChange: ({ state, plan, previous }) => { ... },  // after every applied change
+//     onChange: ({ state, plan, previous }) => { ... },  // after every applied change (the one for the
+//                                                       // state at construction: right after it returns)
 //     directFallback: true,   // singers also hear the partner's own source until the Duet mix sends
 //     log: console,           // where refused/invalid states are reported (warn)
 //   });
@@ -133,7 +134,11 @@ export class DuetSession {
     this.subscription = null; // what setAudioSubscriptionMode was last told (null: never)
     this.listener = (metadata) => this._onMetadata(metadata);
     conference.on(this.event, this.listener);
+    // The state the conference already holds is applied now; its onChange comes after this constructor
+    // returns, so a caller's `session = new DuetSession(...)` is assigned when onChange runs.
+    this.deferChange = true;
     this.apply();
+    this.deferChange = false;
   }
 
   /** The local endpoint id (lib-jitsi-meet: conference.myUserId()). */
@@ -215,7 +220,9 @@ export class DuetSession {
     this.sent = { ...plan.requests };
     if (plan.role !== before.role) this.sending = {};
     this._applySubscription();
-    this.onChange({ state: this.state, plan, previous });
+    const change = { state: this.state, plan, previous };
+    if (this.deferChange) queueMicrotask(() => this.onChange(change));
+    else this.onChange(change);
   }
 
   /** The subscription for the current plan: the Duet source (+ the fallback), or the default. */
