@@ -262,6 +262,32 @@ class DuetFrontTest {
         assertThat(front.assignments()).doesNotContainKey("twice");
     }
 
+    @Test
+    void healthAndStatsOverHttp() throws Exception {
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI base = java.net.URI.create("http://127.0.0.1:" + front.port());
+        var health = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/about/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("no live mixer");
+        mixer("mixer-1", 0.1);
+        closeLater(new FakeBridge()).connect(front.uri().resolve("seen-in-stats"), AUTH);
+        assertThat(Wait.until(10000, () -> "mixer-1".equals(front.assignments().get("seen-in-stats")))).isNotNegative();
+        health = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/about/health")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        var stats = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/stats")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stats.body());
+        assertThat(json.path("assignments").path("seen-in-stats").asText()).isEqualTo("mixer-1");
+        assertThat(json.path("mixers").get(0).path("meetings_from_front").asInt()).isEqualTo(1);
+        assertThat(json.path("counters").path("bridge_connections").asLong()).isEqualTo(1);
+        assertThat(json.path("relay_added_delay").has("p50_us")).isTrue();
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/nothing")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+    }
+
     private static void roundTrips(FakeBridge direct, FakeBridge relayed, int n, double[] directRtt,
                                    double[] relayedRtt) throws InterruptedException {
         for (int i = 0; i < n; i++) {
