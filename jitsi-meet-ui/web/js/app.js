@@ -6,6 +6,7 @@ import { BrowserStats } from './stats.js';
 import { renderMeter as meter } from './shared/meter.js';
 import { fmtMs, fmtInt, renderBrowserStats, renderMicSettings as showMicSettings } from './shared/figures.js';
 import { headphonesProblem } from './shared/headphones.js';
+import { attachSync } from './sync.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -218,6 +219,7 @@ async function connectSignaling() {
   });
   await sig.connect();
   state.signaling = 'open';
+  attachSync(sig, $('cards'), () => state.joined && state.role !== 'listener'); // timing: sync.js
 }
 
 function onServerError(err) {

@@ -74,6 +74,11 @@ public final class BenchMain {
             for (Figure f : figures) {
                 System.out.println(f.line());
             }
+            if (args.only() == null) {
+                for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures, docs/sync.md
+                    System.out.println(f.line());
+                }
+            }
         }
     }
 
@@ -115,8 +120,9 @@ public final class BenchMain {
             // Duet's own figures (backing track, tick and allocation counters) go on the same page
             List<Figure> own = new ArrayList<>();
             try {
-                own = DuetOwnFigures.run(duetWithBacking, backing, false, args.duets(), args.warmup(), args.seconds(),
-                        args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
+                own = new ArrayList<>(DuetOwnFigures.run(duetWithBacking, backing, false, args.duets(), args.warmup(),
+                        args.seconds(), args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b));
+                own.addAll(org.duet.bench.sync.SyncFigures.run()); // #13 timing figures, docs/sync.md
                 for (Figure f : own) {
                     System.out.println(f.line());
                 }

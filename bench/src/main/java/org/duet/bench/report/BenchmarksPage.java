@@ -134,6 +134,13 @@ public final class BenchmarksPage {
                 md.append("| ").append(f.name()).append(" | ").append(Figure.format(f.value())).append(" | ")
                         .append(f.unit()).append(" |\n");
             }
+            md.append("\nTiming (issue #13, `docs/sync.md`): `clock_offset_error_*` and `calibration_error_ms` are ")
+                    .append("computed by `bench/sync/SyncFigures` (simulated senders with the #13 profile; the click ")
+                    .append("pattern through Opus after injected loops). Janus has no equivalent: AudioBridge keeps no ")
+                    .append("sender clock offset and does no latency calibration, it mixes by arrival, so for the #13 ")
+                    .append("profile its clock-offset and calibration errors are undefined and its alignment error is ")
+                    .append("the path asymmetry itself, 50 ms one way (B 60 ms against A 10 ms), as the alignment ")
+                    .append("row above shows for this workload's own paths.\n");
         }
         md.append("\n## Plots\n\n");
         md.append("![latency CDF](").append(docs.relativize(cdf)).append(")\n\n");

@@ -48,6 +48,7 @@ public final class SenderClockSync {
     private long roundTripNanos = -1;
     private long rtcpExchanges;
     private long pingExchanges;
+    private boolean held;
     private volatile Snapshot snapshot = new Snapshot(Mode.ARRIVAL, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
 
     /** Figures for stats: read from any thread. */
@@ -119,8 +120,27 @@ public final class SenderClockSync {
         update(nowNanos);
     }
 
+    /**
+     * While held, new estimates are collected but not applied: the voice stays where it is on the
+     * timeline (a latency calibration is recording it; a move would smear the clicks).
+     */
+    public void hold(boolean held) {
+        this.held = held;
+    }
+
+    /**
+     * Settled: as good as it will get soon. Either offset bounds came from both directions a few
+     * times, or nothing but arrivals is coming (no echo after a few seconds).
+     */
+    public boolean settled(long sinceLiveNanos) {
+        return rtcpExchanges + pingExchanges >= 3 || (sinceLiveNanos > 3_000_000_000L && !estimator.hasEstimate());
+    }
+
     /** Applies the best mapping to the capture clock. */
     public void update(long nowNanos) {
+        if (held) {
+            return;
+        }
         boolean measured = estimator.hasEstimate() && estimator.errorBoundMs() <= USABLE_ERROR_BOUND_MS;
         if (measured) {
             // server nanoTime = sender Unix ns + offset, as the capture clock wants it.

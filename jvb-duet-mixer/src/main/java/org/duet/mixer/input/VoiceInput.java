@@ -182,6 +182,11 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         return clockSync;
     }
 
+    /** Best-case arrival minus capture estimate of the last frame: what the clock takes as transit. */
+    public long transitNanos() {
+        return transitNanos;
+    }
+
     public long reanchors() {
         return placement.reanchors();
     }

@@ -298,6 +298,10 @@ public final class MixOutput {
         return lastPositionRead;
     }
 
+    public int tickSamples() {
+        return tickSamples;
+    }
+
     public PlayoutCursor cursor() {
         return cursor;
     }

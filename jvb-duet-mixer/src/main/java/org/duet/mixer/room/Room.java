@@ -16,6 +16,9 @@ import org.duet.mixer.record.TakeRecorder;
 import org.duet.mixer.session.MediaFactory;
 import org.duet.mixer.session.ParticipantMedia;
 import org.duet.mixer.session.RoomMedia;
+import org.duet.mixer.sync.Metronome;
+import org.duet.mixer.sync.SyncMode;
+import org.duet.mixer.sync.SyncState;
 import org.duet.mixer.transport.PacketTransport;
 
 /**
@@ -216,6 +219,48 @@ public final class Room {
         if (!(level >= 0f && level <= 4f)) {
             throw new IllegalArgumentException("level must be between 0 and 4");
         }
+    }
+
+    // ---- timing: sync mode, beat, calibration (see docs/sync.md) ----
+
+    /** Live or leader/follower; {@code leaderId} names the leading singer (null: keep / the first). */
+    public void setSyncMode(SyncMode mode, String leaderId) {
+        if (leaderId != null) {
+            Participant p = participant(leaderId);
+            if (p == null || !p.role().isSinger()) {
+                throw new IllegalArgumentException("no singer " + leaderId + " in room " + name + " to lead");
+            }
+        }
+        loop.execute(() -> media.setSyncMode(mode, leaderId));
+    }
+
+    /** Starts a metronome on the capture timeline (replacing one that plays). */
+    public void startMetronome(double bpm, int beatsPerBar, boolean accent, int countInBars) {
+        Metronome m = new Metronome(bpm, beatsPerBar, accent, countInBars); // validates
+        loop.execute(() -> media.setMetronome(m));
+    }
+
+    /** Restarts the room's backing track (if one is set) as the beat, a moment ahead. */
+    public void restartBackingTrack() {
+        loop.execute(media::restartBackingTrack);
+    }
+
+    public void stopMetronome() {
+        loop.execute(() -> media.setMetronome(null));
+    }
+
+    /** Plays the calibration clicks into this singer's mix and measures their loop. */
+    public void calibrate(String participantId) {
+        Participant p = participant(participantId);
+        if (p == null || !p.role().isSinger()) {
+            throw new IllegalArgumentException("no singer " + participantId + " in room " + name + " to calibrate");
+        }
+        loop.execute(() -> media.sync().requestCalibration(participantId));
+    }
+
+    /** The room's timing plan: mode, leader, beat, calibrations, corrections. Any thread. */
+    public SyncState syncState() {
+        return media.sync().state();
     }
 
     public synchronized List<Participant> participants() {

@@ -13,6 +13,9 @@ import org.duet.mixer.output.MixTap;
 import org.duet.mixer.output.OutputSubscriber;
 import org.duet.mixer.record.TakeRecorder;
 import org.duet.mixer.rtp.RtpPacket;
+import org.duet.mixer.sync.Metronome;
+import org.duet.mixer.sync.RoomSync;
+import org.duet.mixer.sync.SyncMode;
 
 /**
  * A room's media state on its media loop: who sings, who listens, and the mix plan that says
@@ -39,12 +42,15 @@ public final class RoomMedia implements LoopTask {
     private TakeRecorder recorder;
     private int tapSamples = 480;
     private final MixTap recordTap = this::recordListenerMix;
+    /** Mode, leader, beat, calibrations: which source each output reads, and how shifted. */
+    private final RoomSync sync;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
         this.listenerMix = listenerMix;
         this.forwardSingleSource = forwardSingleSource;
         this.rtcpIntervalNanos = rtcpIntervalNanos;
+        this.sync = new RoomSync(listenerMix.tickSamples());
     }
 
     // ---- changes, run as commands on the loop thread ----
@@ -53,12 +59,18 @@ public final class RoomMedia implements LoopTask {
         participants.add(p);
         if (!p.singer) {
             p.output = listenerMix;
+        } else {
+            // Plain RTP peers (gateways, encoders, test peers) have nobody to hear the clicks: on request only.
+            sync.addSinger(p.id, p.input, p.output, !(p.transport instanceof org.duet.mixer.transport.UdpTransport));
         }
         rebuildPlan();
     }
 
     public void remove(ParticipantMedia p) {
         if (participants.remove(p)) {
+            if (p.singer) {
+                sync.removeSinger(p.id);
+            }
             if (p.singer && p.output != null) {
                 p.output.close();
             }
@@ -108,11 +120,36 @@ public final class RoomMedia implements LoopTask {
         rebuildPlan();
     }
 
+    /** The room's timing plan (mode, beat, calibrations). */
+    public RoomSync sync() {
+        return sync;
+    }
+
+    /** Switches the sync mode (leader: a singer id, or null to keep the current one). */
+    public void setSyncMode(SyncMode mode, String leaderId) {
+        sync.setMode(mode, leaderId);
+        rebuildPlan();
+    }
+
+    /** Starts (or, with null, stops) the metronome on the capture timeline. */
+    public void setMetronome(Metronome metronome) {
+        sync.setMetronome(metronome, clock.toSamples(System.nanoTime()));
+        rebuildPlan();
+    }
+
+    /** Restarts the backing track as the beat, a moment ahead on the capture timeline. */
+    public void restartBackingTrack() {
+        if (backing instanceof BackingTrack track) { // a rehearsal player schedules itself
+            track.startAt(RoomSync.beatStart(clock.toSamples(System.nanoTime())));
+        }
+    }
+
     long clockPosition(long nanos) {
         return clock.toSamples(nanos);
     }
 
     private void rebuildPlan() {
+        sync.planRebuilding();
         List<ParticipantMedia> singerList = new ArrayList<>();
         List<OutputSubscriber> listeners = new ArrayList<>();
         for (ParticipantMedia p : participants) {
@@ -140,16 +177,21 @@ public final class RoomMedia implements LoopTask {
      * of the ear it feeds: a singer's own monitor mix, or the listeners' balance (excluded == null).
      */
     private void planOutput(MixOutput out, ParticipantMedia excluded, OutputSubscriber[] subs) {
-        MixSource[] sources = new MixSource[singers.length + 1];
-        float[] gains = new float[singers.length + 1];
+        MixSource[] sources = new MixSource[singers.length + 1 + RoomSync.maxBeatSources()];
+        float[] gains = new float[sources.length];
         int n = 0;
         ParticipantMedia only = null;
         float onlyGain = 0f;
+        String owner = excluded == null ? null : excluded.id;
         for (ParticipantMedia s : singers) {
             if (s == excluded) {
                 continue; // mix-minus: the singer's own voice is never a source of their mix
             }
-            sources[n] = s.input;
+            MixSource voice = sync.voiceFor(owner, s.id, s.input); // leader/follower may shift or omit it
+            if (voice == null) {
+                continue;
+            }
+            sources[n] = voice;
             gains[n] = s.gain * (excluded != null ? excluded.monitorPartner : listenerLevel(s));
             only = s;
             onlyGain = gains[n];
@@ -158,15 +200,15 @@ public final class RoomMedia implements LoopTask {
         int voices = n;
         float backingLevel = backingGain * (excluded != null ? excluded.monitorBacking : listenerBackingLevel);
         boolean withBacking = backing != null && backingLevel > 0f;
-        if (withBacking) {
-            sources[n] = backing;
-            gains[n] = backingLevel;
-            n++;
-        }
+        int beforeBeats = n;
+        // The backing track, the metronome and calibration clicks, each where the sync mode puts it.
+        n = sync.addBeats(owner, withBacking ? backing : null, backingLevel, sources, gains, n);
+        boolean beats = n > beforeBeats;
         out.setSources(sources, gains, n);
         out.setSubscribers(subs);
         boolean recording = out == listenerMix && recorder != null; // a take records the mixed frames
-        boolean forward = forwardSingleSource && voices == 1 && !withBacking && onlyGain == 1f && !recording;
+        boolean forward = forwardSingleSource && voices == 1 && !beats && onlyGain == 1f && !recording
+                && sync.mayForward(owner);
         out.setForwardSource(forward ? only.input : null);
         if (forward) {
             MixOutput[] t = only.forwardTargets;
@@ -220,6 +262,9 @@ public final class RoomMedia implements LoopTask {
         if (r != null && backing != null) {
             // The backing track as its own track, at the listeners' level, on the same timeline.
             r.backing(backing, backingGain * listenerBackingLevel, clock.toSamples(tickNanos), tapSamples);
+        }
+        if (sync.tick(clock.toSamples(tickNanos))) {
+            rebuildPlan(); // a calibration started or ended: its clicks join or leave a mix
         }
         ParticipantMedia[] all = everyone;
         for (ParticipantMedia p : all) {

@@ -121,15 +121,18 @@ public final class Messages {
 
     /** The periodic push of what the server knows about this participant's media. */
     public static String stats(ParticipantStats s, String connectionState, MixerStats mixer) {
-        return stats(s, connectionState, mixer, null);
+        return stats(s, connectionState, mixer, null, null);
     }
 
     /** The stats push, with how this singer's clock is known ({@code sync}; null for listeners). */
     public static String stats(ParticipantStats s, String connectionState, MixerStats mixer,
-                               SenderClockSync.Snapshot sync) {
+                               SenderClockSync.Snapshot sync, ObjectNode timing) {
         ObjectNode n = JSON.createObjectNode();
         if (sync != null) {
             putSync(n.putObject("sync"), sync);
+        }
+        if (timing != null) {
+            n.set("timing", timing); // the room's timing plan (signaling/SyncCommands)
         }
         n.put("type", "stats");
         n.put("connection", connectionState);

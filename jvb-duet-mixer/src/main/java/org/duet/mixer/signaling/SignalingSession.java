@@ -66,6 +66,7 @@ public final class SignalingSession implements MemberListener {
                 case "ping" -> out.send(Messages.pong(msg.path("t").asLong(0), System.currentTimeMillis()));
                 case "clock" -> out.send(ClockPing.reply(msg, receivedNanos));
                 case "clock-sample" -> clockSample(msg);
+                case "sync" -> syncCommand(msg);
                 default -> extension(type, msg);
             }
         } catch (SignalingException e) {
@@ -83,7 +84,7 @@ public final class SignalingSession implements MemberListener {
         SignalingExtension ext = service.extension();
         if (ext == null || !ext.types().contains(type)) {
             throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
-                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample");
+                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample, sync");
         }
         Member me;
         synchronized (this) {
@@ -291,6 +292,16 @@ public final class SignalingSession implements MemberListener {
         ClockPing.sample(msg, r, p == null ? null : p.id());
     }
 
+    private void syncCommand(JsonNode msg) throws SignalingException {
+        Room r;
+        Participant p;
+        synchronized (this) {
+            r = room;
+            p = participant;
+        }
+        SyncCommands.handle(msg, r, p == null ? null : p.id(), p != null && p.role().isSinger());
+    }
+
     /** Called by the stats pusher. */
     void pushStats(MixerStats mixerStats) {
         Participant p;
@@ -300,7 +311,12 @@ public final class SignalingSession implements MemberListener {
             connection = peer;
         }
         if (p != null) {
-            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats, p.clockSync()));
+            Room r;
+            synchronized (this) {
+                r = room;
+            }
+            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats, p.clockSync(),
+                    r == null ? null : SyncCommands.state(r.syncState(), p.id())));
         }
     }
 

@@ -39,6 +39,7 @@ final class ControlApi extends Handler.Abstract {
     private static final Pattern RTP_PARTICIPANTS = Pattern.compile("/api/rooms/([^/]+)/rtp-participants");
     private static final Pattern PARTICIPANT = Pattern.compile("/api/rooms/([^/]+)/participants/([^/]+)");
     private static final Pattern BACKING_TRACK = Pattern.compile("/api/rooms/([^/]+)/backing-track");
+    private static final Pattern SYNC = Pattern.compile("/api/rooms/([^/]+)/sync");
     private static final Pattern HOST_PORT = Pattern.compile("\\[?([0-9A-Fa-f:.]+)]?:(\\d{1,5})");
 
     private final DuetMixer mixer;
@@ -79,6 +80,8 @@ final class ControlApi extends Handler.Abstract {
                 requireMethod(method, HttpMethod.PUT);
                 setBackingTrack(m.group(1), HttpJson.readObject(request));
                 HttpJson.noContent(response, callback);
+            } else if ((m = SYNC.matcher(path)).matches()) {
+                HttpJson.json(response, callback, 200, sync(m.group(1), method, request)); // docs/sync.md
             } else {
                 throw new HttpError(404, "no such API: " + path);
             }
@@ -151,6 +154,24 @@ final class ControlApi extends Handler.Abstract {
         if (t != null) {
             t.close();
         }
+    }
+
+    /** GET: the room's timing plan; POST: a timing command, as on the signaling socket. */
+    private JsonNode sync(String roomName, String method, Request request) throws HttpError {
+        org.duet.mixer.room.Room room = mixer.room(roomName);
+        if (room == null) {
+            throw new HttpError(404, "no room " + roomName);
+        }
+        if (HttpMethod.POST.is(method)) {
+            try {
+                org.duet.mixer.signaling.SyncCommands.handle(HttpJson.readObject(request), room, null, true);
+            } catch (org.duet.mixer.signaling.SignalingException e) {
+                throw new HttpError(400, e.getMessage());
+            }
+        } else {
+            requireMethod(method, HttpMethod.GET);
+        }
+        return org.duet.mixer.signaling.SyncCommands.state(room.syncState(), null);
     }
 
     private void setBackingTrack(String roomName, JsonNode body) throws HttpError {

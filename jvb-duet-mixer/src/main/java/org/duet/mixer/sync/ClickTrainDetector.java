@@ -1,0 +1,163 @@
+package org.duet.mixer.sync;
+
+/**
+ * Finds a known train of clicks in recorded audio and says how late it came back, or why not.
+ *
+ * <p>Two steps. Coarse: the recording's envelope (mean |x| per 0.5 ms block) is summed at every
+ * click's expected block for each candidate lag; the best lag is where the whole pattern lines
+ * up. Every click must then stand out of the recording's noise floor (its envelope at least 4x
+ * the median, 12 dB), else the clicks were not found (silence, noise, clicks lost). Fine: around
+ * each click, its onset is where a 0.5 ms moving average of |x| first reaches half of the local
+ * peak; the same rule applied to the emitted click gives the reference onset, so the shape's
+ * own rise time cancels. The clicks' individual delays must agree within
+ * {@link #MAX_SPREAD_MS}; the result is their median.
+ *
+ * <p>Runs once per calibration on the media loop: linear in the recording, no allocation beyond
+ * the scratch arrays given at construction.
+ */
+public final class ClickTrainDetector {
+
+    public static final double MAX_SPREAD_MS = 3.0;
+    private static final int BLOCK = 24;
+    private static final double MIN_CLICK_TO_FLOOR = 4.0;
+    private static final int SMOOTH = 24;
+    private static final int FINE_SEARCH = 48 * 5;
+
+    /** The outcome: {@code ok} with the delay, or a message saying why not. */
+    public record Result(boolean ok, double delaySamples, double spreadMs, int clicksFound, String message) {
+        public double delayMs() {
+            return delaySamples / 48.0;
+        }
+    }
+
+    private final float[] envelope;
+    private final float[] sorted;
+    private final double referenceOnset;
+
+    /** @param maxSamples the longest recording this detector will be given */
+    public ClickTrainDetector(int maxSamples) {
+        this.envelope = new float[maxSamples / BLOCK + 1];
+        this.sorted = new float[envelope.length];
+        float[] click = new float[ClickPattern.CLICK_SAMPLES + 2 * FINE_SEARCH];
+        for (int i = 0; i < ClickPattern.CLICK_SAMPLES; i++) {
+            click[FINE_SEARCH + i] = ClickPattern.click(i);
+        }
+        this.referenceOnset = onset(click, click.length, FINE_SEARCH) - FINE_SEARCH;
+    }
+
+    /**
+     * @param audio   the recording; sample 0 is where the pattern would be with no delay
+     * @param length  samples of {@code audio} to use
+     * @param offsets the clicks' onsets in the pattern
+     * @param minLag  smallest delay to consider, samples
+     * @param maxLag  largest delay to consider, samples
+     */
+    public Result detect(float[] audio, int length, int[] offsets, int minLag, int maxLag) {
+        int blocks = Math.min(envelope.length, length / BLOCK);
+        float peak = 0;
+        for (int b = 0; b < blocks; b++) {
+            float sum = 0;
+            for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
+                sum += Math.abs(audio[i]);
+            }
+            envelope[b] = sum / BLOCK;
+            peak = Math.max(peak, envelope[b]);
+        }
+        if (peak < 1e-4f) {
+            return new Result(false, Double.NaN, Double.NaN, 0,
+                    "nothing came back: the singer's audio was silent during the clicks");
+        }
+        System.arraycopy(envelope, 0, sorted, 0, blocks);
+        java.util.Arrays.sort(sorted, 0, blocks);
+        float floor = Math.max(sorted[blocks / 2], 1e-6f);
+
+        int bestLag = -1;
+        double bestScore = -1;
+        int lastClick = offsets[offsets.length - 1];
+        for (int lag = minLag / BLOCK; lag <= maxLag / BLOCK; lag++) {
+            if ((lastClick / BLOCK) + lag + 1 >= blocks) {
+                break;
+            }
+            double score = 0;
+            for (int offset : offsets) {
+                int b = offset / BLOCK + lag;
+                score += Math.max(envelope[b], envelope[b + 1]);
+            }
+            if (score > bestScore) {
+                bestScore = score;
+                bestLag = lag;
+            }
+        }
+        if (bestLag < 0) {
+            return new Result(false, Double.NaN, Double.NaN, 0, "the recording is too short for the click pattern");
+        }
+        int found = 0;
+        for (int offset : offsets) {
+            // Within 5 ms of where the pattern says: a click that is there but off (a clap early or
+            // late) counts as found, and the spread rule below judges it.
+            int b = offset / BLOCK + bestLag;
+            float near = 0;
+            for (int k = Math.max(0, b - FINE_SEARCH / BLOCK); k <= Math.min(blocks - 1, b + FINE_SEARCH / BLOCK); k++) {
+                near = Math.max(near, envelope[k]);
+            }
+            if (near >= MIN_CLICK_TO_FLOOR * floor) {
+                found++;
+            }
+        }
+        if (found < offsets.length) {
+            return new Result(false, Double.NaN, Double.NaN, found, "clicks not found: only " + found + " of "
+                    + offsets.length + " stood out of the background (need all, 12 dB above it); turn the speakers"
+                    + " up or, with headphones, clap on each click");
+        }
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double[] delays = new double[offsets.length];
+        for (int i = 0; i < offsets.length; i++) {
+            int around = offsets[i] + bestLag * BLOCK;
+            double at = onset(audio, length, around) - referenceOnset;
+            delays[i] = at - offsets[i];
+            min = Math.min(min, delays[i]);
+            max = Math.max(max, delays[i]);
+        }
+        double spreadMs = (max - min) / 48.0;
+        java.util.Arrays.sort(delays);
+        double median = delays.length % 2 == 1 ? delays[delays.length / 2]
+                : (delays[delays.length / 2 - 1] + delays[delays.length / 2]) / 2;
+        if (spreadMs > MAX_SPREAD_MS) {
+            return new Result(false, median, spreadMs, found, String.format(java.util.Locale.ROOT,
+                    "the clicks came back %.1f ms apart from each other (at most %.0f ms allowed): clap exactly on"
+                            + " the clicks, or use speakers", spreadMs, MAX_SPREAD_MS));
+        }
+        return new Result(true, median, spreadMs, found, "ok");
+    }
+
+    /** Onset near {@code around}: first point where the 0.5 ms moving average of |x| reaches half the local peak. */
+    private static double onset(float[] x, int length, int around) {
+        int from = Math.max(SMOOTH, around - FINE_SEARCH);
+        int to = Math.min(length, around + FINE_SEARCH);
+        double peak = 0;
+        double sum = 0;
+        for (int i = from - SMOOTH; i < from; i++) {
+            sum += Math.abs(x[i]);
+        }
+        for (int i = from; i < to; i++) {
+            sum += Math.abs(x[i]) - Math.abs(x[i - SMOOTH]);
+            peak = Math.max(peak, sum);
+        }
+        sum = 0;
+        for (int i = from - SMOOTH; i < from; i++) {
+            sum += Math.abs(x[i]);
+        }
+        double previous = sum;
+        for (int i = from; i < to; i++) {
+            sum += Math.abs(x[i]) - Math.abs(x[i - SMOOTH]);
+            if (sum >= peak / 2) {
+                // Linear interpolation between the two samples around the crossing: sub-sample.
+                double frac = sum == previous ? 0 : (peak / 2 - previous) / (sum - previous);
+                return i - 1 + Math.max(0, Math.min(1, frac));
+            }
+            previous = sum;
+        }
+        return around;
+    }
+}

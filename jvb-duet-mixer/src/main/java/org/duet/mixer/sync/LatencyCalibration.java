@@ -1,0 +1,189 @@
+package org.duet.mixer.sync;
+
+import org.duet.mixer.mix.MixSource;
+
+/**
+ * One singer's latency calibration: the server plays {@link ClickPattern} into that singer's mix
+ * and looks for it in the singer's returned audio (through their speakers into the microphone,
+ * or the singer clapping on the clicks with headphones). Both ends are positions on the capture
+ * timeline, so what it measures is the whole loop, content to capture: our mix's read delay,
+ * the network both ways, the page's playout, the room (or the singer's reaction), the capture.
+ *
+ * <pre>
+ *   pattern content at position p  --mix read delay D--> sent --> ear --> mouth --> captured at c
+ *   loop = c - p        round trip (send to capture) = loop - D
+ * </pre>
+ * The read delay D of the singer's own mix is recorded while the clicks play, so the loop can be
+ * re-stated later for another D ({@link #loopSamples(long, long)}).
+ *
+ * <p>Owned by the media loop; the recording buffer is allocated once, at construction (on the
+ * thread that builds the room's sync state, never per tick).
+ */
+public final class LatencyCalibration {
+
+    /** Longest loop looked for: 1 s. */
+    public static final int MAX_LOOP_SAMPLES = 48_000;
+    /** Give up when the returned audio did not cover the window this long after it should have. */
+    private static final long GIVE_UP_SAMPLES = 48_000 * 3;
+
+    /** Where a calibration stands. */
+    public enum State { IDLE, PLAYING, DONE, FAILED }
+
+    /** The last outcome, for the page: read from any thread. */
+    public record Outcome(State state, double loopMs, double roundTripMs, double spreadMs, String message,
+                          long completedAtNanos, int attempts) {
+    }
+
+    private final ClickPattern pattern = new ClickPattern();
+    private final float[] recording = new float[ClickPattern.LENGTH + MAX_LOOP_SAMPLES + 4_800];
+    private final ClickTrainDetector detector = new ClickTrainDetector(recording.length);
+    private State state = State.IDLE;
+    private long start;
+    private long copiedThrough;
+    private long mixDelayWhilePlaying = -1;
+    private double loopSamples = Double.NaN;
+    private long mixDelayAtCalibration;
+    private long transitAtCalibration;
+    private long transitNow;
+    private long lastFinal;
+    private int attempts;
+    private volatile Outcome outcome = new Outcome(State.IDLE, Double.NaN, Double.NaN, Double.NaN,
+            "not calibrated yet", 0, 0);
+
+    /** The clicks, to be mixed into the singer's own output while {@link #playing()}. */
+    public MixSource clicks() {
+        return pattern;
+    }
+
+    public boolean playing() {
+        return state == State.PLAYING;
+    }
+
+    /** Starts: the first click is at {@code position} (ahead of where the singer's mix reads). */
+    public void start(long position) {
+        state = State.PLAYING;
+        start = position;
+        copiedThrough = position;
+        mixDelayWhilePlaying = -1;
+        attempts++;
+        java.util.Arrays.fill(recording, 0f);
+        pattern.startAt(position);
+        outcome = new Outcome(State.PLAYING, loopSamplesMs(), Double.NaN, Double.NaN,
+                "calibrating: listen for six clicks (with headphones, clap on each)", 0, attempts);
+    }
+
+    /**
+     * Per tick while playing: records the singer's returned audio as it becomes final, notes the
+     * singer's mix read delay, and once the window is complete finds the clicks.
+     *
+     * @param returned       the singer's voice (read by capture position)
+     * @param finalThrough   one past the newest final position of that voice
+     * @param mixReadDelay   the singer's own mix: tick position minus the position it read
+     * @return true when the calibration finished (either way) on this tick
+     */
+    public boolean tick(MixSource returned, long finalThrough, long tickPosition, long mixReadDelay,
+                        long transitSamples) {
+        this.transitNow = transitSamples;
+        if (state != State.PLAYING) {
+            return false;
+        }
+        if (tickPosition - mixReadDelay >= start && mixDelayWhilePlaying < 0) {
+            mixDelayWhilePlaying = mixReadDelay; // the clicks are being read now
+        }
+        long end = start + recording.length;
+        long to = Math.min(finalThrough, end);
+        if (to > copiedThrough) {
+            returned.mixInto(copiedThrough, 1f, recording, (int) (copiedThrough - start), (int) (to - copiedThrough));
+            copiedThrough = to;
+        }
+        lastFinal = finalThrough;
+        if (copiedThrough >= end) {
+            finish();
+            return true;
+        }
+        if (tickPosition - end > GIVE_UP_SAMPLES) {
+            fail("no audio came back from the singer during the clicks (is the microphone on?)");
+            return true;
+        }
+        return false;
+    }
+
+    private void finish() {
+        pattern.stop();
+        long d = Math.max(0, mixDelayWhilePlaying);
+        ClickTrainDetector.Result r = detector.detect(recording, recording.length, ClickPattern.OFFSETS, 0,
+                MAX_LOOP_SAMPLES);
+        if (!r.ok()) {
+            int loudest = 0;
+            for (int i = 1; i < recording.length; i++) {
+                if (Math.abs(recording[i]) > Math.abs(recording[loudest])) {
+                    loudest = i;
+                }
+            }
+            fail(r.message() + String.format(java.util.Locale.ROOT,
+                    " [window %d..%d, voice final through %+d, loudest %.3f at %+.1f ms, read delay %.1f ms]", start,
+                    start + recording.length, lastFinal - start, recording[loudest], loudest / 48.0,
+                    mixDelayWhilePlaying / 48.0));
+            if (Double.isFinite(r.spreadMs())) {
+                outcome = new Outcome(State.FAILED, loopSamplesMs(), Double.NaN, r.spreadMs(), r.message(),
+                        System.nanoTime(), attempts);
+            }
+            return;
+        }
+        state = State.DONE;
+        loopSamples = r.delaySamples();
+        mixDelayAtCalibration = d;
+        transitAtCalibration = transitNow;
+        outcome = new Outcome(State.DONE, loopSamples / 48.0, (loopSamples - d) / 48.0, r.spreadMs(),
+                "calibrated", System.nanoTime(), attempts);
+    }
+
+    private void fail(String message) {
+        pattern.stop();
+        state = State.FAILED;
+        outcome = new Outcome(State.FAILED, loopSamplesMs(), Double.NaN, Double.NaN, message, System.nanoTime(),
+                attempts);
+    }
+
+    private double loopSamplesMs() {
+        return loopSamples / 48.0;
+    }
+
+    /** True once a calibration succeeded (a later failed one keeps the last good loop). */
+    public boolean calibrated() {
+        return Double.isFinite(loopSamples);
+    }
+
+    /**
+     * The loop, content to capture, in samples, now: the round trip measured stays; the part that
+     * was our own read delay follows the current one; and when the capture clock's idea of the
+     * transit changed since (an RTCP echo replaced arrival-based placement, the offset estimate
+     * tightened), the voice moved on the timeline by that much, so the loop follows it too.
+     * That keeps leader/follower alignment independent of the clock-offset estimate's accuracy.
+     */
+    public double loopSamples(long mixReadDelayNow, long transitSamplesNow) {
+        return loopSamples - mixDelayAtCalibration + mixReadDelayNow + (transitAtCalibration - transitSamplesNow);
+    }
+
+    /** The singer's mix read delay while the clicks were read, samples. */
+    public long mixDelayAtCalibration() {
+        return mixDelayAtCalibration;
+    }
+
+    /** Send to capture (network both ways, playout, the room), samples. */
+    public double roundTripSamples() {
+        return loopSamples - mixDelayAtCalibration;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int attempts() {
+        return attempts;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+}

@@ -1,0 +1,346 @@
+package org.duet.mixer.sync;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.input.VoiceInput;
+import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.output.MixOutput;
+
+/**
+ * A room's timing plan on its media loop: the sync mode, who leads, the beat, each singer's
+ * latency calibration, and the shifts that follow from them. The room's mix plan asks it which
+ * voice and beat sources each output reads ({@link #voiceFor}, {@link #addBeats}); every tick it
+ * runs calibrations and keeps the shifts current ({@link #tick}).
+ *
+ * <p>Leader/follower, with L and F the leader's and follower's calibrated loops (content on the
+ * capture timeline -> their voice captured), for beat k:
+ * <pre>
+ *   leader hears beat k, sings it:          leader voice captured at  k + L
+ *   follower's mix: leader at q, beat at q - L   (together, as the leader performed them)
+ *   follower sings along:                   follower voice captured at k + L + F
+ *   listener mix at q: leader at q, beat at q - L, follower at q + F   -> all three at k + L
+ * </pre>
+ * The leader does not hear the follower (it would reach them a whole loop late). In live mode
+ * every singer hears everyone as early as possible and the listener mix reads every voice at
+ * the same capture position; the beat sits at the singers' mean loop there, where their voices
+ * are.
+ *
+ * <p>Owned by the media loop thread; {@link #state()} may be read from any thread.
+ */
+public final class RoomSync {
+
+    /** Calibration at join starts once the singer's voice has been live this long. */
+    private static final long AUTO_CALIBRATE_AFTER_SAMPLES = 48 * 300;
+    /** The first click sits this far ahead of the tick, so the singer's mix has not read past it. */
+    private static final long CLICK_LEAD_SAMPLES = 48 * 100;
+    /** The beat starts this far ahead, so every mix hears its first click whole. */
+    private static final long BEAT_LEAD_SAMPLES = 48 * 300;
+
+    private static final class Singer {
+        final String id;
+        final VoiceInput input;
+        final MixOutput output;
+        final LatencyCalibration calibration = new LatencyCalibration();
+        final ShiftedSource forListener;
+        long liveSince = Long.MIN_VALUE;
+        boolean calibrationWanted; // automatic at join
+        int autoRetries = 1;
+
+        Singer(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin) {
+            this.id = id;
+            this.calibrationWanted = calibrateAtJoin;
+            this.input = input;
+            this.output = output;
+            this.forListener = new ShiftedSource(input);
+        }
+    }
+
+    private final List<Singer> singers = new ArrayList<>();
+    private final int tickSamples;
+    private SyncMode mode = SyncMode.LIVE;
+    private String leaderId;
+    private Metronome metronome;
+    private MixSource backing;
+    private final List<ShiftedSource> leaderDelayedBeats = new ArrayList<>();
+    private final List<ShiftedSource> listenerBeats = new ArrayList<>();
+    private volatile long listenerBeatShift;
+    private long followerBeatShift;
+    private volatile Published published = new Published(SyncMode.LIVE, null, null, List.of());
+
+    /** What {@link #state()} is built from: set on the loop on every change, read by any thread. */
+    private record Published(SyncMode mode, String leaderId, SyncState.Beat beat, List<Singer> singers) {
+    }
+
+    public RoomSync(int tickSamples) {
+        this.tickSamples = tickSamples;
+    }
+
+    // ---- changes (commands on the loop) ----
+
+    /**
+     * @param calibrateAtJoin calibrate as soon as the voice is live (browsers: a person with a page
+     *                        that explains the clicks); otherwise only on request
+     */
+    public void addSinger(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin) {
+        singers.add(new Singer(id, input, output, calibrateAtJoin));
+        publish();
+    }
+
+    public void removeSinger(String id) {
+        singers.removeIf(s -> s.id.equals(id));
+        if (id.equals(leaderId)) {
+            leaderId = null;
+        }
+        publish();
+    }
+
+    /** Switches mode; {@code leader} is a singer id (null: keep the current leader, or the first singer). */
+    public void setMode(SyncMode newMode, String leader) {
+        mode = newMode;
+        if (leader != null) {
+            leaderId = leader;
+        }
+        publish();
+    }
+
+    /** Starts the metronome {@link #BEAT_LEAD_SAMPLES} after {@code tickPosition} (null stops it). */
+    public void setMetronome(Metronome m, long tickPosition) {
+        if (m != null) {
+            m.startAt(tickPosition + BEAT_LEAD_SAMPLES);
+        }
+        metronome = m;
+        publish();
+    }
+
+    /** Position at which a newly started beat (metronome or backing track) begins. */
+    public static long beatStart(long tickPosition) {
+        return tickPosition + BEAT_LEAD_SAMPLES;
+    }
+
+    /** Asks for a calibration of {@code id} (queued: one at a time per room). */
+    public boolean requestCalibration(String id) {
+        for (Singer s : singers) {
+            if (s.id.equals(id)) {
+                s.calibrationWanted = true;
+                s.autoRetries = 0; // asked for from the page: the singer sees the verdict
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- the mix plan ----
+
+    /**
+     * The source through which output {@code ownerId} (null: the listener mix) reads voice
+     * {@code voiceId}, or null when that output must not hear it.
+     */
+    public MixSource voiceFor(String ownerId, String voiceId, VoiceInput input) {
+        if (mode == SyncMode.LEADER_FOLLOWER && leaderId() != null) {
+            String leader = leaderId();
+            if (ownerId == null) {
+                Singer s = find(voiceId);
+                return !voiceId.equals(leader) && s != null ? s.forListener : input;
+            }
+            if (ownerId.equals(leader)) {
+                return null; // the follower would reach the leader a whole loop late
+            }
+        }
+        return input;
+    }
+
+    /**
+     * Adds the beat sources (metronome, backing track) and, for a singer being calibrated, the
+     * clicks, to {@code out}'s source list. Returns the new count.
+     */
+    public int addBeats(String ownerId, MixSource backingTrack, float backingGain, MixSource[] sources, float[] gains,
+                        int n) {
+        backing = backingTrack;
+        boolean delayed = mode == SyncMode.LEADER_FOLLOWER && ownerId != null && leaderId() != null
+                && !ownerId.equals(leaderId());
+        boolean listener = ownerId == null;
+        MixSource[] beats = {metronome, backingTrack};
+        float[] beatGains = {1f, backingGain};
+        for (int i = 0; i < beats.length; i++) {
+            if (beats[i] == null) {
+                continue;
+            }
+            MixSource s = beats[i];
+            if (delayed || listener) {
+                ShiftedSource shifted = new ShiftedSource(beats[i]);
+                (listener ? listenerBeats : leaderDelayedBeats).add(shifted);
+                shifted.setShift(listener ? listenerBeatShift : followerBeatShift);
+                s = shifted;
+            }
+            sources[n] = s;
+            gains[n] = beatGains[i];
+            n++;
+        }
+        Singer self = ownerId == null ? null : find(ownerId);
+        if (self != null && self.calibration.playing()) {
+            sources[n] = self.calibration.clicks();
+            gains[n] = 1f;
+            n++;
+        }
+        return n;
+    }
+
+    /** Most sources {@link #addBeats} adds. */
+    public static int maxBeatSources() {
+        return 3;
+    }
+
+    /** Whether output {@code ownerId} may forward a single voice untouched (no beat, no clicks, live mode). */
+    public boolean mayForward(String ownerId) {
+        if (metronome != null || mode == SyncMode.LEADER_FOLLOWER) {
+            return false; // the follower's loop is measured against a mixed output's read delay
+        }
+        Singer self = ownerId == null ? null : find(ownerId);
+        return self == null || !self.calibration.playing();
+    }
+
+    /** The plan is about to be rebuilt: wrappers made for the old one are dropped. */
+    public void planRebuilding() {
+        leaderDelayedBeats.clear();
+        listenerBeats.clear();
+    }
+
+    // ---- ticks ----
+
+    /**
+     * Runs calibrations and updates the shifts. Returns true when the mix plan must be rebuilt
+     * (a calibration started or ended: the clicks join or leave a singer's mix).
+     */
+    public boolean tick(long tickPosition) {
+        boolean rebuild = false;
+        boolean anyPlaying = false;
+        for (Singer s : singers) {
+            if (s.calibration.playing()) {
+                anyPlaying = true;
+                long finalThrough = s.input.completeThrough(tickPosition);
+                if (s.calibration.tick(s.input, finalThrough, tickPosition, readDelay(s, tickPosition),
+                        transit(s))) {
+                    s.input.clockSync().hold(false);
+                    if (s.calibration.state() == LatencyCalibration.State.FAILED && s.autoRetries > 0) {
+                        s.autoRetries--; // at join, try again: a burst of loss or a stalled sender is no verdict
+                        s.calibrationWanted = true;
+                    }
+                    rebuild = true;
+                    publish();
+                }
+            }
+            if (s.liveSince == Long.MIN_VALUE && !s.input.isStale(tickPosition)) {
+                s.liveSince = tickPosition;
+            }
+        }
+        if (!anyPlaying && !rebuild) {
+            for (Singer s : singers) {
+                if (s.calibrationWanted && s.liveSince != Long.MIN_VALUE
+                        && tickPosition - s.liveSince >= AUTO_CALIBRATE_AFTER_SAMPLES
+                        && s.input.clockSync().settled(ServerClock.samplesToNanos(tickPosition - s.liveSince))) {
+                    s.calibrationWanted = false;
+                    s.input.clockSync().hold(true); // the voice must not move while the clicks are recorded
+                    s.calibration.start(tickPosition + CLICK_LEAD_SAMPLES);
+                    rebuild = true;
+                    publish();
+                    break;
+                }
+            }
+        }
+        updateShifts(tickPosition);
+        return rebuild;
+    }
+
+    private void updateShifts(long tickPosition) {
+        long listenerBeat = 0;
+        long followerBeat = 0;
+        String leader = leaderId();
+        if (mode == SyncMode.LEADER_FOLLOWER && leader != null) {
+            Singer l = find(leader);
+            long leaderLoop = l != null && l.calibration.calibrated()
+                    ? Math.round(l.calibration.loopSamples(readDelay(l, tickPosition), transit(l))) : 0;
+            listenerBeat = -leaderLoop;
+            followerBeat = -leaderLoop;
+            for (Singer s : singers) {
+                long shift = 0;
+                if (!s.id.equals(leader) && s.calibration.calibrated()) {
+                    shift = Math.round(s.calibration.loopSamples(readDelay(s, tickPosition), transit(s)));
+                }
+                s.forListener.setShift(shift);
+            }
+        } else {
+            double sum = 0;
+            int n = 0;
+            for (Singer s : singers) {
+                s.forListener.setShift(0);
+                if (s.calibration.calibrated()) {
+                    sum += s.calibration.loopSamples(readDelay(s, tickPosition), transit(s));
+                    n++;
+                }
+            }
+            listenerBeat = n == 0 ? 0 : -Math.round(sum / n);
+        }
+        listenerBeatShift = listenerBeat;
+        followerBeatShift = followerBeat;
+        for (ShiftedSource s : listenerBeats) {
+            s.setShift(listenerBeat);
+        }
+        for (ShiftedSource s : leaderDelayedBeats) {
+            s.setShift(followerBeat);
+        }
+    }
+
+    private static long transit(Singer s) {
+        return ServerClock.nanosToSamples(s.input.transitNanos());
+    }
+
+    private long readDelay(Singer s, long tickPosition) {
+        if (s.output.isForwarding()) {
+            return s.calibration.mixDelayAtCalibration(); // not reading the timeline: keep the loop as measured
+        }
+        return Math.max(0, tickPosition - tickSamples - s.output.lastReadPosition());
+    }
+
+    // ---- state ----
+
+    private String leaderId() {
+        if (leaderId != null && find(leaderId) != null) {
+            return leaderId;
+        }
+        return singers.isEmpty() ? null : singers.get(0).id;
+    }
+
+    private Singer find(String id) {
+        for (Singer s : singers) {
+            if (s.id.equals(id)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public SyncMode mode() {
+        return mode;
+    }
+
+    /** The current plan, for signaling and the control API (any thread; allocates, so not per tick). */
+    public SyncState state() {
+        Published p = published;
+        List<SyncState.SingerSync> list = new ArrayList<>();
+        for (Singer s : p.singers()) {
+            boolean leads = s.id.equals(p.leaderId());
+            String role = p.mode() == SyncMode.LIVE ? "live" : leads ? "leader" : "follower";
+            double correction = p.mode() == SyncMode.LEADER_FOLLOWER && !leads ? s.forListener.shift() / 48.0 : 0;
+            list.add(new SyncState.SingerSync(s.id, role, s.calibration.outcome(), correction));
+        }
+        return new SyncState(p.mode(), p.leaderId(), p.beat(), listenerBeatShift / -48.0, List.copyOf(list));
+    }
+
+    /** Re-publishes the plan after a change (mode, leader, beat, singers, a calibration step). */
+    private void publish() {
+        Metronome m = metronome;
+        published = new Published(mode, leaderId(), m == null ? null : new SyncState.Beat("metronome", m.bpm(),
+                m.beatsPerBar(), m.accent(), m.countInBars()), List.copyOf(singers));
+    }
+}
