@@ -69,8 +69,9 @@ class JitsiTransportTest {
             FakeBridge.Voice a = new FakeBridge.Voice(A, A_HZ, 32460, 1216);
             FakeBridge.Voice b = new FakeBridge.Voice(B, B_HZ, 7, 480);
             bridge.ping(1);
-            FakeBridge.stream(bridge, List.of(a, b), 4000);
-            await().atMost(Duration.ofSeconds(3)).until(() -> bridge.received(A + ".duetmix").size() >= 300);
+            // six seconds: on a heavily loaded machine the jitter buffers need a few to settle
+            FakeBridge.stream(bridge, List.of(a, b), 6000);
+            await().atMost(Duration.ofSeconds(3)).until(() -> bridge.received(A + ".duetmix").size() >= 450);
 
             // <A>.duet is what B hears: A's voice, B's own voice at least 40 dB down
             float[] toB = FakeBridge.decode(bridge.received(A + ".duet"));
@@ -83,15 +84,6 @@ class JitsiTransportTest {
                         r.stream().mapToLong(FakeBridge.Received::chunk).min().orElse(-1),
                         r.stream().mapToLong(FakeBridge.Received::chunk).max().orElse(-1));
             }
-            for (org.duet.mixer.room.Participant p : server.room("meeting-1").participants()) {
-                System.out.printf("%s: %s%n", p, p.stats());
-            }
-            List<FakeBridge.Received> mr = bridge.received(A + ".duetmix");
-            StringBuilder sizes = new StringBuilder();
-            for (int i = 0; i < mr.size(); i += 25) {
-                sizes.append(mr.get(i).payload().length).append(' ');
-            }
-            System.out.println("listener mix payload sizes every 25th: " + sizes);
             assertThat(mix.length).as("samples of the listener mix").isGreaterThan(2 * 48_000);
             assertThat(toB.length).as("samples of %s.duet", A).isGreaterThan(2 * 48_000);
             assertThat(toA.length).as("samples of %s.duet", B).isGreaterThan(2 * 48_000);
@@ -117,7 +109,7 @@ class JitsiTransportTest {
             JitsiCounters k = server.counters("meeting-1");
             assertThat(k.drops(JitsiDropReason.UNKNOWN_NAME)).isEqualTo(1);
             assertThat(bridge.received(A + ".es")).isEmpty();
-            assertThat(k.mediaEventsIn()).isGreaterThanOrEqualTo(390);
+            assertThat(k.mediaEventsIn()).isGreaterThanOrEqualTo(590);
 
             // pong: the right id, not at once (the bridge records the id only after sending)
             await().atMost(Duration.ofSeconds(2)).until(() -> !bridge.pongs.isEmpty());
@@ -131,10 +123,10 @@ class JitsiTransportTest {
             // a forwarded voice leaves as its packets arrive: paced by the bridge, not by the tick
             List<FakeBridge.Received> forwarded = bridge.received(A + ".duet");
             double spanMs = (forwarded.get(forwarded.size() - 1).arrivalNanos() - forwarded.get(0).arrivalNanos()) / 1e6;
-            System.out.printf("forwarded voice: %d events over %.0f ms (200 frames sent over 4000 ms)%n",
+            System.out.printf("forwarded voice: %d events over %.0f ms (300 frames sent over 6000 ms)%n",
                     forwarded.size(), spanMs);
-            assertThat(forwarded.size()).isBetween(190, 200);
-            assertThat(spanMs).isGreaterThan(3000);
+            assertThat(forwarded.size()).isBetween(290, 300);
+            assertThat(spanMs).isGreaterThan(4500);
             checkContinuous(bridge.received(A + ".duetmix"));
 
             // the bridge does not pace, and neither may a mixer rely on its input's pace: one second
