@@ -222,6 +222,15 @@ final class MeetingRelay {
         if (closed) {
             return;
         }
+        MixerLink now = mixer;
+        if (now != null && now.isOpen() && front.takesMeetings(now.mixerId)) {
+            // the reason to move went away (e.g. the brewery connection came back with this mixer in it)
+            synchronized (lock) {
+                attaching = false;
+                avoid.clear();
+            }
+            return;
+        }
         Set<String> avoidNow;
         String current;
         synchronized (lock) {

@@ -288,6 +288,25 @@ class DuetFrontTest {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void aBreweryReconnectDoesNotMoveMeetingsWhoseMixerIsBack() throws Exception {
+        FakeMixerServer m1 = mixer("mixer-1", 0.1);
+        FakeMixerServer m2 = mixer("mixer-2", 0.2);
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        closeLater(new FakeBridge()).connect(front.uri().resolve("steady"), AUTH);
+        assertThat(Wait.until(10000, () -> "mixer-1".equals(front.assignments().get("steady")))).isNotNegative();
+        // the coordinator's XMPP connection drops: every mixer leaves the live set; then they announce again
+        registry.clear();
+        Thread.sleep(300); // a few retry intervals with nothing live: the meeting stays on its open connection
+        registry.announced("mixer-1", new MixerPresence("mixer-1", m1.url(), 1, 1, 0.1, false, "test"));
+        registry.announced("mixer-2", new MixerPresence("mixer-2", m2.url(), 0, 0, 0.2, false, "test"));
+        Thread.sleep(500);
+        assertThat(front.assignments()).containsEntry("steady", "mixer-1");
+        assertThat(m1.connections.get()).isEqualTo(1);
+        assertThat(m2.connections.get()).isZero();
+        assertThat(front.counters().migrations()).isEqualTo(1); // tried, and found nothing to do
+    }
+
     private static void roundTrips(FakeBridge direct, FakeBridge relayed, int n, double[] directRtt,
                                    double[] relayedRtt) throws InterruptedException {
         for (int i = 0; i < n; i++) {
