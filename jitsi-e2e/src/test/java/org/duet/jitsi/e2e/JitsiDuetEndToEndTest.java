@@ -1,0 +1,284 @@
+package org.duet.jitsi.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.duet.jitsi.e2e.Participant.Recording;
+import org.duet.jitsi.e2e.Participant.Track;
+import org.duet.mixer.e2e.AudioAnalysis;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Duet inside a real Jitsi conference, end to end, with real audio.
+ *
+ * <p>Everything runs inside the network namespace this JVM was started in (see
+ * docker/local-stack/netns-jvm/bin/java): Prosody 13 with Jitsi's own plugins, JVB and Jicofo built from
+ * source, the Duet coordinator (the "front" Jicofo's translation.url-template points at) and two
+ * mixers announcing themselves in the brewery MUC, a page server, and three headless Chromiums
+ * running lib-jitsi-meet: singers A and B (fake microphones: a tone plus bursts each) and a
+ * listener. The moderator (A, first in the room) writes the duet session state into room
+ * metadata; every page then sends its stock {@code <audio-translation>} request to Prosody's
+ * audiotranslation component and subscribes to its synthetic source, Jicofo makes the bridge
+ * export the singers to the front, which relays to the least loaded mixer.
+ *
+ * <p>Checked on the audio each page plays: each singer hears the partner and not themselves (own
+ * tone at least 40 dB under the partner's), the listener hears both, aligned within 5 ms by capture
+ * time (each singer's bursts from its own microphone recording to the listener's playout); then the
+ * mixer serving the meeting is killed (SIGKILL) and the singers hear each other again within 2 s.
+ */
+class JitsiDuetEndToEndTest {
+
+    private static final int RATE = SingerSignals.RATE;
+    private static final int PAGE_PORT = 8000;
+    private static final int FRONT_PORT = 18765;
+    private static final int[] MIXER_PORTS = {18770, 18771};
+
+    private final Map<String, Double> figures = new LinkedHashMap<>();
+
+    @Test
+    void duetThroughJvbAndJicofoWithMixerTakeover() throws Exception {
+        String netns = System.getenv("DUET_NETNS_NAME");
+        assertThat(netns).as("the test JVM runs inside its own network namespace (surefire jvm = netns-jvm/bin/java)")
+                .isNotBlank();
+        String address = System.getenv().getOrDefault("DUET_STACK_ADDRESS", "10.77.0.1");
+        Path root = Path.of(System.getProperty("duet.root", "..")).toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "duet-jitsi-e2e-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        String secret = UUID.randomUUID().toString();
+        String room = "duet" + Long.toHexString(System.nanoTime());
+        System.out.println("jitsi e2e: namespace " + netns + ", address " + address + ", work dir " + work);
+
+        long t0 = System.nanoTime();
+        List<AutoCloseable> open = new ArrayList<>();
+        // if surefire gives up on this JVM (timeout), the stack, Duet and the browsers still go
+        Thread cleanup = new Thread(() -> closeAll(open), "jitsi-e2e-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        boolean passed = false;
+        try {
+            LocalJitsiStack stack = new LocalJitsiStack(root, work.resolve("stack"), address,
+                    Map.of("DUET_SECRET", secret, "DUET_NO_BUILD", "1"));
+            open.add(stack);
+            stack.start(Duration.ofSeconds(240));
+            figure("jitsi_e2e_stack_start", seconds(t0), "s");
+
+            long t1 = System.nanoTime();
+            DuetServices duet = new DuetServices(work, address, secret, stack);
+            open.add(duet);
+            duet.startCoordinator(FRONT_PORT);
+            for (int i = 0; i < MIXER_PORTS.length; i++) {
+                duet.startMixer("mixer-" + (i + 1), MIXER_PORTS[i]);
+            }
+            duet.awaitReady(Duration.ofSeconds(90));
+            figure("jitsi_e2e_duet_start", seconds(t1), "s");
+
+            // what a deployment serves: its /config.js (Jitsi Meet's), and the self-hoster's duet-config.js.
+            // The direct-partner fallback is off so that the takeover below is measured on Duet's own mix.
+            String meetConfig = "var config = { hosts: { domain: '" + stack.get("XMPP_DOMAIN") + "', muc: '"
+                    + stack.get("MUC_DOMAIN") + "', focus: 'focus@" + stack.get("AUTH_DOMAIN") + "/focus' }, websocket: '" + stack.get("XMPP_WEBSOCKET")
+                    + "', focusUserJid: 'focus@" + stack.get("AUTH_DOMAIN") + "' };\n";
+            String duetConfig = "window.duetConfig = { directFallback: false };\n";
+            PageServer pages = new PageServer(PAGE_PORT, root.resolve("jitsi-meet-ui/web"),
+                    Path.of(stack.get("LIB_JITSI_MEET")), meetConfig, duetConfig);
+            open.add(pages);
+            Path wavA = SingerSignals.write(work.resolve("singer-a.wav"),
+                    SingerSignals.singer(SingerSignals.TONE_A, SingerSignals.BURST_A, 0));
+            Path wavB = SingerSignals.write(work.resolve("singer-b.wav"),
+                    SingerSignals.singer(SingerSignals.TONE_B, SingerSignals.BURST_B, 0.11));
+            Path silent = SingerSignals.write(work.resolve("listener.wav"), SingerSignals.silence());
+
+            long t2 = System.nanoTime();
+            Participant a = join("a", wavA, true, work, room, open);
+            a.await("A is moderator (first in the room)", Duration.ofSeconds(30),
+                    s -> Boolean.TRUE.equals(s.get("isModerator")));
+            Participant b = join("b", wavB, true, work, room, open);
+            Participant listener = join("listener", silent, false, work, room, open);
+            figure("jitsi_e2e_pages_joined", seconds(t2), "s");
+            String epA = a.endpointId();
+            String epB = b.endpointId();
+
+            // The moderator starts the duet; the pages do the rest (requests + subscriptions).
+            long t3 = System.nanoTime();
+            a.startDuet(epA, epB);
+            String aHearsSource = epB + "-a0.duet";
+            String bHearsSource = epA + "-a0.duet";
+            String listenerSource = epA + "-a0.duetmix";
+            awaitSynthetic(a, aHearsSource);
+            awaitSynthetic(b, bHearsSource);
+            awaitSynthetic(listener, listenerSource);
+            figure("jitsi_e2e_duet_audio_after_start", seconds(t3), "s");
+            Thread.sleep(2000); // let the jitter buffers and the listener alignment settle
+
+            // 1. who hears whom, and the listener's alignment
+            List<Participant> all = List.of(a, b, listener);
+            all.forEach(Participant::startCapture);
+            Thread.sleep(8000);
+            List<Recording> rec = new ArrayList<>();
+            for (Participant p : all) {
+                rec.add(p.stopCapture());
+            }
+            checkWhoHearsWhom(rec.get(0), rec.get(1), rec.get(2));
+            checkListenerAlignment(rec.get(0), rec.get(1), rec.get(2));
+
+            // 2. kill -9 the mixer serving the meeting: the other one takes over
+            String serving = duet.assignedMixer();
+            assertThat(serving).as("the coordinator assigned the meeting to a mixer: " + duet.stats()).isNotNull();
+            a.startCapture();
+            b.startCapture();
+            Thread.sleep(1500);
+            double killedAtMs = System.currentTimeMillis();
+            duet.kill(serving);
+            Thread.sleep(6000);
+            Recording aAfter = a.stopCapture();
+            Recording bAfter = b.stopCapture();
+            double gapA = resumeAfterMs(aAfter.output(), SingerSignals.TONE_B, killedAtMs);
+            double gapB = resumeAfterMs(bAfter.output(), SingerSignals.TONE_A, killedAtMs);
+            figure("jitsi_e2e_takeover_a_hears_b_again", gapA, "ms");
+            figure("jitsi_e2e_takeover_b_hears_a_again", gapB, "ms");
+            String takenOverBy = duet.assignedMixer();
+            assertThat(takenOverBy).as("another mixer serves the meeting: " + duet.stats()).isNotNull().isNotEqualTo(serving);
+            assertThat(Math.max(gapA, gapB)).as("singers hear each other again within 2 s of the kill (ms)")
+                    .isLessThanOrEqualTo(2000);
+            figure("jitsi_e2e_total", seconds(t0), "s");
+            passed = true;
+        } finally {
+            closeAll(open);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            System.out.println("jitsi e2e figures (logs in " + work + (passed ? ", removed" : "") + "):");
+            figures.forEach((k, v) -> System.out.printf("  %s %.2f%n", k, v));
+            if (passed) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private static synchronized void closeAll(List<AutoCloseable> open) {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            try {
+                open.get(i).close();
+            } catch (Exception e) {
+                System.out.println("jitsi e2e: closing " + open.get(i) + ": " + e);
+            }
+        }
+        open.clear();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static Participant join(String name, Path wav, boolean sing, Path work, String room,
+                                    List<AutoCloseable> open) throws IOException {
+        Participant p = new Participant(name, Chromium.start(wav, work.resolve("chromium-" + name)));
+        open.add(p);
+        p.join("http://localhost:" + PAGE_PORT + "/jitsi.html", room, sing);
+        return p;
+    }
+
+    /** The page plays the synthetic source and the bridge says it is sending. */
+    private static void awaitSynthetic(Participant p, String source) {
+        p.await(p.name + " plays synthetic source " + source, Duration.ofSeconds(60), s ->
+                s.get("playing") instanceof List<?> playing && playing.contains(source)
+                        && s.get("sending") instanceof Map<?, ?> sending && Boolean.TRUE.equals(sending.get(source)));
+    }
+
+    private void checkWhoHearsWhom(Recording a, Recording b, Recording listener) {
+        double aHearsB = band(a.output(), SingerSignals.TONE_B);
+        double aHearsA = band(a.output(), SingerSignals.TONE_A);
+        double bHearsA = band(b.output(), SingerSignals.TONE_A);
+        double bHearsB = band(b.output(), SingerSignals.TONE_B);
+        double lHearsA = band(listener.output(), SingerSignals.TONE_A);
+        double lHearsB = band(listener.output(), SingerSignals.TONE_B);
+        figure("jitsi_e2e_a_own_voice_vs_partner", AudioAnalysis.db(aHearsA / aHearsB), "dB");
+        figure("jitsi_e2e_b_own_voice_vs_partner", AudioAnalysis.db(bHearsB / bHearsA), "dB");
+        figure("jitsi_e2e_listener_a_level", AudioAnalysis.db(lHearsA / 0.25), "dB re sent");
+        figure("jitsi_e2e_listener_b_level", AudioAnalysis.db(lHearsB / 0.25), "dB re sent");
+        assertThat(AudioAnalysis.db(aHearsB / 0.25)).as("A hears B (dB re the level B sends)").isGreaterThan(-20);
+        assertThat(AudioAnalysis.db(bHearsA / 0.25)).as("B hears A (dB re the level A sends)").isGreaterThan(-20);
+        assertThat(AudioAnalysis.db(aHearsA / aHearsB)).as("A's own voice in A's ear, re B's").isLessThan(-40);
+        assertThat(AudioAnalysis.db(bHearsB / bHearsA)).as("B's own voice in B's ear, re A's").isLessThan(-40);
+        assertThat(AudioAnalysis.db(lHearsA / 0.25)).as("the listener hears A").isGreaterThan(-20);
+        assertThat(AudioAnalysis.db(lHearsB / 0.25)).as("the listener hears B").isGreaterThan(-20);
+    }
+
+    /**
+     * The delay from each singer's own microphone recording to the listener's playout, burst by
+     * burst, on the shared wall clock of the pages: equal delays = aligned by capture time.
+     */
+    private void checkListenerAlignment(Recording a, Recording b, Recording listener) {
+        double delayA = delayMs(a.input(), listener.output(), SingerSignals.BURST_A, "a->listener");
+        double delayB = delayMs(b.input(), listener.output(), SingerSignals.BURST_B, "b->listener");
+        figure("jitsi_e2e_a_to_listener_delay", delayA, "ms");
+        figure("jitsi_e2e_b_to_listener_delay", delayB, "ms");
+        figure("jitsi_e2e_listener_alignment_error", Math.abs(delayA - delayB), "ms");
+        assertThat(Math.abs(delayA - delayB)).as("the listener hears A and B aligned by capture time (ms)")
+                .isLessThanOrEqualTo(5.0);
+    }
+
+    private double delayMs(Track from, Track to, double burstHz, String what) {
+        float[] ref = AudioAnalysis.bandPass(from.samples(), burstHz, 8, RATE);
+        float[] sig = AudioAnalysis.bandPass(to.samples(), burstHz, 8, RATE);
+        int base = (int) Math.round((from.startEpochMs() - to.startEpochMs()) * RATE / 1000.0);
+        AudioAnalysis.ClickDelays d = AudioAnalysis.clickDelays(ref, sig, base, -RATE / 20, RATE * 2);
+        figure("jitsi_e2e_burst_spread_" + what.replace("->", "_to_"), (d.p90Lag() - d.p10Lag()) * 1000.0 / RATE, "ms");
+        assertThat(d.bursts()).as("bursts in " + what + " sender's microphone recording").isGreaterThanOrEqualTo(6);
+        assertThat(d.matched()).as("bursts of " + what + " found in the listener's audio")
+                .isGreaterThanOrEqualTo(Math.max(3, d.bursts() / 2));
+        return d.medianLag() * 1000.0 / RATE;
+    }
+
+    private static double band(Track t, double hz) {
+        assertThat(t.seconds()).as("recorded at least 4 s").isGreaterThan(4);
+        return AudioAnalysis.bandAmplitude(t.samples(), RATE / 2, t.samples().length, hz, RATE);
+    }
+
+    /**
+     * How long after {@code eventEpochMs} the tone at {@code hz} is steadily back in {@code t}: the
+     * first 20 ms window after the outage from which 10 windows in a row carry at least half the
+     * level measured before the event (0 when it never dropped).
+     */
+    private static double resumeAfterMs(Track t, double hz, double eventEpochMs) {
+        float[] x = AudioAnalysis.bandPass(t.samples(), hz, 40, RATE);
+        int win = RATE / 50;
+        int eventIdx = (int) Math.round((eventEpochMs - t.startEpochMs()) * RATE / 1000.0);
+        assertThat(eventIdx).as("recording covers the kill").isBetween(RATE / 2, x.length - RATE * 3);
+        double before = AudioAnalysis.rms(x, Math.max(0, eventIdx - RATE), eventIdx);
+        assertThat(before).as("partner's tone present before the kill").isGreaterThan(0.01);
+        int run = 0;
+        int lastQuiet = -1;
+        for (int i = eventIdx; i + win <= x.length; i += win) {
+            if (AudioAnalysis.rms(x, i, i + win) >= before / 2) {
+                run++;
+                if (run >= 10) {
+                    int resumedIdx = lastQuiet < 0 ? eventIdx : lastQuiet + win;
+                    return (resumedIdx - eventIdx) * 1000.0 / RATE;
+                }
+            } else {
+                run = 0;
+                lastQuiet = i;
+            }
+        }
+        return Double.POSITIVE_INFINITY;
+    }
+
+    private void figure(String name, double value, String unit) {
+        figures.put(name + " (" + unit + ")", value);
+        System.out.printf("%s %.2f %s%n", name, value, unit);
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+}

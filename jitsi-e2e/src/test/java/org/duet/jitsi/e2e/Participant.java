@@ -1,0 +1,112 @@
+package org.duet.jitsi.e2e;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One Chromium on Duet's Jitsi page (jitsi-meet-ui/web/jitsi.html), driven through the page's own
+ * test API {@code window.duet}: join as singer or listener, the moderator's start, the page state,
+ * and the recording of what the page sends and plays.
+ */
+final class Participant implements AutoCloseable {
+
+    final String name;
+    final ChromeDriver browser;
+
+    Participant(String name, ChromeDriver browser) {
+        this.name = name;
+        this.browser = browser;
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> state() {
+        return (Map<String, Object>) browser.executeScript("return window.duet ? window.duet.state() : {}");
+    }
+
+    String endpointId() {
+        return (String) state().get("endpointId");
+    }
+
+    /** Opens the page and joins {@code room} through the page's own join (as a user would). */
+    void join(String url, String room, boolean singer) {
+        browser.get(url);
+        new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(200))
+                .until(d -> Boolean.TRUE.equals(browser.executeScript("return Boolean(window.duet && window.duet.ready())")));
+        // the join resolves once Jicofo let the page into the conference: seconds on a busy machine
+        browser.executeScript("window.__join = 'pending';"
+                + "window.duet.join({room: arguments[0], name: arguments[1], as: arguments[2], headphones: true})"
+                + ".then(() => { window.__join = 'ok'; }, e => { window.__join = 'failed: ' + (e && e.message); });",
+                room, name, singer ? "singer" : "listener");
+        new WebDriverWait(browser, Duration.ofSeconds(90), Duration.ofMillis(250))
+                .until(d -> !"pending".equals(browser.executeScript("return window.__join")));
+        Object r = browser.executeScript("return window.__join");
+        if (!"ok".equals(r)) {
+            throw new AssertionError(name + ": join " + r + "; page state " + state());
+        }
+    }
+
+    /** The moderator's "Start duet" (the page writes the session state; Prosody enforces the moderator rule). */
+    void startDuet(String singerA, String singerB) {
+        browser.executeScript("window.duet.startDuet(arguments[0], arguments[1])", singerA, singerB);
+    }
+
+    /** Polls the page state until {@code test} holds; fails with the page's log otherwise. */
+    void await(String what, Duration timeout, Predicate<Map<String, Object>> test) {
+        try {
+            new WebDriverWait(browser, timeout, Duration.ofMillis(250)).until(d -> {
+                Map<String, Object> s = state();
+                Object errors = s.get("errors");
+                if (errors instanceof List<?> l && !l.isEmpty()) {
+                    throw new AssertionError(name + ": page error " + l);
+                }
+                return test.test(s);
+            });
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError(name + ": timed out after " + timeout + " waiting for " + what
+                    + "; page state: " + state(), e);
+        }
+    }
+
+    void startCapture() {
+        browser.executeScript("return window.duet.capture.start()");
+    }
+
+    Recording stopCapture() {
+        browser.executeAsyncScript("const done = arguments[arguments.length - 1]; window.duet.capture.stop().then(done);");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) browser.executeScript("return window.duet.capture.take()");
+        return new Recording(track(r.get("input")), track(r.get("output")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Track track(Object o) {
+        Map<String, Object> m = (Map<String, Object>) o;
+        byte[] bytes = Base64.getDecoder().decode((String) m.get("samples"));
+        float[] samples = new float[bytes.length / 4];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
+        return new Track(samples, ((Number) m.get("startEpochMs")).doubleValue(), ((Number) m.get("sampleRate")).intValue());
+    }
+
+    /** Samples (mono float) and the wall-clock time of the first one. */
+    record Track(float[] samples, double startEpochMs, int sampleRate) {
+        double seconds() {
+            return samples.length / (double) sampleRate;
+        }
+    }
+
+    /** What the page sent (its microphone) and what it played (everything it subscribed to). */
+    record Recording(Track input, Track output) {
+    }
+
+    @Override
+    public void close() {
+        browser.quit();
+    }
+}

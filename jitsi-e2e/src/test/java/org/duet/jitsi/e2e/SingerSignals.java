@@ -1,0 +1,61 @@
+package org.duet.jitsi.e2e;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What each fake microphone plays, looped by Chromium: a steady tone (who is heard) plus short
+ * bursts at another frequency at irregular instants (when: each burst is found again in what a
+ * page plays, so the delay from one page's capture to another's playout is measured per burst).
+ */
+final class SingerSignals {
+
+    static final int RATE = 48_000;
+    static final int LOOP_SECONDS = 4;
+    static final double[] BURSTS = {0.20, 0.85, 1.27, 2.12, 2.58, 3.41};
+
+    static final double TONE_A = 440;
+    static final double TONE_B = 660;
+    static final double BURST_A = 3000;
+    static final double BURST_B = 4500;
+
+    private SingerSignals() {
+    }
+
+    static float[] singer(double toneHz, double burstHz, double burstShiftSeconds) {
+        float[] x = new float[RATE * LOOP_SECONDS];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (0.25 * Math.sin(2 * Math.PI * toneHz * i / RATE));
+        }
+        int len = RATE / 200; // 5 ms Hann-windowed burst
+        for (double t : BURSTS) {
+            int at = (int) Math.round((t + burstShiftSeconds) * RATE) % x.length;
+            for (int i = 0; i < len; i++) {
+                double w = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (len - 1));
+                x[(at + i) % x.length] += (float) (0.5 * w * Math.sin(2 * Math.PI * burstHz * i / RATE));
+            }
+        }
+        return x;
+    }
+
+    static float[] silence() {
+        return new float[RATE];
+    }
+
+    /** 16-bit PCM mono WAV, the format Chromium's fake capture device reads. */
+    static Path write(Path file, float[] samples) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(44 + samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + samples.length * 2).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 1).putInt(RATE)
+                .putInt(RATE * 2).putShort((short) 2).putShort((short) 16);
+        b.put("data".getBytes()).putInt(samples.length * 2);
+        for (float v : samples) {
+            b.putShort((short) Math.round(Math.max(-1, Math.min(1, v)) * 32767));
+        }
+        Files.write(file, b.array());
+        return file;
+    }
+}
