@@ -23,4 +23,6 @@ final class RecordEntry {
     int length;
     /** Voice: the packet's duration in samples. */
     int samples;
+    /** Voice: the packet's RTP timestamp (32 bits). */
+    long timestamp;
 }

@@ -35,8 +35,8 @@ public final class TakeRecorder {
         return startPosition;
     }
 
-    /** A singer's packet as received, placed at {@code position} (server samples). */
-    public void voice(String voice, byte[] buf, int off, int len, int samples, long position) {
+    /** A singer's packet as received (RTP timestamp {@code timestamp}), placed at {@code position} (server samples). */
+    public void voice(String voice, byte[] buf, int off, int len, int samples, long timestamp, long position) {
         if (len > RecordEntry.MAX_PACKET || samples <= 0) {
             return;
         }
@@ -48,6 +48,7 @@ public final class TakeRecorder {
         e.voice = voice;
         e.position = position;
         e.samples = samples;
+        e.timestamp = timestamp & 0xFFFFFFFFL;
         e.length = len;
         System.arraycopy(buf, off, e.bytes, 0, len);
         filled.offer(e);

@@ -10,9 +10,11 @@ import java.nio.file.Path;
  * TOC-only packets, which every Opus decoder plays as concealment. So the file lines up with the
  * others in any editor, and every packet that arrived is in it, byte for byte.
  *
- * <p>Placement is by the capture position the mixer gave each packet (the same one its timeline
- * uses). Within a stream packets follow each other by RTP timestamp; a small reorder window puts
- * late packets back in order.
+ * <p>Placement is by the capture position the mixer gives the voice (the one its timeline uses),
+ * and the newest packet's placement counts: packets are written a few packets late (a small
+ * reorder window that also puts late packets back in order), each at the newest known mapping
+ * from RTP timestamp to timeline position, so a stream's first packets, placed before the
+ * sender's first report arrived, still land where the better estimate says.
  */
 final class VoiceTrack {
 
@@ -36,6 +38,9 @@ final class VoiceTrack {
     private final byte[][] pendingData = new byte[REORDER_PACKETS][];
     private final int[] pendingSamples = new int[REORDER_PACKETS];
     private int pending;
+    // The newest placement: RTP timestamp mapTs sits at timeline position mapPos.
+    private long mapTs;
+    private long mapPos;
 
     long packets;
     long fillerSamples;
@@ -49,23 +54,25 @@ final class VoiceTrack {
     }
 
     void add(RecordEntry e) throws IOException {
+        mapTs = e.timestamp;
+        mapPos = e.position;
         if (pending == REORDER_PACKETS) {
             emitOldest();
         }
         int i = pending++;
-        while (i > 0 && pendingPos[i - 1] > e.position) { // insertion: the window is tiny
+        while (i > 0 && (int) (pendingPos[i - 1] - e.timestamp) > 0) { // insertion by timestamp: the window is tiny
             pendingPos[i] = pendingPos[i - 1];
             pendingData[i] = pendingData[i - 1];
             pendingSamples[i] = pendingSamples[i - 1];
             i--;
         }
-        pendingPos[i] = e.position;
+        pendingPos[i] = e.timestamp; // placed when written, by the newest mapping
         pendingData[i] = java.util.Arrays.copyOf(e.bytes, e.length);
         pendingSamples[i] = e.samples;
     }
 
     private void emitOldest() throws IOException {
-        long pos = pendingPos[0] - takeStart;
+        long pos = mapPos + (int) (pendingPos[0] - mapTs) - takeStart;
         byte[] data = pendingData[0];
         int samples = pendingSamples[0];
         System.arraycopy(pendingPos, 1, pendingPos, 0, pending - 1);
@@ -96,6 +103,9 @@ final class VoiceTrack {
         if (gap < -960) {
             dropped++; // a duplicate, or a packet far behind what is written
             return;
+        }
+        if (gap > 48_000L * 10) {
+            gap = 0; // a new stream far away: continue the file without hours of filler
         }
         if (gap >= 120) {
             long filled = gap / 120 * 120;

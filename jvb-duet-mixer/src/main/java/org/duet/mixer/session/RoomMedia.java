@@ -240,7 +240,7 @@ public final class RoomMedia implements LoopTask {
             return;
         }
         r.voice(from.voiceLabel, packet.buffer(), packet.payloadOffset(), packet.payloadLength(), samples,
-                from.input.timelinePositionOf(packet.timestamp()));
+                packet.timestamp(), from.input.timelinePositionOf(packet.timestamp()));
     }
 
     private void recordListenerMix(short[] pcm, int samples, long capturePosition) {

@@ -62,7 +62,7 @@ class TakeWriterTest {
         java.util.Collections.swap(order, 20, 21); // reordered on the way
         for (int k : order) {
             byte[] p = sent.get(k);
-            rec.voice("a", p, 0, p.length, 960, voiceAt + k * 960L);
+            rec.voice("a", p, 0, p.length, 960, 4_000_000_000L + k * 960L, voiceAt + k * 960L);
         }
 
         // Listener mix: 480-sample chunks with a click every 4800; positions jump +240 then -100.
