@@ -7,6 +7,7 @@ import { renderMeter as meter } from './shared/meter.js';
 import { fmtMs, fmtInt, renderBrowserStats, renderMicSettings as showMicSettings } from './shared/figures.js';
 import { headphonesProblem } from './shared/headphones.js';
 import { attachSync } from './sync.js';
+import { Rehearsal } from './rehearsal.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -211,6 +212,7 @@ async function connectSignaling() {
   sig.addEventListener('pong', (e) => { state.signalingRttMs = e.detail.rttMs; $('sig-rtt').textContent = fmtMs(e.detail.rttMs); });
   sig.addEventListener('answer', (e) => onAnswer(e.detail));
   sig.addEventListener('candidate', (e) => onRemoteCandidate(e.detail));
+  rehearsal.attach(sig);
   sig.addEventListener('left', () => { if (state.joined) teardown(); });
   sig.addEventListener('close', (e) => {
     state.signaling = 'closed';
@@ -258,6 +260,7 @@ function onJoined(msg) {
   $('copy-status').textContent = '';
   renderRoster();
   refreshConn();
+  rehearsal.joined(msg);
 }
 
 async function startPeer(joined, micTrack) {
@@ -329,6 +332,7 @@ async function teardown() {
   $('join-panel').hidden = false;
   $('mute-button').setAttribute('aria-pressed', 'false');
   $('mute-button').textContent = 'Mute microphone';
+  rehearsal.left();
   refreshConn();
 }
 
@@ -369,8 +373,12 @@ function init() {
   connectSignaling().then(refreshConn).catch((e) => showError('unreachable', e.message));
 }
 
+// Backing track, monitor mixes and takes (js/rehearsal.js).
+const rehearsal = new Rehearsal({ showError, getAudio: () => audio });
+
 // For tests and power users: the page's state and a recording of what it sends and plays.
 window.duet = {
+  rehearsal: () => rehearsal.snapshot(),
   state: () => JSON.parse(JSON.stringify(state)),
   capture: {
     /** Starts recording the microphone tap (what is sent) and the playback tap (what you hear). */

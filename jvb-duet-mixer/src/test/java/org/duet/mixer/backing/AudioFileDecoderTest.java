@@ -3,15 +3,10 @@ package org.duet.mixer.backing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import javax.sound.sampled.AudioFileFormat;
-import javax.sound.sampled.AudioFormat;
-import javax.sound.sampled.AudioInputStream;
-import javax.sound.sampled.AudioSystem;
 import org.duet.mixer.testing.SignalAnalysis;
+import org.duet.mixer.testing.TestAudioFiles;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,22 +17,8 @@ class AudioFileDecoderTest {
 
     private final AudioFileDecoder decoder = new AudioFileDecoder(1 << 20, 60);
 
-    /** A 16-bit PCM WAV of a sine, {@code channels} equal channels. */
     static byte[] wav(double seconds, int rate, int channels, double hz, double amplitude) throws IOException {
-        int frames = (int) (seconds * rate);
-        byte[] pcm = new byte[frames * channels * 2];
-        for (int i = 0; i < frames; i++) {
-            short v = (short) Math.round(amplitude * 32767 * Math.sin(2 * Math.PI * hz * i / rate));
-            for (int c = 0; c < channels; c++) {
-                int at = (i * channels + c) * 2;
-                pcm[at] = (byte) v;
-                pcm[at + 1] = (byte) (v >> 8);
-            }
-        }
-        AudioFormat f = new AudioFormat(rate, 16, channels, true, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AudioSystem.write(new AudioInputStream(new ByteArrayInputStream(pcm), f, frames), AudioFileFormat.Type.WAVE, out);
-        return out.toByteArray();
+        return TestAudioFiles.wav(seconds, rate, channels, hz, amplitude);
     }
 
     private static byte[] fixture(String name) throws IOException {
