@@ -278,6 +278,19 @@ public final class RtpPeer implements AutoCloseable {
         }
     }
 
+    /** Packets that arrived in {@code [fromNanos, toNanos)} ({@link System#nanoTime()}). */
+    public long packetsArrivedBetween(long fromNanos, long toNanos) {
+        synchronized (lock) {
+            long n = 0;
+            for (int i = 0; i < packetCount; i++) {
+                if (packetArrivalNanos[i] >= fromNanos && packetArrivalNanos[i] < toNanos) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
     public String name() {
         return name;
     }

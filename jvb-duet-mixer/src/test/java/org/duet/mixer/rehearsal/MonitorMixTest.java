@@ -1,0 +1,101 @@
+package org.duet.mixer.rehearsal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.duet.mixer.testing.PeerJoin.join;
+
+import java.nio.file.Path;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.demo.RtpPeer;
+import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.room.Role;
+import org.duet.mixer.room.Room;
+import org.duet.mixer.testing.CodecWarmUp;
+import org.duet.mixer.testing.SignalAnalysis;
+import org.duet.mixer.testing.TestAudioFiles;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Singer A turns the backing track down by 20 dB in their own ear: what A receives carries the
+ * track 20 dB lower, while B's ear and the listener mix carry it as before (levels of the 2 kHz
+ * backing tone, measured in what each plain-RTP peer received, before and after the change).
+ */
+class MonitorMixTest {
+
+    private static final double BACKING_HZ = 2000;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void warmUp() {
+        CodecWarmUp.run();
+    }
+
+    @Test
+    void aSingersOwnEarChangesAndNobodyElses() throws Exception {
+        try (DuetMixer mixer = DuetMixer.start(DuetConfig.withOverrides("duet.mixer.loops = 1"));
+             RehearsalService rehearsal = new RehearsalService(mixer, RehearsalSettings.from(
+                     DuetConfig.withOverrides("duet.rehearsal.takes.dir = \"" + dir + "\"").raw()));
+             RtpPeer a = new RtpPeer("a", 111);
+             RtpPeer b = new RtpPeer("b", 111);
+             RtpPeer listener = new RtpPeer("l", 111)) {
+            Room room = mixer.openRoom("monitor");
+            join(room, "a", Role.singer("a"), a);
+            join(room, "b", Role.singer("b"), b);
+            join(room, "l", Role.LISTENER, listener);
+            rehearsal.uploadBacking("monitor", "test", "tone.wav", TestAudioFiles.wav(10, 48_000, 1, BACKING_HZ, 0.25))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            rehearsal.backingStart("monitor");
+            float[] voiceA = tone(8, 440, 0.25);
+            float[] voiceB = tone(8, 660, 0.25);
+            long start = System.nanoTime() + 50_000_000L;
+            a.startSending(voiceA, start);
+            b.startSending(voiceB, start);
+            Thread.sleep(3_500);
+            long changedAt = System.nanoTime();
+            rehearsal.monitor("monitor", "a", 1f, 0.1f); // -20 dB
+            a.awaitSent(20_000);
+            b.awaitSent(20_000);
+            Thread.sleep(300);
+
+            double[] ca = change(a, changedAt, "a");
+            double[] cb = change(b, changedAt, "b");
+            double[] cl = change(listener, changedAt, "listener");
+            assertThat(ca[1] - ca[0]).as("backing in A's ear, dB change").isBetween(-21.0, -19.0);
+            assertThat(cb[1] - cb[0]).as("backing in B's ear, dB change").isBetween(-0.5, 0.5);
+            assertThat(cl[1] - cl[0]).as("backing in the listener mix, dB change").isBetween(-0.5, 0.5);
+            assertThat(cb[0]).as("backing level in B's ear").isBetween(-14.0, -10.0);
+        }
+    }
+
+    private static float[] tone(int seconds, double hz, double amplitude) {
+        float[] x = new float[48_000 * seconds];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (amplitude * Math.sin(2 * Math.PI * hz * i / 48_000));
+        }
+        return x;
+    }
+
+    /** Backing level (dBFS) in what {@code peer} received in the second before and the second after {@code at}. */
+    private static double[] change(RtpPeer peer, long at, String who) {
+        float[] x = peer.receivedAudio();
+        int split = -1;
+        for (int off = 0; off < x.length; off += 480) {
+            long arrival = peer.arrivalNanosOfSample(off);
+            if (arrival >= at) {
+                split = off;
+                break;
+            }
+        }
+        assertThat(split).as(who + ": audio arrived after the change").isGreaterThan(48_000);
+        int before = split - 48_000 * 3 / 2;
+        int after = split + 48_000 / 2;
+        assertThat(after + 48_000).as(who + ": a second of audio after the change").isLessThanOrEqualTo(x.length);
+        double lb = SignalAnalysis.medianToneLevelDb(x, Math.max(0, before), 48_000, BACKING_HZ);
+        double la = SignalAnalysis.medianToneLevelDb(x, after, 48_000, BACKING_HZ);
+        System.out.printf("monitor_backing_%s_before %.2f dBFS after %.2f dBFS (change %.2f dB)%n", who, lb, la, la - lb);
+        return new double[] {lb, la};
+    }
+}
