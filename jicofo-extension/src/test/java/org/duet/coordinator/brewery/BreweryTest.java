@@ -111,11 +111,13 @@ class BreweryTest {
         later(new FakeMixerAnnouncer(prosody.mixer(), breweryRoom,
                 new MixerPresence("mixer-3", ws3.url(), 0, 0, 0.50, false, "test")));
         assertThat(Wait.until(T, () -> registry.get("mixer-3").isPresent())).isNotNegative();
+        // (the death of mixer-2 may have counted a migration too: its presence can beat its socket's close)
+        long migrationsBefore = front.counters().migrations();
         m1.announce(new MixerPresence("mixer-1", ws1.url(), 1, 2, 0.10, true, "test"));
         assertThat(Wait.until(T, () -> "mixer-3".equals(front.assignments().get("brewery-meeting")))).isNotNegative();
         long n3 = ws3.count("\"event\":\"media\"");
         assertThat(Wait.until(T, () -> ws3.count("\"event\":\"media\"") > n3 + 10)).isNotNegative();
         assertThat(ws3.frames.get(0).text()).startsWith("{\"event\":\"sources\"");
-        assertThat(front.stats().path("counters").path("migrations").asLong()).isEqualTo(1);
+        assertThat(front.counters().migrations()).isEqualTo(migrationsBefore + 1);
     }
 }
