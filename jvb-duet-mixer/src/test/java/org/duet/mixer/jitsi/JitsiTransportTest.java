@@ -120,12 +120,14 @@ class JitsiTransportTest {
             assertThat(pongMs).isGreaterThanOrEqualTo(15);
 
             checkPacing(bridge.received(A + ".duetmix"), 10, "listener mix (encoded each 10 ms tick)");
-            // a forwarded voice leaves as its packets arrive: paced by the bridge, not by the tick
+            // a forwarded voice leaves as its packets arrive (paced by the bridge, not by the tick); while
+            // the automatic latency calibration at join plays its clicks into a singer's mix, that mix is
+            // encoded every tick instead (sync/RoomSync), so a .duet stream carries at least every frame
             List<FakeBridge.Received> forwarded = bridge.received(A + ".duet");
             double spanMs = (forwarded.get(forwarded.size() - 1).arrivalNanos() - forwarded.get(0).arrivalNanos()) / 1e6;
-            System.out.printf("forwarded voice: %d events over %.0f ms (300 frames sent over 6000 ms)%n",
-                    forwarded.size(), spanMs);
-            assertThat(forwarded.size()).isBetween(290, 300);
+            System.out.printf("%s.duet: %d events over %.0f ms (300 frames sent over 6000 ms)%n",
+                    A, forwarded.size(), spanMs);
+            assertThat(forwarded.size()).isGreaterThanOrEqualTo(290);
             assertThat(spanMs).isGreaterThan(4500);
             checkContinuous(bridge.received(A + ".duetmix"));
 
