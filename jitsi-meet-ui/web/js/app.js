@@ -8,6 +8,8 @@ import { fmtMs, fmtInt, renderBrowserStats, renderMicSettings as showMicSettings
 import { headphonesProblem } from './shared/headphones.js';
 import { attachSync } from './sync.js';
 import { Rehearsal } from './rehearsal.js';
+import { Reconnect } from './reconnect.js';
+import { accessFields, showInvites, onAssigned } from './access.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +25,7 @@ const ERROR_ADVICE = {
   'webrtc-unavailable': 'The server cannot take audio from browsers right now.',
   'negotiation-failed': 'The audio connection could not be set up.',
   removed: 'The operator removed you from the room.',
+  forbidden: 'This room admits invited people only: open the link its moderator shared.',
   'message-too-large': 'The page sent a message the server refused as too large.',
 };
 
@@ -34,6 +37,7 @@ const state = {
 
 let sig = null; let pc = null; let audio = null; let statsTimer = null; let browserStats = null;
 let pendingCandidates = [];
+const reconnect = new Reconnect({ rejoin, onStatus: (t) => (t ? setConn(t, 'warn') : refreshConn()) });
 
 // ---------- UI helpers ----------
 
@@ -150,7 +154,7 @@ async function join(ev) {
     }
     renderMicSettings();
     await connectSignaling();
-    sig.send({ type: 'join', room, role, name });
+    sig.send({ type: 'join', room, role, name, ...accessFields() });
     const reply = await sig.next('joined', 'error');
     if (reply.type === 'error') {
       await teardown();
@@ -211,11 +215,13 @@ async function connectSignaling() {
   sig.addEventListener('stats', (e) => { state.serverStats = e.detail; renderServerStats(e.detail); });
   sig.addEventListener('pong', (e) => { state.signalingRttMs = e.detail.rttMs; $('sig-rtt').textContent = fmtMs(e.detail.rttMs); });
   sig.addEventListener('answer', (e) => onAnswer(e.detail));
+  sig.addEventListener('assigned', (e) => onAssigned(e.detail));
   sig.addEventListener('candidate', (e) => onRemoteCandidate(e.detail));
   rehearsal.attach(sig);
-  sig.addEventListener('left', () => { if (state.joined) teardown(); });
+  sig.addEventListener('left', () => { if (state.joined && !reconnect.reconnecting) teardown(); });
   sig.addEventListener('close', (e) => {
     state.signaling = 'closed';
+    if (state.joined && reconnect.active) { reconnect.lost('the connection closed'); return; }
     if (state.joined) showError('disconnected', 'The connection to the server closed' + (e.detail.reason ? ': ' + e.detail.reason : '.'));
     teardown();
   });
@@ -255,8 +261,9 @@ function onJoined(msg) {
   $('cards').classList.toggle('listener', msg.role === 'listener');
   $('join-panel').hidden = true;
   $('session').hidden = false;
+  reconnect.joined(msg, sig);
   history.replaceState(null, '', '?room=' + encodeURIComponent(msg.room));
-  $('invite-link').value = location.origin + location.pathname + '?room=' + encodeURIComponent(msg.room);
+  showInvites(msg, $('invite-link'));
   $('copy-status').textContent = '';
   renderRoster();
   refreshConn();
@@ -277,7 +284,11 @@ async function startPeer(joined, micTrack) {
     sig.send(c ? { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }
       : { type: 'candidate', candidate: '' });
   };
-  pc.onconnectionstatechange = () => { state.connection = pc.connectionState; refreshConn(); };
+  pc.onconnectionstatechange = () => {
+    state.connection = pc.connectionState;
+    refreshConn();
+    if (pc.connectionState === 'failed') reconnect.lost('the audio connection failed');
+  };
   pc.oniceconnectionstatechange = () => { state.ice = pc.iceConnectionState; refreshConn(); };
   const offer = await pc.createOffer();
   await pc.setLocalDescription(offer);
@@ -315,7 +326,22 @@ async function addCandidate(msg) {
   } catch (e) { /* a candidate the browser cannot use is not fatal */ }
 }
 
+/** Joins again after a lost connection (reconnect.js): same room, role and name, with the resume token. */
+async function rejoin(resume) {
+  clearInterval(statsTimer);
+  if (pc) { pc.onconnectionstatechange = null; pc.close(); pc = null; }
+  if (sig) { sig.ws.onclose = null; sig.close(); }
+  state.signaling = 'closed';
+  await connectSignaling();
+  sig.send({ type: 'join', room: state.room, role: state.role, name: state.name, resume, ...accessFields() });
+  const reply = await sig.next('joined', 'error');
+  if (reply.type === 'error') throw Object.assign(new Error(reply.message), { code: reply.code });
+  onJoined(reply);
+  await startPeer(reply, audio && audio.micStream ? audio.micStream.getAudioTracks()[0] : null);
+}
+
 async function leave() {
+  reconnect.left();
   if (sig) sig.send({ type: 'leave' });
   await teardown();
 }

@@ -12,4 +12,5 @@ final class InboundPacket {
     boolean rtcp;
     long arrivalNanos;
     PacketHandler target;
+    LoopReceiver owner;
 }

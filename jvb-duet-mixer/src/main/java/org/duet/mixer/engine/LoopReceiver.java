@@ -9,7 +9,9 @@ import org.duet.mixer.transport.PacketReceiver;
 public final class LoopReceiver implements PacketReceiver {
 
     private final MediaLoop loop;
-    private final PacketHandler handler;
+    final PacketHandler handler;
+    /** This sender's packets waiting in the loop's queue: at most its share, so one flood cannot fill it. */
+    final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
 
     LoopReceiver(MediaLoop loop, PacketHandler handler) {
         this.loop = loop;
@@ -18,6 +20,6 @@ public final class LoopReceiver implements PacketReceiver {
 
     @Override
     public void onPacket(byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
-        loop.enqueue(handler, buf, off, len, isRtcp, arrivalNanos);
+        loop.enqueue(this, buf, off, len, isRtcp, arrivalNanos);
     }
 }

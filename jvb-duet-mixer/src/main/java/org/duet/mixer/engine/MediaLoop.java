@@ -6,6 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 import org.duet.mixer.format.DatagramLimits;
+import org.duet.mixer.logging.LogThrottle;
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * touched by this thread alone and needs no locks.
  */
 public final class MediaLoop implements Runnable, AutoCloseable {
+
+    /** Failures are counted always and logged at most once per 10 s each, so a flood cannot fill the disk. */
+    private static final LogThrottle COMMAND_FAILURES = new LogThrottle(10_000);
+    private static final LogThrottle PACKET_FAILURES = new LogThrottle(10_000);
+    private static final LogThrottle TICK_FAILURES = new LogThrottle(10_000);
 
     private static final Logger LOG = LoggerFactory.getLogger(MediaLoop.class);
 
@@ -39,11 +45,15 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     private final AtomicLong packetsDropped = new AtomicLong();
     private final AtomicLong oversizeDropped = new AtomicLong();
     private final AtomicLong handlerErrors = new AtomicLong();
+    private final AtomicLong shareDropped = new AtomicLong();
+    /** Packets one sender may have waiting at once: an eighth of the queue (at least 64). */
+    private final int perSenderShare;
     private volatile long loopThreadId = -1;
 
     public MediaLoop(String name, long tickNanos, int queueCapacity) {
         this.tickNanos = tickNanos;
         this.inbound = new MpscArrayQueue<>(queueCapacity);
+        this.perSenderShare = Math.max(64, queueCapacity / 8);
         this.pool = new MpmcArrayQueue<>(queueCapacity);
         for (int i = 0; i < queueCapacity; i++) {
             pool.offer(new InboundPacket());
@@ -91,16 +101,25 @@ public final class MediaLoop implements Runnable, AutoCloseable {
         return loopThreadId;
     }
 
-    void enqueue(PacketHandler handler, byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
+    void enqueue(LoopReceiver from, byte[] buf, int off, int len, boolean isRtcp, long arrivalNanos) {
         if (len > DatagramLimits.MAX_DATAGRAM || len < 0) {
             oversizeDropped.incrementAndGet();
             return;
         }
-        InboundPacket p = pool.relaxedPoll();
-        if (p == null) {
+        if (from.queued.incrementAndGet() > perSenderShare) {
+            from.queued.decrementAndGet();
+            shareDropped.incrementAndGet();
             packetsDropped.incrementAndGet();
             return;
         }
+        InboundPacket p = pool.relaxedPoll();
+        if (p == null) {
+            from.queued.decrementAndGet();
+            packetsDropped.incrementAndGet();
+            return;
+        }
+        PacketHandler handler = from.handler;
+        p.owner = from;
         System.arraycopy(buf, off, p.data, 0, len);
         p.length = len;
         p.rtcp = isRtcp;
@@ -108,6 +127,8 @@ public final class MediaLoop implements Runnable, AutoCloseable {
         p.target = handler;
         if (!inbound.offer(p)) {
             p.target = null;
+            p.owner = null;
+            from.queued.decrementAndGet();
             pool.offer(p);
             packetsDropped.incrementAndGet();
             return;
@@ -146,8 +167,9 @@ public final class MediaLoop implements Runnable, AutoCloseable {
         while ((c = commands.relaxedPoll()) != null) {
             try {
                 c.run();
-            } catch (RuntimeException e) {
-                LOG.error("media loop command failed", e);
+            } catch (Throwable e) { // one room's bug (even an Error) must not stop the other rooms
+                handlerErrors.incrementAndGet();
+                COMMAND_FAILURES.warn(LOG, "media loop command failed", e);
             }
         }
     }
@@ -161,11 +183,13 @@ public final class MediaLoop implements Runnable, AutoCloseable {
             try {
                 p.target.handlePacket(p.data, 0, p.length, p.rtcp, p.arrivalNanos);
                 packetsHandled.incrementAndGet();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 // Malformed input must never take the loop down; handlers count their own drops.
                 handlerErrors.incrementAndGet();
-                LOG.warn("packet handler failed", e);
+                PACKET_FAILURES.warn(LOG, "packet handler failed", e);
             } finally {
+                p.owner.queued.decrementAndGet();
+                p.owner = null;
                 p.target = null;
                 pool.offer(p);
             }
@@ -183,9 +207,9 @@ public final class MediaLoop implements Runnable, AutoCloseable {
             }
             try {
                 task.tick(scheduled);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // this room's tick only: the loop and its other rooms go on
                 handlerErrors.incrementAndGet();
-                LOG.error("room tick failed", e);
+                TICK_FAILURES.warn(LOG, "room tick failed", e);
             }
         }
         long end = System.nanoTime();
@@ -225,6 +249,11 @@ public final class MediaLoop implements Runnable, AutoCloseable {
 
     public long packetsDropped() {
         return packetsDropped.get() + oversizeDropped.get();
+    }
+
+    /** Packets dropped because their sender already had its share of the inbound queue waiting. */
+    public long shareDropped() {
+        return shareDropped.get();
     }
 
     public long handlerErrors() {

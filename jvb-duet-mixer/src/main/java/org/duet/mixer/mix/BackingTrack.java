@@ -20,6 +20,15 @@ public final class BackingTrack implements MixSource {
 
     /** Longest track accepted: 15 minutes. */
     public static final int MAX_SAMPLES = 48_000 * 60 * 15;
+    static final int MAX_CHANNELS = 8;
+    static final float MIN_RATE = 8_000f;
+    static final float MAX_RATE = 192_000f;
+    /**
+     * The most 16-bit PCM read from one file: 15 minutes of 48 kHz stereo (173 MB). Longer, faster or
+     * wider files are cut there. With the rate and channel checks this bounds a load to about 0.5 GB
+     * transient and {@code 4 * MAX_SAMPLES} bytes kept, whatever the header claims.
+     */
+    static final long MAX_DECODED_BYTES = 48_000L * 60 * 15 * 2 * 2;
 
     private final float[] samples;
     private final boolean loop;
@@ -45,10 +54,22 @@ public final class BackingTrack implements MixSource {
     static float[] decodeWav(InputStream in) throws IOException, UnsupportedAudioFileException {
         try (AudioInputStream source = AudioSystem.getAudioInputStream(in)) {
             AudioFormat f = source.getFormat();
+            // Checked before any buffer is sized: a file's header must not make the server allocate
+            // hundreds of MB (a 1 kHz file expands 48x) or overflow the length arithmetic.
+            if (f.getChannels() < 1 || f.getChannels() > MAX_CHANNELS) {
+                throw new UnsupportedAudioFileException("backing tracks have 1 to " + MAX_CHANNELS + " channels");
+            }
+            if (!(f.getSampleRate() >= MIN_RATE && f.getSampleRate() <= MAX_RATE)) {
+                throw new UnsupportedAudioFileException("backing tracks are sampled at " + (int) MIN_RATE + " to "
+                        + (int) MAX_RATE + " Hz");
+            }
             AudioFormat pcm = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, f.getSampleRate(), 16,
                     f.getChannels(), f.getChannels() * 2, f.getSampleRate(), false);
             try (AudioInputStream s16 = AudioSystem.getAudioInputStream(pcm, source)) {
-                byte[] bytes = s16.readNBytes(MAX_SAMPLES * 2 * Math.max(1, f.getChannels()));
+                // at most MAX_SAMPLES at 48 kHz, counted in the file's own frames
+                long maxFrames = (long) Math.ceil(MAX_SAMPLES * (double) f.getSampleRate() / 48_000.0);
+                long maxBytes = maxFrames * 2L * f.getChannels();
+                byte[] bytes = s16.readNBytes((int) Math.min(maxBytes, MAX_DECODED_BYTES));
                 int ch = f.getChannels();
                 int frames = bytes.length / (2 * ch);
                 float[] mono = new float[frames];

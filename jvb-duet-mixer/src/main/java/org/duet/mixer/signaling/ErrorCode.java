@@ -20,6 +20,9 @@ public enum ErrorCode {
     WEBRTC_UNAVAILABLE("webrtc-unavailable"),
     RATE_LIMITED("rate-limited"),
     REMOVED("removed"),
+    LIMIT_REACHED("limit-reached"),
+    MEDIA_ENDED("media-ended"),
+    FORBIDDEN("forbidden"),
     INTERNAL("internal");
 
     private final String wireName;

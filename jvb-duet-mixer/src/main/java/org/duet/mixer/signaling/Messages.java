@@ -43,6 +43,20 @@ public final class Messages {
     }
 
     public static String joined(Member self, SignalingSettings settings, List<Member> roster) {
+        return joined(self, settings, roster, null);
+    }
+
+    /** @param resumeToken secret for taking this role back after a lost connection (join with "resume") */
+    public static String joined(Member self, SignalingSettings settings, List<Member> roster, String resumeToken) {
+        return joined(self, settings, roster, resumeToken, false, null);
+    }
+
+    /**
+     * @param moderator this member may revoke and assign roles
+     * @param invites   the room's secret invites, shown to moderators only (null otherwise)
+     */
+    public static String joined(Member self, SignalingSettings settings, List<Member> roster, String resumeToken,
+                                boolean moderator, org.duet.mixer.access.RoomAccess.Invites invites) {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "joined");
         n.put("participantId", self.id());
@@ -57,6 +71,13 @@ public final class Messages {
         ArrayNode roles = n.putArray("singerRoles");
         settings.singerRoles().forEach(roles::add);
         n.put("statsIntervalMs", settings.statsInterval().toMillis());
+        if (resumeToken != null) {
+            n.put("resume", resumeToken);
+        }
+        if (invites != null) {
+            n.putObject("invites").put("singer", invites.singer()).put("listener", invites.listener());
+        }
+        n.put("moderator", moderator);
         putRoster(n, self, roster);
         return n.toString();
     }
@@ -101,6 +122,15 @@ public final class Messages {
             n.put("sdpMid", c.sdpMid());
         }
         n.put("sdpMLineIndex", c.sdpMLineIndex());
+        return n.toString();
+    }
+
+    /** To a listener the moderator picked for a singer role: join again as {@code role} with {@code invite}. */
+    public static String assigned(String role, String invite) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", "assigned");
+        n.put("role", role);
+        n.put("invite", invite);
         return n.toString();
     }
 

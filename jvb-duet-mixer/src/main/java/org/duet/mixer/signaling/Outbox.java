@@ -10,4 +10,9 @@ public interface Outbox {
 
     /** The remote address, for logs. */
     String describe();
+
+    /** The client's IP address as text, for per-address limits; null when unknown. */
+    default String clientAddress() {
+        return null;
+    }
 }

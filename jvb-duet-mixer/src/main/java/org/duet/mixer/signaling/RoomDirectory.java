@@ -1,6 +1,10 @@
 package org.duet.mixer.signaling;
 
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,11 @@ import org.duet.mixer.room.Room;
  * reserved here at join time, before any media exists, so two clients can never both get
  * singer-a; the engine's own role check stays as a backstop.
  *
+ * <p>It also enforces {@link LimitSettings}: rooms, members overall and per client address, and
+ * closes rooms that stayed empty for the grace period ({@link #closeIdleRooms}). Each member gets
+ * a secret resume token: a page that lost its connection presents it to take its role back
+ * from its own dead session at once, instead of waiting for that session to time out.
+ *
  * <p>Its lock belongs to signaling alone: the media loop never calls in here. Listener callbacks
  * run after the lock is released.
  */
@@ -28,10 +37,28 @@ public final class RoomDirectory {
     private final SignalingSettings settings;
     private final Set<String> presetRooms;
     private final Map<String, Map<String, Member>> rooms = new LinkedHashMap<>();
+    private final LimitSettings limits;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Per member (room/id): its resume token and client address (null: the operator's API). */
+    private final Map<String, String> resumeTokens = new HashMap<>();
+    private final Map<String, String> memberAddress = new HashMap<>();
+    /** Rooms a client address created (closed rooms drop out), for the per-address room cap. */
+    private final Map<String, String> roomCreator = new HashMap<>();
+    /** When each engine room was last seen empty (System.nanoTime). */
+    private final Map<String, Long> emptySince = new HashMap<>();
+
+    /** A reserved role: the engine room to join and the member's secret resume token. */
+    public record Reservation(Room room, String resumeToken) {
+    }
 
     public RoomDirectory(DuetMixer mixer, SignalingSettings settings) {
+        this(mixer, settings, LimitSettings.defaults());
+    }
+
+    public RoomDirectory(DuetMixer mixer, SignalingSettings settings, LimitSettings limits) {
         this.mixer = mixer;
         this.settings = settings;
+        this.limits = limits;
         this.presetRooms = Set.copyOf(settings.presetRooms());
         for (String room : presetRooms) {
             if (!ROOM_NAME.matcher(room).matches()) {
@@ -52,11 +79,26 @@ public final class RoomDirectory {
      * @return the engine room the member will join
      */
     public Room reserve(Member member, boolean createRoom) throws SignalingException {
+        return reserve(member, createRoom, null, null).room();
+    }
+
+    /**
+     * Reserves {@code role} in {@code room} for a new member coming from {@code clientAddress}
+     * (null: the operator's API, not counted per address).
+     *
+     * @param resume a resume token an earlier member of this room was given: that member (the same
+     *               page on a connection that died) is removed first, so its role is free again
+     */
+    public Reservation reserve(Member member, boolean createRoom, String clientAddress, String resume)
+            throws SignalingException {
         checkRoomName(member.room());
         checkParticipantId(member.id());
         checkRole(member.role());
         List<Member> roster;
         Room room;
+        Member evicted = null;
+        List<Member> evictedRoster = null;
+        String token = newToken();
         synchronized (this) {
             room = mixer.room(member.room());
             boolean known = room != null || presetRooms.contains(member.room()) || rooms.containsKey(member.room());
@@ -64,7 +106,19 @@ public final class RoomDirectory {
                 throw new SignalingException(ErrorCode.UNKNOWN_ROOM, "room " + member.room()
                         + " does not exist, and this server does not create rooms on join");
             }
+            checkLimits(member, room, clientAddress);
+            if (resume != null && rooms.containsKey(member.room())) {
+                evicted = holderOfToken(rooms.get(member.room()), member.room(), resume);
+                if (evicted != null) {
+                    forget(member.room(), evicted.id());
+                    rooms.get(member.room()).remove(evicted.id());
+                    evictedRoster = List.copyOf(rooms.get(member.room()).values());
+                }
+            }
             Map<String, Member> members = rooms.computeIfAbsent(member.room(), r -> new LinkedHashMap<>());
+            if (evicted != null && room != null) {
+                room.leave(evicted.id()); // the dead session's media: its role is free in the engine at once
+            }
             try {
                 if (members.containsKey(member.id()) || engineHas(room, member.id())) {
                     throw new SignalingException(ErrorCode.DUPLICATE_ID,
@@ -89,12 +143,148 @@ public final class RoomDirectory {
             }
             if (room == null) {
                 room = mixer.openRoom(member.room());
+                if (clientAddress != null) {
+                    roomCreator.put(member.room(), clientAddress);
+                }
             }
             members.put(member.id(), member);
+            resumeTokens.put(key(member.room(), member.id()), token);
+            if (clientAddress != null) {
+                memberAddress.put(key(member.room(), member.id()), clientAddress);
+            }
+            emptySince.remove(member.room());
             roster = List.copyOf(members.values());
         }
+        if (evicted != null) {
+            evicted.listener().removed("this role was taken back by a newer connection of the same page");
+            announce(evictedRoster);
+        }
         announce(roster);
-        return room;
+        return new Reservation(room, token);
+    }
+
+    private void checkLimits(Member member, Room room, String address) throws SignalingException {
+        int total = 0;
+        int fromAddress = 0;
+        for (Map.Entry<String, String> e : memberAddress.entrySet()) {
+            if (e.getValue().equals(address)) {
+                fromAddress++;
+            }
+        }
+        for (Map<String, Member> m : rooms.values()) {
+            total += m.size();
+        }
+        if (total >= limits.maxParticipants()) {
+            throw new SignalingException(ErrorCode.LIMIT_REACHED, "the server is full ("
+                    + limits.maxParticipants() + " participants); try again later");
+        }
+        if (address != null && fromAddress >= limits.maxParticipantsPerAddress()) {
+            throw new SignalingException(ErrorCode.LIMIT_REACHED, "too many participants from your address (at most "
+                    + limits.maxParticipantsPerAddress() + ")");
+        }
+        if (room == null && !rooms.containsKey(member.room())) {
+            if (mixer.rooms().size() >= limits.maxRooms()) {
+                throw new SignalingException(ErrorCode.LIMIT_REACHED, "the server has its maximum of "
+                        + limits.maxRooms() + " rooms open; join an existing room or try later");
+            }
+            if (address != null) {
+                int created = 0;
+                for (String a : roomCreator.values()) {
+                    if (a.equals(address)) {
+                        created++;
+                    }
+                }
+                if (created >= limits.maxRoomsPerAddress()) {
+                    throw new SignalingException(ErrorCode.LIMIT_REACHED, "your address already created "
+                            + limits.maxRoomsPerAddress() + " rooms that are still open");
+                }
+            }
+        }
+    }
+
+    private Member holderOfToken(Map<String, Member> members, String room, String presented) {
+        byte[] p = presented.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (Member m : members.values()) {
+            String t = resumeTokens.get(key(room, m.id()));
+            if (t != null && MessageDigest.isEqual(t.getBytes(java.nio.charset.StandardCharsets.UTF_8), p)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private void forget(String room, String id) {
+        resumeTokens.remove(key(room, id));
+        memberAddress.remove(key(room, id));
+    }
+
+    private static String key(String room, String id) {
+        return room + "/" + id;
+    }
+
+    private static String newToken() {
+        byte[] b = new byte[18];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    /**
+     * Closes engine rooms that nobody has been in for the grace period (preset rooms stay open).
+     * Called about once a second by the signaling timer.
+     */
+    public void closeIdleRooms(long nowNanos) {
+        List<String> toClose = new ArrayList<>();
+        synchronized (this) {
+            for (Room r : mixer.rooms()) {
+                String name = r.name();
+                Map<String, Member> members = rooms.get(name);
+                boolean empty = (members == null || members.isEmpty()) && r.isEmpty();
+                if (!empty || presetRooms.contains(name)) {
+                    emptySince.remove(name);
+                    continue;
+                }
+                Long since = emptySince.putIfAbsent(name, nowNanos);
+                if (since != null && nowNanos - since >= limits.emptyRoomGrace().toNanos()) {
+                    toClose.add(name);
+                }
+            }
+            for (String name : toClose) {
+                emptySince.remove(name);
+                roomCreator.remove(name);
+                rooms.remove(name);
+                mixer.closeRoom(name); // under our lock, so no join can slip in between
+                roomClosed.accept(name);
+            }
+            emptySince.keySet().removeIf(n -> mixer.room(n) == null);
+            roomCreator.keySet().removeIf(n -> mixer.room(n) == null);
+        }
+    }
+
+    private volatile java.util.function.Consumer<String> roomClosed = r -> { };
+
+    /** Told the name of every room {@link #closeIdleRooms} closes (to void its invites). */
+    public void onRoomClosed(java.util.function.Consumer<String> listener) {
+        this.roomClosed = listener;
+    }
+
+    /** The engine room, or null. */
+    public Room room(String name) {
+        return mixer.room(name);
+    }
+
+    /** True when the room exists: in the engine, preset, or with members. */
+    public synchronized boolean exists(String room) {
+        return mixer.room(room) != null || presetRooms.contains(room) || rooms.containsKey(room);
+    }
+
+    /** The member of {@code room} that holds resume token {@code token}, or null. */
+    public synchronized Member holderOfResumeToken(String room, String token) {
+        Map<String, Member> members = rooms.get(room);
+        return token == null || members == null ? null : holderOfToken(members, room, token);
+    }
+
+    public LimitSettings limits() {
+        return limits;
     }
 
     /** Releases a member's role; no-op when it is not there. Returns the member, or null. */
@@ -106,6 +296,7 @@ public final class RoomDirectory {
             if (members == null || (gone = members.remove(id)) == null) {
                 return null;
             }
+            forget(roomName, id);
             if (members.isEmpty()) {
                 rooms.remove(roomName);
             }

@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import org.duet.mixer.access.AccessSettings;
+import org.duet.mixer.access.RoomAccess;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.room.MixerStats;
 import org.slf4j.Logger;
@@ -25,13 +27,24 @@ public final class SignalingService implements AutoCloseable {
     private final RoomDirectory directory;
     private final SignalingSettings settings;
     private final WebRtcPeerFactory peers;
+    private final RoomAccess access;
     private final Set<SignalingSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
     private final ScheduledExecutorService statsTimer;
     private volatile SignalingExtension extension;
+    private final Map<String, Integer> socketsPerAddress = new java.util.HashMap<>();
+    private final LongAdder mediaEnded = new LongAdder();
+    private final LongAdder socketsRefused = new LongAdder();
 
     /** @param peers the WebRTC transport; null answers every offer with {@link ErrorCode#WEBRTC_UNAVAILABLE} */
     public SignalingService(DuetMixer mixer, RoomDirectory directory, WebRtcPeerFactory peers) {
+        this(mixer, directory, peers, new RoomAccess(new AccessSettings(true, "", "", "", "")));
+    }
+
+    /** @param access who may enter which room (invites, tokens, open rooms) */
+    public SignalingService(DuetMixer mixer, RoomDirectory directory, WebRtcPeerFactory peers, RoomAccess access) {
+        this.access = access;
+        directory.onRoomClosed(access::forget);
         this.mixer = mixer;
         this.directory = directory;
         this.settings = directory.settings();
@@ -46,18 +59,107 @@ public final class SignalingService implements AutoCloseable {
         });
         long every = Math.max(100, settings.statsInterval().toMillis());
         statsTimer.scheduleAtFixedRate(this::pushStats, every, every, TimeUnit.MILLISECONDS);
+        statsTimer.scheduleWithFixedDelay(this::housekeeping, 1000, 1000, TimeUnit.MILLISECONDS);
     }
 
-    /** A new client connected. */
+    /**
+     * A new client connected. Beyond {@code duet.limits.max-sockets} overall or
+     * {@code max-sockets-per-address} from its address, it gets a {@code limit-reached} error and
+     * the socket is closed (1013, try again later).
+     */
     public SignalingSession open(Outbox out) {
         SignalingSession s = new SignalingSession(this, out);
-        sessions.add(s);
+        String address = out.clientAddress();
+        LimitSettings limits = directory.limits();
+        String refusal = null;
+        synchronized (socketsPerAddress) {
+            int mine = address == null ? 0 : socketsPerAddress.getOrDefault(address, 0);
+            if (sessions.size() >= limits.maxSockets()) {
+                refusal = "the server has its maximum of " + limits.maxSockets() + " connections; try again later";
+            } else if (mine >= limits.maxSocketsPerAddress()) {
+                refusal = "too many connections from your address (at most " + limits.maxSocketsPerAddress() + ")";
+            } else {
+                sessions.add(s);
+                if (address != null) {
+                    socketsPerAddress.merge(address, 1, Integer::sum);
+                }
+            }
+        }
+        if (refusal != null) {
+            socketsRefused.increment();
+            countError(ErrorCode.LIMIT_REACHED);
+            out.send(Messages.error(ErrorCode.LIMIT_REACHED, refusal, null));
+            out.close(1013, "try again later");
+            s.markClosed();
+            return s;
+        }
         out.send(Messages.welcome(settings, peers != null));
         return s;
     }
 
-    void forget(SignalingSession s) {
-        sessions.remove(s);
+    void forget(SignalingSession s, String address) {
+        synchronized (socketsPerAddress) {
+            if (sessions.remove(s) && address != null) {
+                socketsPerAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+            }
+        }
+    }
+
+    /** Runs {@code task} on the signaling timer thread (off the caller's thread). */
+    void later(Runnable task) {
+        try {
+            statsTimer.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("signaling task failed", e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: close() releases everything anyway
+        }
+    }
+
+    /** Once a second: roles without media are released, long-empty rooms closed. */
+    private void housekeeping() {
+        long now = System.nanoTime();
+        for (SignalingSession s : sessions) {
+            try {
+                s.checkMedia(now);
+            } catch (RuntimeException e) {
+                LOG.warn("media check failed", e);
+            }
+        }
+        try {
+            directory.closeIdleRooms(now);
+        } catch (RuntimeException e) {
+            LOG.warn("closing idle rooms failed", e);
+        }
+    }
+
+    private final LongAdder slowReaders = new LongAdder();
+
+    void countSlowReader() {
+        slowReaders.increment();
+    }
+
+    /** Signaling sockets dropped because their client stopped reading (queue full or write timeout). */
+    public long slowReadersDropped() {
+        return slowReaders.sum();
+    }
+
+    void countMediaEnded() {
+        mediaEnded.increment();
+    }
+
+    /** Sessions whose media failed, was closed by the browser, or never came up (role released). */
+    public long mediaEndedCount() {
+        return mediaEnded.sum();
+    }
+
+    /** Sockets refused by the socket caps. */
+    public long socketsRefused() {
+        return socketsRefused.sum();
     }
 
     private void pushStats() {
@@ -84,6 +186,10 @@ public final class SignalingService implements AutoCloseable {
 
     public int openSessions() {
         return sessions.size();
+    }
+
+    public RoomAccess access() {
+        return access;
     }
 
     public RoomDirectory directory() {

@@ -10,6 +10,7 @@ import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;
 import org.duet.mixer.room.RoleTakenException;
+import org.duet.mixer.logging.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,20 +27,24 @@ import org.slf4j.LoggerFactory;
 public final class SignalingSession implements MemberListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSession.class);
+    private static final LogThrottle FAILURES = new LogThrottle(10_000);
 
     private final SignalingService service;
     private final Outbox out;
     private final RateLimiter rateLimiter;
+    private final String clientAddress;
 
     private Member member;          // non-null once joined
     private Room room;
     private WebRtcPeer peer;        // non-null once an offer was answered
     private Participant participant; // the engine's handle, once media is joined
+    private long joinedNanos;
     private boolean closed;
 
     SignalingSession(SignalingService service, Outbox out) {
         this.service = service;
         this.out = out;
+        this.clientAddress = out.clientAddress(); // kept: a closed socket may no longer know it
         this.rateLimiter = new RateLimiter(service.settings().maxMessagesPerSecond());
     }
 
@@ -63,6 +68,8 @@ public final class SignalingSession implements MemberListener {
                 case "offer" -> offer(msg);
                 case "candidate" -> candidate(msg);
                 case "leave" -> leave("you left");
+                case "revoke" -> revoke(msg);
+                case "assign" -> assign(msg);
                 case "ping" -> out.send(Messages.pong(msg.path("t").asLong(0), System.currentTimeMillis()));
                 case "clock" -> out.send(ClockPing.reply(msg, receivedNanos));
                 case "clock-sample" -> clockSample(msg);
@@ -73,9 +80,10 @@ public final class SignalingSession implements MemberListener {
             service.countError(e.code());
             out.send(Messages.error(e.code(), e.getMessage(), type));
         } catch (RuntimeException e) {
-            LOG.warn("signaling message from {} failed", out.describe(), e);
+            FAILURES.warn(LOG, "signaling message from " + out.describe() + " failed", e);
             service.countError(ErrorCode.INTERNAL);
-            out.send(Messages.error(ErrorCode.INTERNAL, "the server failed to handle this message: " + e, type));
+            // the details stay in the server's log: internal error text can tell an attacker too much
+            out.send(Messages.error(ErrorCode.INTERNAL, "the server failed to handle this message", type));
         }
     }
 
@@ -84,7 +92,7 @@ public final class SignalingSession implements MemberListener {
         SignalingExtension ext = service.extension();
         if (ext == null || !ext.types().contains(type)) {
             throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type "
-                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample, sync");
+                        + RoomDirectory.quote(type) + "; known types are join, offer, candidate, leave, ping, clock, clock-sample, sync, revoke, assign");
         }
         Member me;
         synchronized (this) {
@@ -122,6 +130,10 @@ public final class SignalingSession implements MemberListener {
         String roomName = text(msg, "room", true);
         String roleWire = text(msg, "role", true);
         String name = text(msg, "name", false);
+        String resume = text(msg, "resume", false);
+        if (resume.length() > 64) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "resume token is longer than 64 characters");
+        }
         if (name.length() > 64) {
             throw new SignalingException(ErrorCode.BAD_MESSAGE, "name is longer than 64 characters");
         }
@@ -138,17 +150,51 @@ public final class SignalingSession implements MemberListener {
         Role role = service.directory().parseRole(roleWire);
         Member me = new Member(newParticipantId(), roomName, role, name.strip(), Member.Kind.WEBRTC, this);
         // Reserve outside our lock: the directory calls rosterChanged (which locks us) after its own lock.
-        Room joinedRoom = service.directory().reserve(me, false);
+        String invite = text(msg, "invite", false);
+        String token = text(msg, "token", false);
+        if (invite.length() > 64 || token.length() > 8192) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "invite or token is too long");
+        }
+        // A page taking its own role back (resume) keeps its standing; anyone else is checked.
+        Member previous = service.directory().holderOfResumeToken(roomName, resume.isEmpty() ? null : resume);
+        boolean existed = service.directory().exists(roomName);
+        boolean moderator;
+        if (previous != null) {
+            moderator = service.access().isModerator(roomName, previous.id());
+        } else {
+            try {
+                moderator = service.access().admit(roomName, role.wireName(), existed, invite.isEmpty() ? null : invite,
+                        token.isEmpty() ? null : token).moderator();
+            } catch (org.duet.mixer.access.RoomAccess.Denied d) {
+                throw new SignalingException(ErrorCode.FORBIDDEN, d.getMessage());
+            }
+        }
+        RoomDirectory.Reservation reservation;
+        try {
+            reservation = service.directory().reserve(me, false, clientAddress, resume.isEmpty() ? null : resume);
+        } catch (SignalingException e) {
+            if (moderator && !existed && previous == null) {
+                service.access().forget(roomName); // the room was never made: its invites must not linger
+            }
+            throw e;
+        }
+        service.access().setModerator(roomName, me.id(), moderator);
+        if (previous != null) {
+            service.access().setModerator(roomName, previous.id(), false);
+        }
         synchronized (this) {
             if (closed) {
                 service.directory().release(roomName, me.id());
                 return;
             }
             member = me;
-            room = joinedRoom;
+            room = reservation.room();
+            joinedNanos = System.nanoTime();
         }
-        LOG.info("{} joined room {} as {} ({})", out.describe(), roomName, role.wireName(), me.id());
-        out.send(Messages.joined(me, service.settings(), service.directory().roster(roomName)));
+        LOG.info("{} joined room {} as {} ({}{})", out.describe(), roomName, role.wireName(), me.id(),
+                resume.isEmpty() ? "" : ", resuming");
+        out.send(Messages.joined(me, service.settings(), service.directory().roster(roomName),
+                reservation.resumeToken(), moderator, moderator ? service.access().invites(roomName) : null));
         SignalingExtension ext = service.extension();
         if (ext != null) {
             ext.onJoin(me, out);
@@ -198,6 +244,9 @@ public final class SignalingSession implements MemberListener {
         }
         out.send(Messages.answer(created.answerSdp()));
         created.trickleLocalCandidates(c -> out.send(Messages.candidate(c)));
+        // A failed or browser-closed connection frees the role, socket and thread at once (not on
+        // the WebSocket's idle timeout); the release runs off the transport's own threads.
+        created.onEnded(reason -> service.later(() -> mediaEnded(me, reason)));
     }
 
     private void candidate(JsonNode msg) throws SignalingException {
@@ -216,6 +265,50 @@ public final class SignalingSession implements MemberListener {
             throw new SignalingException(ErrorCode.NOT_JOINED, "send the offer before ICE candidates");
         }
         p.addRemoteCandidate(candidate);
+    }
+
+    /** A moderator takes a member out of the room (and its role): {@code {"type":"revoke","participantId":...}}. */
+    private void revoke(JsonNode msg) throws SignalingException {
+        Member me = requireModerator("revoke");
+        String id = text(msg, "participantId", true);
+        if (service.directory().member(me.room(), id) == null) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "no participant " + RoomDirectory.quote(id) + " in this room");
+        }
+        Room r = service.directory().room(me.room());
+        service.directory().remove(me.room(), id, "the moderator took your role");
+        if (r != null) {
+            r.leave(id);
+        }
+        service.access().setModerator(me.room(), id, false);
+    }
+
+    /**
+     * A moderator gives a listener a singer role: {@code {"type":"assign","participantId":...,"role":"singer-b"}}.
+     * The listener gets the room's singer invite in an {@code assigned} message and joins again with it.
+     */
+    private void assign(JsonNode msg) throws SignalingException {
+        Member me = requireModerator("assign");
+        String id = text(msg, "participantId", true);
+        Role role = service.directory().parseRole(text(msg, "role", true));
+        Member target = service.directory().member(me.room(), id);
+        if (target == null) {
+            throw new SignalingException(ErrorCode.BAD_MESSAGE, "no participant " + RoomDirectory.quote(id) + " in this room");
+        }
+        org.duet.mixer.access.RoomAccess.Invites inv = service.access().invites(me.room());
+        if (target.listener() instanceof SignalingSession s) {
+            s.out.send(Messages.assigned(role.wireName(), inv == null ? "" : inv.singer()));
+        }
+    }
+
+    private Member requireModerator(String what) throws SignalingException {
+        Member me;
+        synchronized (this) {
+            me = requireJoined(what);
+        }
+        if (!service.access().isModerator(me.room(), me.id())) {
+            throw new SignalingException(ErrorCode.FORBIDDEN, "only the room's moderator may " + what);
+        }
+        return me;
     }
 
     private Member requireJoined(String what) throws SignalingException {
@@ -279,7 +372,62 @@ public final class SignalingSession implements MemberListener {
         if (me != null) {
             release(me, r, p);
         }
-        service.forget(this);
+        service.forget(this, clientAddress);
+    }
+
+    /** Refused at open (a socket cap): nothing to release later. */
+    synchronized void markClosed() {
+        closed = true;
+    }
+
+    /** The media of {@code who} ended: if it is still this session's member, leave and tell the client why. */
+    private void mediaEnded(Member who, String reason) {
+        Room r;
+        WebRtcPeer p;
+        synchronized (this) {
+            if (member != who) {
+                return; // already left, or joined again since
+            }
+            r = room;
+            p = peer;
+            member = null;
+            room = null;
+            peer = null;
+            participant = null;
+        }
+        release(who, r, p);
+        service.countMediaEnded();
+        out.send(Messages.error(ErrorCode.MEDIA_ENDED, reason, null));
+        out.send(Messages.left(reason));
+    }
+
+    /**
+     * Releases a role whose media never came up, or whose browser stopped its consent checks, for
+     * longer than {@code duet.limits.media-timeout} (15 s): a client cannot hold a singer role
+     * without singing. Called about once a second by the signaling timer.
+     */
+    void checkMedia(long nowNanos) {
+        Member me;
+        WebRtcPeer p;
+        long since;
+        synchronized (this) {
+            me = member;
+            p = peer;
+            since = joinedNanos;
+        }
+        long timeout = service.directory().limits().mediaTimeout().toNanos();
+        if (me == null || nowNanos - since < timeout) {
+            return;
+        }
+        if (p == null) {
+            mediaEnded(me, "no audio connection within " + timeout / 1_000_000_000 + " s of joining; the role is free again");
+        } else if (!"connected".equals(p.connectionState())) {
+            mediaEnded(me, "the audio connection did not come up within " + timeout / 1_000_000_000
+                    + " s; the role is free again");
+        } else if (p.consentAgeMillis() > timeout / 1_000_000) {
+            mediaEnded(me, "no sign of life from your browser for " + timeout / 1_000_000_000
+                    + " s; the role is free again");
+        }
     }
 
     private void clockSample(JsonNode msg) throws SignalingException {

@@ -32,6 +32,18 @@ public interface WebRtcPeer extends AutoCloseable {
     /** A short connection state for the page ("new", "checking", "connected", "failed", "closed"). */
     String connectionState();
 
+    /**
+     * Calls {@code listener} once, with a reason for the client, when the connection failed (ICE
+     * consent lost, DTLS error) or the browser closed it. Not called for our own {@link #close}.
+     */
+    default void onEnded(Consumer<String> listener) {
+    }
+
+    /** Milliseconds since the browser's last ICE consent check on the media path; -1 before the first. */
+    default long consentAgeMillis() {
+        return -1;
+    }
+
     @Override
     void close();
 }

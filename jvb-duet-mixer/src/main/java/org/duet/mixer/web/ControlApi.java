@@ -45,6 +45,7 @@ final class ControlApi extends Handler.Abstract {
     private final DuetMixer mixer;
     private final RoomDirectory directory;
     private final WebSettings settings;
+    private final ApiGuard guard;
     /** UDP sockets this API opened, keyed by room + "/" + id, closed when the participant goes. */
     private final Map<String, UdpTransport> rtpTransports = new ConcurrentHashMap<>();
 
@@ -52,6 +53,7 @@ final class ControlApi extends Handler.Abstract {
         this.mixer = mixer;
         this.directory = directory;
         this.settings = settings;
+        this.guard = new ApiGuard(settings);
     }
 
     @Override
@@ -62,9 +64,7 @@ final class ControlApi extends Handler.Abstract {
         }
         String method = request.getMethod();
         try {
-            if (settings.apiLoopbackOnly() && !isLoopback(request)) {
-                throw new HttpError(403, "the control API answers loopback clients only (duet.http.api-loopback-only)");
-            }
+            guard.check(request);
             Matcher m;
             if (path.equals("/api/stats")) {
                 requireMethod(method, HttpMethod.GET);
@@ -99,6 +99,17 @@ final class ControlApi extends Handler.Abstract {
         if (payloadType < 96 || payloadType > 127) {
             throw new HttpError(400, "payloadType must be a dynamic RTP payload type, 96 to 127");
         }
+        try {
+            RoomDirectory.checkRoomName(roomName);
+            RoomDirectory.checkParticipantId(id);
+        } catch (SignalingException e) {
+            throw new HttpError(400, e.getMessage());
+        }
+        if (remote == null && !settings.rtpAllowLatching()) {
+            // without it the socket would take whoever sends first: a stranger could capture the role
+            throw new HttpError(400, "\"remote\" (ip:port of the participant) is required; latching onto the first"
+                    + " sender needs duet.rtp.allow-latching = true");
+        }
         Member member = new Member(id, roomName, role, id, Member.Kind.RTP, MemberListener.NONE);
         Room room;
         try {
@@ -109,6 +120,7 @@ final class ControlApi extends Handler.Abstract {
         UdpTransport transport = null;
         try {
             transport = UdpTransport.open(new InetSocketAddress(settings.rtpBindHost(), 0), remote);
+            transport.acceptOnly(payloadType); // latch (if allowed) on a valid RTP packet only; lock its SSRC
             MediaFormat f = MediaFormat.opusDefaults();
             room.join(id, role, transport, new MediaFormat(payloadType, f.channels(), f.inbandFec(), f.dtx(),
                     f.audioLevelExtensionId(), f.absCaptureTimeExtensionId()));
@@ -120,7 +132,7 @@ final class ControlApi extends Handler.Abstract {
             throw new HttpError(400, e.getMessage());
         } catch (IOException e) {
             undo(roomName, id, transport);
-            throw new HttpError(500, "could not open a UDP socket on " + settings.rtpBindHost() + ": " + e.getMessage());
+            throw new HttpError(500, "could not open a UDP socket for the participant");
         }
         rtpTransports.put(roomName + "/" + id, transport);
         InetSocketAddress local = transport.localAddress();
@@ -241,14 +253,7 @@ final class ControlApi extends Handler.Abstract {
      * is not treated as local.
      */
     static boolean isLoopback(Request request) {
-        if (request.getHeaders().contains("Forwarded") || request.getHeaders().contains("X-Forwarded-For")
-                || request.getHeaders().contains("X-Real-IP")) {
-            return false;
-        }
-        if (request.getConnectionMetaData().getRemoteSocketAddress() instanceof InetSocketAddress a) {
-            return a.getAddress() != null && a.getAddress().isLoopbackAddress();
-        }
-        return false;
+        return ApiGuard.isDirectLoopback(request); // no proxy header of any kind, peer on loopback
     }
 
     private static void requireMethod(String actual, HttpMethod expected) throws HttpError {

@@ -3,16 +3,21 @@ package org.duet.mixer.web;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import org.duet.mixer.access.AccessSettings;
+import org.duet.mixer.access.RoomAccess;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.rehearsal.RehearsalService;
 import org.duet.mixer.rehearsal.RehearsalSettings;
 import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.signaling.LimitSettings;
 import org.duet.mixer.signaling.RoomDirectory;
 import org.duet.mixer.signaling.SignalingService;
 import org.duet.mixer.signaling.SignalingSettings;
 import org.duet.mixer.signaling.SignalingSocket;
 import org.duet.mixer.signaling.WebRtcPeerFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -61,13 +66,17 @@ public final class StandaloneServer implements AutoCloseable {
     public static StandaloneServer start(DuetConfig config, DuetMixer mixer, WebRtcPeerFactory peers) {
         WebSettings web = WebSettings.from(config.raw());
         SignalingSettings signalingSettings = SignalingSettings.from(config.raw());
-        RoomDirectory directory = new RoomDirectory(mixer, signalingSettings);
-        SignalingService signaling = new SignalingService(mixer, directory, peers);
+        RoomDirectory directory = new RoomDirectory(mixer, signalingSettings, LimitSettings.from(config.raw()));
+        SignalingService signaling = new SignalingService(mixer, directory, peers,
+                new RoomAccess(AccessSettings.from(config.raw())));
 
         QueuedThreadPool threads = new QueuedThreadPool(64, 4);
         threads.setName("duet-http");
         Server server = new Server(threads);
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false); // no "Server: Jetty(...)": the version helps only an attacker
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(web.host());
         connector.setPort(web.port());
         server.addConnector(connector);
@@ -89,6 +98,7 @@ public final class StandaloneServer implements AutoCloseable {
                 new ServiceEndpoints(mixer, directory, new DuetMetrics(mixer, signaling)), new RehearsalHttp(rehearsal, web), api,
                 new SecurityHeaders(page));
         ContextHandler context = new ContextHandler("/");
+        java.util.concurrent.atomic.AtomicReference<OriginCheck> origins = new java.util.concurrent.atomic.AtomicReference<>();
         int maxFrame = Math.max(1 << 20, signalingSettings.maxMessageBytes() * 4);
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
             // Jetty's own limit sits above ours, so an oversize message gets a readable error reply;
@@ -96,13 +106,17 @@ public final class StandaloneServer implements AutoCloseable {
             container.setMaxTextMessageSize(maxFrame);
             container.setMaxBinaryMessageSize(4096);
             container.setIdleTimeout(Duration.ofSeconds(60));
+            // A client that never reads must not grow the server's memory: at most this many
+            // messages wait per socket; beyond it (or a write stuck past the timeout) it is dropped.
+            container.setMaxOutgoingFrames(web.wsMaxOutgoingFrames());
             container.addMapping("/ws", (request, response, callback) -> {
-                if (!OriginCheck.sameOrigin(request)) {
+                OriginCheck check = origins.get();
+                if (check == null || !check.allows(request)) {
                     org.eclipse.jetty.server.Response.writeError(request, response, callback, 403,
                             "cross-origin WebSocket refused");
                     return null;
                 }
-                return new SignalingSocket(signaling);
+                return new SignalingSocket(signaling, web.wsWriteTimeout());
             });
         });
         ws.setHandler(routes);
@@ -122,6 +136,9 @@ public final class StandaloneServer implements AutoCloseable {
             throw new IllegalStateException("could not start the web server on " + web.host() + ":" + web.port()
                     + ": " + e.getMessage(), e);
         }
+        origins.set(OriginCheck.forServer(connector.getLocalPort(),
+                java.util.List.of(web.host(), config.raw().hasPath("duet.webrtc.advertised-address")
+                        ? config.raw().getString("duet.webrtc.advertised-address") : ""), web.allowedOrigins()));
         InetSocketAddress bound = new InetSocketAddress(web.host(), connector.getLocalPort());
         String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : hostForUri(bound);
         URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");

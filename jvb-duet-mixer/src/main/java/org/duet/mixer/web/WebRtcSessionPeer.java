@@ -66,6 +66,26 @@ final class WebRtcSessionPeer implements WebRtcPeer {
     }
 
     @Override
+    public void onEnded(Consumer<String> listener) {
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        Consumer<org.duet.mixer.webrtc.WebRtcState> onState = s -> {
+            if ((s == org.duet.mixer.webrtc.WebRtcState.FAILED || s == org.duet.mixer.webrtc.WebRtcState.CLOSED)
+                    && told.compareAndSet(false, true)) {
+                listener.accept(s == org.duet.mixer.webrtc.WebRtcState.FAILED
+                        ? "the audio connection failed: " + session.failureReason()
+                        : "the audio connection was closed");
+            }
+        };
+        session.onStateChange(onState);
+        onState.accept(session.state()); // it may have ended before the listener was added
+    }
+
+    @Override
+    public long consentAgeMillis() {
+        return session.consentAgeMillis();
+    }
+
+    @Override
     public void close() {
         session.close();
     }

@@ -153,6 +153,11 @@ public final class WebRtcSession implements AutoCloseable {
         return transport.state();
     }
 
+    /** Milliseconds since the browser's last consent check on the media path, -1 before the first. */
+    public long consentAgeMillis() {
+        return transport.consentAgeMillis();
+    }
+
     /** Human-readable failure reason when {@link #state()} is FAILED (e.g. a DTLS fingerprint mismatch). */
     public String failureReason() {
         return transport.failure();

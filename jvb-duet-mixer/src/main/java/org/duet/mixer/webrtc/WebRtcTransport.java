@@ -72,6 +72,7 @@ public final class WebRtcTransport implements PacketTransport {
     private volatile InetSocketAddress dtlsPeer;
     private volatile long lastConsentNanos;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile WebRtcState state = WebRtcState.NEW;
     private volatile String failure;
     private final List<Consumer<WebRtcState>> stateListeners = new CopyOnWriteArrayList<>();
@@ -145,8 +146,8 @@ public final class WebRtcTransport implements PacketTransport {
     private void send(byte[] buf, int off, int len, boolean rtcp) {
         SrtpSession s = srtp;
         InetSocketAddress to = selected != null ? selected : dtlsPeer;
-        if (s == null || to == null || !running) {
-            notReady.incrementAndGet();
+        if (s == null || to == null || !running || state.isFinal()) {
+            notReady.incrementAndGet(); // also once consent is lost: no media to a peer that stopped agreeing
             return;
         }
         synchronized (sendLock) {
@@ -204,9 +205,16 @@ public final class WebRtcTransport implements PacketTransport {
                     handle((InetSocketAddress) from, len, arrival);
                 }
                 checkTimers(System.nanoTime());
+                if (state.isFinal()) {
+                    // failed (consent lost, DTLS error) or closed by the browser: free the socket,
+                    // this thread and the SRTP state at once instead of waiting for signaling
+                    close();
+                    return;
+                }
             } catch (IOException | RuntimeException e) {
                 if (running) {
                     fail("socket error: " + e);
+                    close();
                     return;
                 }
             }
@@ -345,6 +353,16 @@ public final class WebRtcTransport implements PacketTransport {
         }
     }
 
+    long consentAgeMillis() {
+        long consent = lastConsentNanos;
+        return consent == 0 ? -1 : (System.nanoTime() - consent) / 1_000_000;
+    }
+
+    /** True once the receive thread has ended and the socket is closed. */
+    boolean released() {
+        return closed.get() && !receiveThread.isAlive() && !channel.isOpen();
+    }
+
     WebRtcStats stats() {
         SrtpSession s = srtp;
         InetSocketAddress sel = selected;
@@ -370,7 +388,7 @@ public final class WebRtcTransport implements PacketTransport {
 
     @Override
     public void close() {
-        if (!running) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
         dtls.close(); // sends close_notify while the socket is still open

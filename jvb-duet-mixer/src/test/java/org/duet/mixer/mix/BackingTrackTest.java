@@ -48,4 +48,42 @@ class BackingTrackTest {
         assertThat(at48.length).isBetween(47_990, 48_000);
         assertThat(SignalAnalysis.toneLevelDb(at48, 0, 47_000, 441)).isGreaterThan(-1.0);
     }
+
+    /** Before: a 1 kHz WAV expanded 48x, and the length arithmetic could overflow on a wide file. */
+    @Test
+    void hostileHeadersAreRefusedBeforeAnythingLargeIsAllocated() throws Exception {
+        Path lowRate = dir.resolve("low.wav");
+        Files.write(lowRate, wavHeader(1_000, 1, 16, 0x7FFFFFF0)); // 1 kHz, claims ~2 GB of data
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BackingTrack.load(lowRate, true))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("Hz");
+        Path wide = dir.resolve("wide.wav");
+        Files.write(wide, wavHeader(48_000, 4000, 16, 0x7FFFFFF0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BackingTrack.load(wide, true))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("channels");
+        // a header that claims 2 GB but carries one second: read what is there, nothing more
+        Path liar = dir.resolve("liar.wav");
+        byte[] head = wavHeader(48_000, 2, 16, 0x7FFFFFF0);
+        byte[] file = java.util.Arrays.copyOf(head, head.length + 48_000 * 4);
+        Files.write(liar, file);
+        long before = usedHeap();
+        BackingTrack t = BackingTrack.load(liar, true);
+        System.out.printf("lying header: %d samples kept, heap grew about %.1f MB%n", t.lengthSamples(),
+                (usedHeap() - before) / 1e6);
+        assertThat(t.lengthSamples()).isEqualTo(48_000);
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    /** A canonical 44-byte RIFF/WAVE PCM header claiming {@code dataBytes} of samples. */
+    private static byte[] wavHeader(int rate, int channels, int bits, int dataBytes) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(44).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes()).putInt(36 + dataBytes).put("WAVE".getBytes());
+        b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) channels).putInt(rate)
+                .putInt(rate * channels * bits / 8).putShort((short) (channels * bits / 8)).putShort((short) bits);
+        b.put("data".getBytes()).putInt(dataBytes);
+        return b.array();
+    }
 }
