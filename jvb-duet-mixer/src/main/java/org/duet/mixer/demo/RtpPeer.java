@@ -45,6 +45,7 @@ public final class RtpPeer implements AutoCloseable {
     private float[] received = new float[48_000 * 4];
     private int receivedLength;
     private long firstTimestamp = -1;
+    private long streamSsrc = -1;
     private long[] packetArrivalNanos = new long[4096];
     private long[] packetSampleOffset = new long[4096];
     private int[] packetSamples = new int[4096];
@@ -222,6 +223,12 @@ public final class RtpPeer implements AutoCloseable {
             synchronized (lock) {
                 if (firstTimestamp < 0) {
                     firstTimestamp = rtp.timestamp();
+                    streamSsrc = rtp.ssrc();
+                } else if (rtp.ssrc() != streamSsrc) {
+                    // A new stream (the mixer restarted): its timestamps have a new random base, so
+                    // it is placed right after what was received, as a receiver starts a new stream.
+                    streamSsrc = rtp.ssrc();
+                    firstTimestamp = (rtp.timestamp() - receivedLength) & 0xFFFFFFFFL;
                 }
                 long offset = (rtp.timestamp() - firstTimestamp) & 0xFFFFFFFFL;
                 if (offset > 48_000L * 600) {

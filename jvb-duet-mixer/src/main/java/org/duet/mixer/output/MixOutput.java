@@ -59,7 +59,10 @@ public final class MixOutput {
     private boolean forwardOffsetsValid;
     private int forwardSeqOffset;
     private long forwardTsOffset;
-    private long lastForwardTimestampEnd;
+    /** When (System.nanoTime) the media at RTP time {@code timestamp} is due: anchors Sender Reports. */
+    private long timestampNanos;
+    private boolean timestampAnchored;
+    private long currentTickNanos;
 
     private long framesEncoded;
     private long packetsForwarded;
@@ -130,9 +133,10 @@ public final class MixOutput {
 
     /** Produces and sends this tick's frame, unless the output forwards or nobody listens. */
     public void tick(long tickNanos) {
-        if (forwardSource != null || (subscribers.length == 0 && tap == null)) {
-            return;
+        if (forwardSource != null || (tap == null && !anyReceiverConnected())) {
+            return; // nobody can hear it (no receiver, or none connected yet): no encoding either
         }
+        currentTickNanos = tickNanos;
         long tickPosition = clock.toSamples(tickNanos);
         long available = Long.MAX_VALUE;
         boolean anyLive = false;
@@ -163,6 +167,15 @@ public final class MixOutput {
         lastPositionRead = position;
         cursor.advance();
         encodeAndSend(position);
+    }
+
+    private boolean anyReceiverConnected() {
+        for (OutputSubscriber s : subscribers) {
+            if (s.transport.isConnected()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void read(long position, float[] into) {
@@ -213,6 +226,8 @@ public final class MixOutput {
         }
         sequence = (sequence + 1) & 0xFFFF;
         timestamp = (timestamp + tickSamples) & 0xFFFFFFFFL;
+        timestampNanos = currentTickNanos + tickSamples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+        timestampAnchored = true;
     }
 
     /** RFC 6464 level: -dBov, 0 (loudest) to 127 (silence). */
@@ -262,8 +277,9 @@ public final class MixOutput {
         if (((end - timestamp) & 0xFFFFFFFFL) < (1L << 31)) {
             timestamp = end;
             sequence = (seq + 1) & 0xFFFF;
+            timestampNanos = System.nanoTime() + samples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+            timestampAnchored = true;
         }
-        lastForwardTimestampEnd = end;
     }
 
     // ---- RTCP sender report figures ----
@@ -272,9 +288,17 @@ public final class MixOutput {
         return ssrc;
     }
 
-    /** The RTP timestamp that corresponds to {@code nowNanos}, for a Sender Report. */
+    /**
+     * The RTP timestamp that corresponds to {@code nowNanos}, for a Sender Report (RFC 3550 6.4.1):
+     * the next packet's timestamp moved by the time between {@code nowNanos} and when that packet's
+     * media is due, at 48 kHz.
+     */
     public long rtpTimestampAt(long nowNanos) {
-        return timestamp;
+        if (!timestampAnchored) {
+            return timestamp;
+        }
+        long deltaSamples = Math.floorDiv((nowNanos - timestampNanos) * ServerClock.SAMPLE_RATE, 1_000_000_000L);
+        return (timestamp + deltaSamples) & 0xFFFFFFFFL;
     }
 
     public long framesEncoded() {

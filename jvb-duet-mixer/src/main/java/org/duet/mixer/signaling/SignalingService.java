@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.duet.mixer.access.AccessSettings;
 import org.duet.mixer.access.RoomAccess;
 import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.store.RoomStore;
 import org.duet.mixer.room.MixerStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,10 @@ public final class SignalingService implements AutoCloseable {
     private final RoomDirectory directory;
     private final SignalingSettings settings;
     private final WebRtcPeerFactory peers;
+    private volatile RoomStore store;
+    private volatile boolean shuttingDown;
+    /** Resume tokens of members from before a restart (from the room store), by token. */
+    private final Map<String, RoomStore.MemberRecord> restored = new ConcurrentHashMap<>();
     private final RoomAccess access;
     private final Set<SignalingSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
@@ -188,6 +193,47 @@ public final class SignalingService implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Keeps joins, leaves and invites in {@code store} from now on; restores members it knows. */
+    public void useStore(RoomStore store) {
+        this.store = store;
+        for (RoomStore.MemberRecord m : store.members()) {
+            restored.put(m.token(), m);
+        }
+    }
+
+    /** A member from before the restart that held {@code token} in {@code room}, taken once; or null. */
+    RoomStore.MemberRecord takeRestored(String room, String token) {
+        if (token == null) {
+            return null;
+        }
+        RoomStore.MemberRecord m = restored.get(token);
+        if (m == null || !m.room().equals(room) || !restored.remove(token, m)) {
+            return null;
+        }
+        RoomStore s = store;
+        if (s != null) {
+            s.deleteMember(token);
+        }
+        return m;
+    }
+
+    void persistJoin(Member m, String token, boolean moderator) {
+        RoomStore s = store;
+        if (s != null) {
+            RoomAccess.Invites inv = access.invites(m.room());
+            s.putRoom(m.room(), inv == null ? null : inv.singer(), inv == null ? null : inv.listener());
+            s.putMember(token, m.room(), m.role().wireName(), moderator);
+        }
+    }
+
+    /** The member left for good (not a server shutdown, after which it should come back). */
+    void persistLeave(String token) {
+        RoomStore s = store;
+        if (s != null && token != null && !shuttingDown) {
+            s.deleteMember(token);
+        }
+    }
+
     public RoomAccess access() {
         return access;
     }
@@ -216,6 +262,7 @@ public final class SignalingService implements AutoCloseable {
 
     @Override
     public void close() {
+        shuttingDown = true; // members stay in the store: they come back after the restart
         statsTimer.shutdownNow();
         for (SignalingSession s : sessions) {
             s.onClose();

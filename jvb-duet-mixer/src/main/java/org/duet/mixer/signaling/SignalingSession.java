@@ -39,6 +39,7 @@ public final class SignalingSession implements MemberListener {
     private WebRtcPeer peer;        // non-null once an offer was answered
     private Participant participant; // the engine's handle, once media is joined
     private long joinedNanos;
+    private String resumeToken;     // this member's, while joined
     private boolean closed;
 
     SignalingSession(SignalingService service, Outbox out) {
@@ -159,8 +160,12 @@ public final class SignalingSession implements MemberListener {
         Member previous = service.directory().holderOfResumeToken(roomName, resume.isEmpty() ? null : resume);
         boolean existed = service.directory().exists(roomName);
         boolean moderator;
+        org.duet.mixer.store.RoomStore.MemberRecord before = previous == null
+                ? service.takeRestored(roomName, resume.isEmpty() ? null : resume) : null;
         if (previous != null) {
             moderator = service.access().isModerator(roomName, previous.id());
+        } else if (before != null) {
+            moderator = before.moderator(); // admitted before the server restarted: same standing
         } else {
             try {
                 moderator = service.access().admit(roomName, role.wireName(), existed, invite.isEmpty() ? null : invite,
@@ -179,6 +184,7 @@ public final class SignalingSession implements MemberListener {
             throw e;
         }
         service.access().setModerator(roomName, me.id(), moderator);
+        service.persistJoin(me, reservation.resumeToken(), moderator);
         if (previous != null) {
             service.access().setModerator(roomName, previous.id(), false);
         }
@@ -190,6 +196,7 @@ public final class SignalingSession implements MemberListener {
             member = me;
             room = reservation.room();
             joinedNanos = System.nanoTime();
+            resumeToken = reservation.resumeToken();
         }
         LOG.info("{} joined room {} as {} ({}{})", out.describe(), roomName, role.wireName(), me.id(),
                 resume.isEmpty() ? "" : ", resuming");
@@ -340,6 +347,12 @@ public final class SignalingSession implements MemberListener {
     }
 
     private void release(Member me, Room r, WebRtcPeer p) {
+        String token;
+        synchronized (this) {
+            token = resumeToken;
+            resumeToken = null;
+        }
+        service.persistLeave(token);
         if (p != null) {
             r.leave(me.id());
             p.close();
@@ -483,9 +496,12 @@ public final class SignalingSession implements MemberListener {
     public void removed(String reason) {
         WebRtcPeer p;
         Member me;
+        String token;
         synchronized (this) {
             me = member;
             p = peer;
+            token = resumeToken;
+            resumeToken = null;
             member = null;
             room = null;
             peer = null;
@@ -494,6 +510,7 @@ public final class SignalingSession implements MemberListener {
         if (me != null && p != null) {
             p.close(); // the operator already removed the engine participant
         }
+        service.persistLeave(token);
         SignalingExtension ext = service.extension();
         if (me != null && ext != null) {
             ext.onLeave(me);

@@ -25,6 +25,15 @@ public interface PacketTransport extends AutoCloseable {
     /** A short human-readable description for logs and metrics, e.g. "udp 127.0.0.1:40000". */
     String describe();
 
+    /**
+     * True when what is sent can reach the participant (a WebRTC session whose DTLS is done). Outputs
+     * whose receivers are all unconnected are not encoded: a listener that never connects costs no
+     * codec time. Plain UDP is always connected.
+     */
+    default boolean isConnected() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -21,6 +21,7 @@ import org.duet.mixer.signaling.MemberListener;
 import org.duet.mixer.signaling.Messages;
 import org.duet.mixer.signaling.RoomDirectory;
 import org.duet.mixer.signaling.SignalingException;
+import org.duet.mixer.store.RoomStore;
 import org.duet.mixer.transport.UdpTransport;
 import org.duet.mixer.web.HttpJson.HttpError;
 import org.eclipse.jetty.http.HttpMethod;
@@ -110,6 +111,12 @@ final class ControlApi extends Handler.Abstract {
             throw new HttpError(400, "\"remote\" (ip:port of the participant) is required; latching onto the first"
                     + " sender needs duet.rtp.allow-latching = true");
         }
+        return createRtp(roomName, id, role, remote, payloadType, 0);
+    }
+
+    /** Creates a plain-RTP participant on {@code localPort} (0: any free port) and records it in the store. */
+    private JsonNode createRtp(String roomName, String id, Role role, InetSocketAddress remote, int payloadType,
+                               int localPort) throws HttpError {
         Member member = new Member(id, roomName, role, id, Member.Kind.RTP, MemberListener.NONE);
         Room room;
         try {
@@ -119,7 +126,7 @@ final class ControlApi extends Handler.Abstract {
         }
         UdpTransport transport = null;
         try {
-            transport = UdpTransport.open(new InetSocketAddress(settings.rtpBindHost(), 0), remote);
+            transport = UdpTransport.open(new InetSocketAddress(settings.rtpBindHost(), localPort), remote);
             transport.acceptOnly(payloadType); // latch (if allowed) on a valid RTP packet only; lock its SSRC
             MediaFormat f = MediaFormat.opusDefaults();
             room.join(id, role, transport, new MediaFormat(payloadType, f.channels(), f.inbandFec(), f.dtx(),
@@ -136,6 +143,12 @@ final class ControlApi extends Handler.Abstract {
         }
         rtpTransports.put(roomName + "/" + id, transport);
         InetSocketAddress local = transport.localAddress();
+        RoomStore s = store;
+        if (s != null) {
+            s.putRtp(new RoomStore.RtpRecord(roomName, id, role.wireName(),
+                    remote == null ? null : remote.getAddress().getHostAddress() + ":" + remote.getPort(), payloadType,
+                    local.getAddress().getHostAddress(), local.getPort()));
+        }
         return Messages.JSON.createObjectNode().put("id", id)
                 .put("local", local.getAddress().getHostAddress() + ":" + local.getPort());
     }
@@ -161,6 +174,10 @@ final class ControlApi extends Handler.Abstract {
         }
         if (inEngine) {
             room.leave(id);
+        }
+        RoomStore s = store;
+        if (s != null) {
+            s.deleteRtp(roomName, id);
         }
         UdpTransport t = rtpTransports.remove(roomName + "/" + id);
         if (t != null) {
@@ -209,6 +226,10 @@ final class ControlApi extends Handler.Abstract {
         }
         try {
             mixer.openRoom(roomName).setBackingTrack(wav, gain);
+            RoomStore s = store;
+            if (s != null) {
+                s.putBackingTrack(roomName, wav == null ? null : wav.toString(), gain);
+            }
         } catch (IOException | IllegalArgumentException e) {
             throw new HttpError(400, "cannot play " + wav + ": " + e.getMessage());
         }
@@ -283,6 +304,27 @@ final class ControlApi extends Handler.Abstract {
             throw new HttpError(400, "\"" + field + "\" must be an integer");
         }
         return v.asInt();
+    }
+
+    private volatile RoomStore store;
+
+    /**
+     * Records plain-RTP participants and backing tracks in {@code store} from now on, after
+     * re-creating those it holds from before a restart on their old UDP ports, so their peers,
+     * which keep sending there, are back in the duet without doing anything.
+     */
+    void useStore(RoomStore store) {
+        for (RoomStore.RtpRecord r : store.rtpParticipants()) {
+            try {
+                createRtp(r.room(), r.id(), directory.parseRole(r.role()), r.remote() == null ? null : hostPort(r.remote()),
+                        r.payloadType(), r.localPort());
+            } catch (HttpError | SignalingException e) {
+                store.deleteRtp(r.room(), r.id());
+                org.slf4j.LoggerFactory.getLogger(ControlApi.class).warn("could not restore plain-RTP participant {}/{}: {}",
+                        r.room(), r.id(), e.getMessage());
+            }
+        }
+        this.store = store;
     }
 
     /** Closes the UDP sockets this API opened. */

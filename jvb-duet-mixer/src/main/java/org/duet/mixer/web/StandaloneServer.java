@@ -2,6 +2,7 @@ package org.duet.mixer.web;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.duet.mixer.access.AccessSettings;
 import org.duet.mixer.access.RoomAccess;
@@ -14,6 +15,7 @@ import org.duet.mixer.signaling.RoomDirectory;
 import org.duet.mixer.signaling.SignalingService;
 import org.duet.mixer.signaling.SignalingSettings;
 import org.duet.mixer.signaling.SignalingSocket;
+import org.duet.mixer.store.RoomStore;
 import org.duet.mixer.signaling.WebRtcPeerFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -44,6 +46,7 @@ public final class StandaloneServer implements AutoCloseable {
     private final URI uri;
     private final boolean webRtc;
     private RehearsalService rehearsal;
+    private RoomStore store;
 
     private StandaloneServer(Server server, SignalingService signaling, ControlApi api, URI uri, boolean webRtc) {
         this.server = server;
@@ -64,6 +67,14 @@ public final class StandaloneServer implements AutoCloseable {
      * @param peers answers browsers' SDP offers; null makes every offer fail with "webrtc-unavailable"
      */
     public static StandaloneServer start(DuetConfig config, DuetMixer mixer, WebRtcPeerFactory peers) {
+        return start(config, mixer, peers, null);
+    }
+
+    /**
+     * Starts the server, keeping room state in {@code duet.store.path} (or {@code defaultStore} when
+     * that is empty; no store when both are empty/null) and restoring what it holds from before.
+     */
+    static StandaloneServer start(DuetConfig config, DuetMixer mixer, WebRtcPeerFactory peers, Path defaultStore) {
         WebSettings web = WebSettings.from(config.raw());
         SignalingSettings signalingSettings = SignalingSettings.from(config.raw());
         RoomDirectory directory = new RoomDirectory(mixer, signalingSettings, LimitSettings.from(config.raw()));
@@ -123,6 +134,10 @@ public final class StandaloneServer implements AutoCloseable {
         context.setHandler(ws);
         server.setHandler(context);
         server.setStopTimeout(2000);
+        RoomStore store = openStore(config, defaultStore);
+        if (store != null) {
+            restore(store, mixer, directory, signaling, api);
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -145,16 +160,63 @@ public final class StandaloneServer implements AutoCloseable {
         LOG.info("Duet standalone server at {} (WebRTC transport: {})", uri, peers == null ? "none" : "ready");
         StandaloneServer started = new StandaloneServer(server, signaling, api, uri, peers != null);
         started.rehearsal = rehearsal;
+        started.store = store;
         return started;
+    }
+
+    private static RoomStore openStore(DuetConfig config, Path defaultStore) {
+        String configured = config.raw().hasPath("duet.store.path") ? config.raw().getString("duet.store.path") : "";
+        Path dir = !configured.isBlank() ? Path.of(configured) : defaultStore;
+        if (dir == null) {
+            return null;
+        }
+        try {
+            RoomStore s = RoomStore.open(dir);
+            LOG.info("room state kept in {}", dir.toAbsolutePath());
+            return s;
+        } catch (java.sql.SQLException e) {
+            LOG.warn("room state will not survive a restart: cannot open the store in {} ({})", dir, e.getMessage());
+            return null;
+        }
+    }
+
+    /** Rooms, invites, backing tracks, plain-RTP participants and members' standing from before a restart. */
+    private static void restore(RoomStore store, DuetMixer mixer, RoomDirectory directory, SignalingService signaling,
+                                ControlApi api) {
+        int rooms = 0;
+        for (RoomStore.RoomRecord r : store.rooms()) {
+            org.duet.mixer.room.Room room = mixer.openRoom(r.name());
+            rooms++;
+            if (r.singerInvite() != null && r.listenerInvite() != null) {
+                signaling.access().restore(r.name(), new RoomAccess.Invites(r.singerInvite(), r.listenerInvite()));
+            }
+            if (r.backingPath() != null) {
+                try {
+                    room.setBackingTrack(Path.of(r.backingPath()), r.backingGain());
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    LOG.warn("room {}: backing track {} not restored: {}", r.name(), r.backingPath(), e.getMessage());
+                }
+            }
+        }
+        api.useStore(store);
+        signaling.useStore(store);
+        directory.onRoomClosed(name -> {
+            signaling.access().forget(name);
+            store.deleteRoom(name);
+        });
+        LOG.info("restored {} rooms, {} plain-RTP participants, {} members' resume tokens", rooms,
+                store.rtpParticipants().size(), store.members().size());
     }
 
     /**
      * Runs the mixer and this server until the process is stopped (Ctrl-C), for {@code Main serve}
-     * and {@code demo}: prints where to point the browsers.
+     * and {@code demo}: prints where to point the browsers. Room state is kept in
+     * {@code duet.store.path}, by default {@code ~/.local/state/duet}, and restored on start.
      */
     public static void serve(DuetConfig config) throws InterruptedException {
         DuetMixer mixer = DuetMixer.start(config);
-        StandaloneServer server = start(config, mixer);
+        StandaloneServer server = start(config, mixer, WebRtcPeers.defaultFactory(config),
+                Path.of(System.getProperty("user.home"), ".local", "state", "duet"));
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -200,6 +262,9 @@ public final class StandaloneServer implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             LOG.warn("web server stop failed", e);
+        }
+        if (store != null) {
+            store.close();
         }
     }
 }

@@ -14,23 +14,48 @@ import org.duet.mixer.webrtc.sdp.SdpException;
 /** Answers browsers' offers with the WebRTC transport of package {@code webrtc}. */
 final class WebRtcPeers implements WebRtcPeerFactory {
 
-    private final WebRtcEndpointFactory endpoints;
+    private final java.util.concurrent.CompletableFuture<WebRtcEndpointFactory> endpoints;
 
-    private WebRtcPeers(WebRtcEndpointFactory endpoints) {
+    private WebRtcPeers(java.util.concurrent.CompletableFuture<WebRtcEndpointFactory> endpoints) {
         this.endpoints = endpoints;
     }
 
-    /** Reads {@code duet.webrtc.*}; generates the DTLS certificate once. */
+    /**
+     * Reads {@code duet.webrtc.*}; generates the DTLS certificate once. That and the SRTP library's
+     * start-up (it times its AES implementations) take seconds on a busy machine, so they run on
+     * their own thread: the server listens, and restores plain-RTP participants after a restart, at
+     * once; only the first browser offer waits for them.
+     */
     static WebRtcPeerFactory defaultFactory(DuetConfig config) {
-        return new WebRtcPeers(new WebRtcEndpointFactory(config.raw()));
+        java.util.concurrent.CompletableFuture<WebRtcEndpointFactory> f = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(new WebRtcEndpointFactory(config.raw()));
+            } catch (Throwable e) {
+                org.slf4j.LoggerFactory.getLogger(WebRtcPeers.class).error("the WebRTC transport could not start", e);
+                f.completeExceptionally(e);
+            }
+        }, "duet-webrtc-init");
+        t.setDaemon(true);
+        t.start();
+        return new WebRtcPeers(f);
     }
 
     @Override
     public WebRtcPeer answer(String participantId, Role role, String offerSdp) throws SignalingException {
         // Directions are Duet's: a singer's voice comes in and their mix goes out; a listener only receives.
         MediaDirection wanted = role.isSinger() ? MediaDirection.SENDRECV : MediaDirection.SENDONLY;
+        WebRtcEndpointFactory ready;
         try {
-            return new WebRtcSessionPeer(endpoints.create(offerSdp, wanted));
+            ready = endpoints.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SignalingException(ErrorCode.WEBRTC_UNAVAILABLE, "the server is shutting down");
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new SignalingException(ErrorCode.WEBRTC_UNAVAILABLE, "the WebRTC transport could not start");
+        }
+        try {
+            return new WebRtcSessionPeer(ready.create(offerSdp, wanted));
         } catch (SdpException e) {
             throw new SignalingException(ErrorCode.NEGOTIATION_FAILED, "the offer cannot be answered: " + e.getMessage());
         } catch (IOException e) {

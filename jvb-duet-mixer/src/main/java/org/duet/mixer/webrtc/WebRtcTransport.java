@@ -119,6 +119,11 @@ public final class WebRtcTransport implements PacketTransport {
         return state;
     }
 
+    @Override
+    public boolean isConnected() {
+        return state == WebRtcState.CONNECTED;
+    }
+
     /** Why the connection failed; null unless {@link #state()} is FAILED. */
     public String failure() {
         return failure;

@@ -181,8 +181,9 @@ class ControlApiAbuseTest {
                     + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            // never read again; ask for a pong (about 60 bytes each) as fast as we can
-            byte[] ping = maskedText("{\"type\":\"ping\",\"t\":1234567890123456,\"pad\":\"" + "p".repeat(200) + "\"}");
+            // never read again; send what earns the longest reply (a bad-json error quoting the
+            // offending token, about 300 bytes) as fast as we can
+            byte[] ping = maskedText("z".repeat(400));
             long t0 = System.nanoTime();
             int sent = 0;
             try {

@@ -1,0 +1,90 @@
+package org.duet.mixer.output;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.format.MediaFormat;
+import org.duet.mixer.mix.MixSource;
+import org.duet.mixer.session.MediaFactory;
+import org.duet.mixer.transport.PacketReceiver;
+import org.duet.mixer.transport.PacketTransport;
+import org.junit.jupiter.api.Test;
+
+class MixOutputTest {
+
+    /** Before: a listener that never connected made its room encode every tick. */
+    @Test
+    void unconnectedReceiversCostNoEncoding() {
+        MixOutput out = newOutput();
+        Receiver r = new Receiver();
+        out.setSubscribers(new OutputSubscriber[] {new OutputSubscriber(r, MediaFormat.opusDefaults())});
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            out.tick(t0 + i * 10_000_000L);
+        }
+        assertThat(out.framesEncoded()).isZero();
+        assertThat(r.sent).isZero();
+        r.connected = true;
+        out.tick(t0 + 100_000_000L);
+        assertThat(out.framesEncoded()).isEqualTo(1);
+        assertThat(r.sent).isEqualTo(1);
+    }
+
+    /** Before: rtpTimestampAt(nowNanos) ignored its argument, so Sender Reports mapped every time to one RTP time. */
+    @Test
+    void senderReportTimestampsFollowTheGivenTime() {
+        MixOutput out = newOutput();
+        Receiver r = new Receiver();
+        r.connected = true;
+        out.setSubscribers(new OutputSubscriber[] {new OutputSubscriber(r, MediaFormat.opusDefaults())});
+        long t1 = System.nanoTime();
+        out.tick(t1);
+        long sent = r.lastTimestamp;
+        assertThat(out.rtpTimestampAt(t1)).as("the packet sent at the tick carries the tick's media time").isEqualTo(sent);
+        assertThat(out.rtpTimestampAt(t1 + 500_000_000L)).isEqualTo((sent + 24_000) & 0xFFFFFFFFL);
+        assertThat(out.rtpTimestampAt(t1 - 10_000_000L)).isEqualTo((sent - 480) & 0xFFFFFFFFL);
+    }
+
+    private static MixOutput newOutput() {
+        MixOutput out = new MediaFactory(DuetConfig.withOverrides(""), ServerClock.startingNow())
+                .newOutput("test", MediaFormat.opusDefaults());
+        out.setSources(new MixSource[0], new float[0], 0);
+        return out;
+    }
+
+    private static final class Receiver implements PacketTransport {
+        boolean connected;
+        int sent;
+        long lastTimestamp;
+
+        @Override
+        public void sendRtp(byte[] buf, int off, int len) {
+            sent++;
+            lastTimestamp = ((buf[off + 4] & 0xFFL) << 24) | ((buf[off + 5] & 0xFFL) << 16) | ((buf[off + 6] & 0xFFL) << 8)
+                    | (buf[off + 7] & 0xFFL);
+        }
+
+        @Override
+        public void sendRtcp(byte[] buf, int off, int len) {
+        }
+
+        @Override
+        public void setReceiver(PacketReceiver receiver) {
+        }
+
+        @Override
+        public String describe() {
+            return "test";
+        }
+
+        @Override
+        public boolean isConnected() {
+            return connected;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
