@@ -152,8 +152,8 @@ public final class StandaloneServer implements AutoCloseable {
                     + ": " + e.getMessage(), e);
         }
         origins.set(OriginCheck.forServer(connector.getLocalPort(),
-                java.util.List.of(web.host(), config.raw().hasPath("duet.webrtc.advertised-address")
-                        ? config.raw().getString("duet.webrtc.advertised-address") : ""), web.allowedOrigins()));
+                java.util.List.of(web.host(), configured(config, "duet.webrtc.advertised-address"),
+                        configured(config, "duet.webrtc.bind-address")), web.allowedOrigins()));
         InetSocketAddress bound = new InetSocketAddress(web.host(), connector.getLocalPort());
         String host = bound.getAddress().isAnyLocalAddress() ? "localhost" : hostForUri(bound);
         URI uri = URI.create("http://" + host + ":" + connector.getLocalPort() + "/");
@@ -162,6 +162,10 @@ public final class StandaloneServer implements AutoCloseable {
         started.rehearsal = rehearsal;
         started.store = store;
         return started;
+    }
+
+    private static String configured(DuetConfig config, String key) {
+        return config.raw().hasPath(key) ? config.raw().getString(key) : "";
     }
 
     private static RoomStore openStore(DuetConfig config, Path defaultStore) {
@@ -215,7 +219,7 @@ public final class StandaloneServer implements AutoCloseable {
      */
     public static void serve(DuetConfig config) throws InterruptedException {
         DuetMixer mixer = DuetMixer.start(config);
-        StandaloneServer server = start(config, mixer, WebRtcPeers.defaultFactory(config),
+        StandaloneServer server = start(config, mixer, WebRtcPeers.startingFactory(config),
                 Path.of(System.getProperty("user.home"), ".local", "state", "duet"));
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -20,13 +20,19 @@ final class WebRtcPeers implements WebRtcPeerFactory {
         this.endpoints = endpoints;
     }
 
-    /**
-     * Reads {@code duet.webrtc.*}; generates the DTLS certificate once. That and the SRTP library's
-     * start-up (it times its AES implementations) take seconds on a busy machine, so they run on
-     * their own thread: the server listens, and restores plain-RTP participants after a restart, at
-     * once; only the first browser offer waits for them.
-     */
+    /** Reads {@code duet.webrtc.*}; generates the DTLS certificate once, before returning. */
     static WebRtcPeerFactory defaultFactory(DuetConfig config) {
+        return new WebRtcPeers(java.util.concurrent.CompletableFuture.completedFuture(
+                new WebRtcEndpointFactory(config.raw())));
+    }
+
+    /**
+     * As {@link #defaultFactory}, but the DTLS certificate and the SRTP library's start-up (it times
+     * its AES implementations: seconds on a busy machine) run on their own thread, so a restarting
+     * server listens, and restores its plain-RTP participants, at once; only the first browser
+     * offer waits for them. For {@code serve}.
+     */
+    static WebRtcPeerFactory startingFactory(DuetConfig config) {
         java.util.concurrent.CompletableFuture<WebRtcEndpointFactory> f = new java.util.concurrent.CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
