@@ -10,6 +10,7 @@ import { attachSync } from './sync.js';
 import { Rehearsal } from './rehearsal.js';
 import { Reconnect } from './reconnect.js';
 import { accessFields, showInvites, onAssigned } from './access.js';
+import { NetworkPanel, withSenderFmtp } from './network.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -38,6 +39,7 @@ const state = {
 let sig = null; let pc = null; let audio = null; let statsTimer = null; let browserStats = null;
 let pendingCandidates = [];
 const reconnect = new Reconnect({ rejoin, onStatus: (t) => (t ? setConn(t, 'warn') : refreshConn()) });
+let network = null;
 
 // ---------- UI helpers ----------
 
@@ -212,7 +214,7 @@ async function connectSignaling() {
     if (!state.joined && Array.isArray(e.detail.singerRoles)) renderRoles(e.detail.singerRoles);
   });
   sig.addEventListener('roster', (e) => { state.roster = e.detail.participants; state.youHear = e.detail.youHear; renderRoster(); });
-  sig.addEventListener('stats', (e) => { state.serverStats = e.detail; renderServerStats(e.detail); });
+  sig.addEventListener('stats', (e) => { state.serverStats = e.detail; renderServerStats(e.detail); if (network) network.render(e.detail); });
   sig.addEventListener('pong', (e) => { state.signalingRttMs = e.detail.rttMs; $('sig-rtt').textContent = fmtMs(e.detail.rttMs); });
   sig.addEventListener('answer', (e) => onAnswer(e.detail));
   sig.addEventListener('assigned', (e) => onAssigned(e.detail));
@@ -273,8 +275,10 @@ function onJoined(msg) {
 async function startPeer(joined, micTrack) {
   pc = new RTCPeerConnection({ iceServers: joined.iceServers || [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
   pendingCandidates = [];
+  if (!network) network = new NetworkPanel($('cards'));
   if (micTrack) {
-    pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [audio.micStream] });
+    const t = pc.addTransceiver(micTrack, { direction: 'sendrecv', streams: [audio.micStream] });
+    network.attach(t.sender, micTrack);
   } else {
     pc.addTransceiver('audio', { direction: 'recvonly' });
   }
@@ -306,7 +310,7 @@ async function startPeer(joined, micTrack) {
 async function onAnswer(msg) {
   if (!pc) return;
   try {
-    await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+    await pc.setRemoteDescription({ type: 'answer', sdp: withSenderFmtp(msg.sdp) });
     for (const c of pendingCandidates.splice(0)) await addCandidate(c);
   } catch (e) {
     showError('negotiation-failed', 'The server\'s answer was not accepted: ' + e.message);

@@ -65,6 +65,10 @@ public final class BenchMain {
                 freePort(), backing, DuetOwnFigures.mixerProperties(), false);
         if (args.compare() != null) {
             compare(args, work, duet, backing, a, b);
+        } else if ("adapt".equals(args.only())) {
+            for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) {
+                System.out.println(f.line());
+            }
         } else {
             List<Figure> figures = "alloc".equals(args.only())
                     ? DuetOwnFigures.allocation(args.duets(), args.warmup(), Math.min(args.seconds(), 8), CLIENT_PORT_BASE,
@@ -76,6 +80,9 @@ public final class BenchMain {
             }
             if (args.only() == null) {
                 for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures, docs/sync.md
+                    System.out.println(f.line());
+                }
+                for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) { // #15 figures, docs/adaptation.md
                     System.out.println(f.line());
                 }
             }

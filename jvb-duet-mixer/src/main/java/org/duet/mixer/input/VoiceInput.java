@@ -44,6 +44,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private long nowNanos;
     private long transitNanos;
     private long framesWritten;
+    private VoiceFilter filter;
 
     /**
      * @param staleSamples a source that wrote no audio for this long is left out of the outputs'
@@ -134,6 +135,10 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         }
         lastFrameTimestamp = extendedTimestamp;
         lastFramePosition = placement.position();
+        VoiceFilter f = filter;
+        if (f != null) {
+            f.process(mono, n, placement.position());
+        }
         timeline.writeStretched(placement.position(), mono, 0, n, out);
         placement.advance(out);
         lastWriteAt = serverClock.toSamples(nowNanos);
@@ -167,6 +172,16 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     @Override
     public void mixInto(long position, float gain, float[] out, int outOff, int count) {
         timeline.mixInto(position, gain, out, outOff, count);
+    }
+
+    /** Echo detection on this voice (null: none). Set before the voice is added to the loop. */
+    public void setFilter(VoiceFilter filter) {
+        this.filter = filter;
+    }
+
+    /** Capture to best-case arrival of the latest frame, in samples: how long the voice takes to reach us. */
+    public long transitSamples() {
+        return ServerClock.nanosToSamples(transitNanos);
     }
 
     public JitterBuffer jitterBuffer() {

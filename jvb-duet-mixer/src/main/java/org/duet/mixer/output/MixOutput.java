@@ -1,5 +1,9 @@
 package org.duet.mixer.output;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
@@ -7,6 +11,7 @@ import org.duet.mixer.mix.MixSource;
 import org.duet.mixer.mix.PlayoutCursor;
 import org.duet.mixer.mix.SoftLimiter;
 import org.duet.mixer.opus.OpusEncoder;
+import org.duet.mixer.opus.OpusSettings;
 import org.duet.mixer.rtp.AudioLevelExtension;
 import org.duet.mixer.rtp.RtpPacket;
 import org.duet.mixer.rtp.RtpWriter;
@@ -20,6 +25,13 @@ import org.duet.mixer.rtp.RtpWriter;
  * packets as they arrive, with only the RTP header rewritten: no decode, no re-encode, no wait for
  * the tick. Sequence numbers and timestamps stay continuous across switches between the two modes.
  *
+ * <p>Receivers of one output may need different encoder settings (a lossy path wants FEC and a
+ * lower bitrate, see {@code org.duet.mixer.adapt}): the output then encodes the same mixed PCM once
+ * per distinct setting ({@link EncodeLane}), so cost grows with the number of distinct network
+ * conditions, not with the number of receivers. Sequence numbers are kept per receiver (lanes may
+ * send 10 or 20 ms packets), timestamps per output, so a receiver moving between lanes sees one
+ * continuous stream.
+ *
  * <p>Owned by the media loop thread; nothing here allocates per tick or per packet.
  */
 public final class MixOutput {
@@ -30,7 +42,11 @@ public final class MixOutput {
     private final String name;
     private final ServerClock clock;
     private final int tickSamples;
-    private final OpusEncoder encoder;
+    private final EncodeLane defaultLane;
+    private EncodeLane[] lanes;
+    private EncoderSource encoderSource;
+    private final Set<OpusSettings> pendingLanes = new HashSet<>();
+    private boolean closed;
     private final SoftLimiter limiter;
     private final PlayoutCursor cursor;
     private final long staleGuardSamples;
@@ -50,14 +66,12 @@ public final class MixOutput {
     private final RtpWriter rtpWriter = new RtpWriter();
 
     private final long ssrc;
-    private int sequence;
     private long timestamp;
     private final long unixMinusNanoTime = ServerClock.unixNanosMinusNanoTime();
 
     // Forwarding state: output seq/ts = input seq/ts + offset, so input gaps stay visible as loss.
     private MixSource forwardSource;
     private boolean forwardOffsetsValid;
-    private int forwardSeqOffset;
     private long forwardTsOffset;
     /** When (System.nanoTime) the media at RTP time {@code timestamp} is due: anchors Sender Reports. */
     private long timestampNanos;
@@ -72,19 +86,29 @@ public final class MixOutput {
 
     public MixOutput(String name, ServerClock clock, int tickSamples, OpusEncoder encoder, SoftLimiter limiter,
                      PlayoutCursor cursor, long staleGuardSamples) {
+        this(name, clock, tickSamples, encoder, null, limiter, cursor, staleGuardSamples);
+    }
+
+    /**
+     * @param settings what {@code encoder} was built with (the default encoder class; its frame size
+     *                 must be the tick), or null when unknown
+     */
+    public MixOutput(String name, ServerClock clock, int tickSamples, OpusEncoder encoder, OpusSettings settings,
+                     SoftLimiter limiter, PlayoutCursor cursor, long staleGuardSamples) {
         this.name = name;
         this.clock = clock;
         this.tickSamples = tickSamples;
-        this.encoder = encoder;
+        OpusSettings defaults = settings != null && settings.frameSamples() == tickSamples ? settings : null;
+        this.defaultLane = new EncodeLane(defaults, encoder, tickSamples);
+        this.lanes = new EncodeLane[] {defaultLane};
         this.limiter = limiter;
         this.cursor = cursor;
         this.staleGuardSamples = staleGuardSamples;
         this.mix = new float[tickSamples];
         this.fadeIn = new float[tickSamples];
-        this.pcm = new short[tickSamples * Math.max(1, encoder.channels())];
+        this.pcm = new short[tickSamples];
         ThreadLocalRandom r = ThreadLocalRandom.current();
         this.ssrc = r.nextLong(1, 1L << 32);
-        this.sequence = r.nextInt(1 << 16);
         this.timestamp = r.nextLong(1L << 32);
     }
 
@@ -118,6 +142,110 @@ public final class MixOutput {
 
     public void setSubscribers(OutputSubscriber[] subscribers) {
         this.subscribers = subscribers;
+        rebuildLanes();
+    }
+
+    // ---- encoder classes (changed on the loop thread when a receiver's network changes) ----
+
+    /** Where encoders for new classes come from; without one every receiver stays on the default. */
+    public void setEncoderSource(EncoderSource source) {
+        this.encoderSource = source;
+    }
+
+    /**
+     * Asks that {@code sub} receive frames encoded with {@code wanted} (null: the output's default).
+     * Takes effect at once when a lane with those settings exists, else when its encoder arrives.
+     */
+    public void setSubscriberSettings(OutputSubscriber sub, OpusSettings wanted) {
+        OpusSettings w = wanted != null && wanted.equals(defaultLane.settings) ? null : wanted;
+        sub.wanted = w;
+        if (w != null && laneFor(w) == null) {
+            if (w.frameSamples() % tickSamples != 0 || encoderSource == null) {
+                sub.wanted = null; // a frame size the tick cannot fill: stay on the default
+            } else if (pendingLanes.add(w)) {
+                encoderSource.requestEncoder(this, w);
+            }
+        }
+        rebuildLanes();
+    }
+
+    /** A new encoder class, built off the loop after {@link EncoderSource#requestEncoder}. */
+    public void addLane(OpusSettings settings, OpusEncoder encoder) {
+        pendingLanes.remove(settings);
+        if (closed || laneFor(settings) != null) {
+            encoder.close();
+            return;
+        }
+        EncodeLane[] grown = java.util.Arrays.copyOf(lanes, lanes.length + 1);
+        grown[lanes.length] = new EncodeLane(settings, encoder, settings.frameSamples());
+        lanes = grown;
+        rebuildLanes();
+    }
+
+    private EncodeLane laneFor(OpusSettings s) {
+        for (EncodeLane lane : lanes) {
+            if (lane != defaultLane && lane.settings.equals(s)) {
+                return lane;
+            }
+        }
+        return null;
+    }
+
+    /** Puts each subscriber in the lane it wants (when it exists) and closes lanes nobody uses. */
+    private void rebuildLanes() {
+        List<EncodeLane> kept = new ArrayList<>();
+        for (EncodeLane lane : lanes) {
+            List<OutputSubscriber> subs = new ArrayList<>();
+            for (OutputSubscriber sub : subscribers) {
+                if (placeOf(sub) == lane) {
+                    subs.add(sub);
+                }
+            }
+            if (lane != defaultLane && subs.isEmpty()) {
+                lane.encoder.close();
+                continue;
+            }
+            for (OutputSubscriber sub : subs) {
+                sub.lane = lane;
+            }
+            lane.subscribers = subs.toArray(new OutputSubscriber[0]);
+            kept.add(lane);
+        }
+        lanes = kept.toArray(new EncodeLane[0]);
+    }
+
+    /** The lane it wants when that exists, else (while its encoder is being built) the one it is in. */
+    private EncodeLane placeOf(OutputSubscriber sub) {
+        if (sub.wanted == null) {
+            return defaultLane;
+        }
+        EncodeLane target = laneFor(sub.wanted);
+        if (target != null) {
+            return target;
+        }
+        for (EncodeLane lane : lanes) {
+            if (lane == sub.lane) {
+                return lane;
+            }
+        }
+        return defaultLane;
+    }
+
+    /** Encoders that currently encode for at least one receiver (the default one counts when used). */
+    public int activeEncoders() {
+        int n = 0;
+        for (EncodeLane lane : lanes) {
+            if (lane.subscribers.length > 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The settings {@code sub} is receiving now (null: the default encoder's). */
+    public OpusSettings settingsOf(OutputSubscriber sub) {
+        EncodeLane lane = sub.lane;
+        return lane == null ? null : lane.settings;
     }
 
     /** Sets what sees each mixed frame (also makes the output mix while nobody listens); null: none. */
@@ -191,24 +319,42 @@ public final class MixOutput {
         if (tap != null) {
             tap.mixed(pcm, tickSamples, capturePosition);
         }
-        if (encoder.channels() == 2) {
-            for (int i = tickSamples - 1; i >= 0; i--) { // duplicate mono into both channels, in place
-                short v = pcm[i];
-                pcm[2 * i] = v;
-                pcm[2 * i + 1] = v;
-            }
-        }
-        int len = encoder.encode(pcm, 0, tickSamples, encoded, 0, encoded.length);
-        if (len < 0) {
-            encodeErrors++;
-            return;
-        }
-        framesEncoded++;
         int level = levelOf(rms);
         long captureNtp = NtpTime.fromUnixNanos(clock.toNanos(capturePosition) + unixMinusNanoTime);
-        for (OutputSubscriber sub : subscribers) {
-            rtpWriter.reset().payloadType(sub.format.payloadType()).sequenceNumber(sequence)
-                    .timestamp(timestamp).ssrc(ssrc);
+        EncodeLane[] ls = lanes;
+        for (EncodeLane lane : ls) {
+            if (lane.subscribers.length == 0) {
+                lane.restart();
+                continue;
+            }
+            if (!lane.append(pcm, tickSamples, timestamp)) {
+                continue; // a longer frame: wait for the next tick
+            }
+            lane.gathered = 0;
+            int len = lane.encoder.encode(lane.pcm, 0, lane.frameSamples, encoded, 0, encoded.length);
+            if (len < 0) {
+                encodeErrors++;
+                continue;
+            }
+            framesEncoded++;
+            lane.framesEncoded++;
+            sendToLane(lane, len, level, captureNtp);
+        }
+        timestamp = (timestamp + tickSamples) & 0xFFFFFFFFL;
+        timestampNanos = currentTickNanos + tickSamples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+        timestampAnchored = true;
+    }
+
+    private void sendToLane(EncodeLane lane, int len, int level, long captureNtp) {
+        long ts = lane.frameTimestamp;
+        long end = (ts + lane.frameSamples) & 0xFFFFFFFFL;
+        for (OutputSubscriber sub : lane.subscribers) {
+            if (sub.started && ((sub.nextTimestamp - ts) & 0xFFFFFFFFL) != 0
+                    && ((sub.nextTimestamp - ts) & 0xFFFFFFFFL) < (1L << 31)) {
+                continue; // just moved here: this frame overlaps what the old lane already sent
+            }
+            rtpWriter.reset().payloadType(sub.format.payloadType()).sequenceNumber(sub.sequence)
+                    .timestamp(ts).ssrc(ssrc);
             if (sub.format.audioLevelExtensionId() != 0) {
                 rtpWriter.addAudioLevel(sub.format.audioLevelExtensionId(), level < 127, level);
             }
@@ -223,11 +369,10 @@ public final class MixOutput {
             sub.transport.sendRtp(packet, 0, header + len);
             sub.packetsSent++;
             sub.bytesSent += header + len;
+            sub.sequence = (sub.sequence + 1) & 0xFFFF;
+            sub.nextTimestamp = end;
+            sub.started = true;
         }
-        sequence = (sequence + 1) & 0xFFFF;
-        timestamp = (timestamp + tickSamples) & 0xFFFFFFFFL;
-        timestampNanos = currentTickNanos + tickSamples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
-        timestampAnchored = true;
     }
 
     /** RFC 6464 level: -dBov, 0 (loudest) to 127 (silence). */
@@ -252,14 +397,21 @@ public final class MixOutput {
             return;
         }
         if (!forwardOffsetsValid) {
-            forwardSeqOffset = (sequence - in.sequenceNumber()) & 0xFFFF;
             forwardTsOffset = (timestamp - in.timestamp()) & 0xFFFFFFFFL;
+            for (OutputSubscriber sub : subscribers) {
+                sub.forwardSeqOffset = (sub.sequence - in.sequenceNumber()) & 0xFFFF;
+            }
+            for (EncodeLane lane : lanes) {
+                lane.restart();
+            }
             forwardOffsetsValid = true;
         }
-        int seq = (in.sequenceNumber() + forwardSeqOffset) & 0xFFFF;
         long ts = (in.timestamp() + forwardTsOffset) & 0xFFFFFFFFL;
+        long end = (ts + samples) & 0xFFFFFFFFL;
+        boolean newer = ((end - timestamp) & 0xFFFFFFFFL) < (1L << 31);
         int payloadLen = in.payloadLength();
         for (OutputSubscriber sub : subscribers) {
+            int seq = (in.sequenceNumber() + sub.forwardSeqOffset) & 0xFFFF;
             rtpWriter.reset().payloadType(sub.format.payloadType()).sequenceNumber(seq).timestamp(ts).ssrc(ssrc)
                     .marker(in.marker());
             int header = rtpWriter.write(packet, 0);
@@ -270,13 +422,16 @@ public final class MixOutput {
             sub.transport.sendRtp(packet, 0, header + payloadLen);
             sub.packetsSent++;
             sub.bytesSent += header + payloadLen;
+            if (newer) {
+                sub.sequence = (seq + 1) & 0xFFFF;
+                sub.nextTimestamp = end;
+                sub.started = true;
+            }
         }
         packetsForwarded++;
         // Keep the mixing counters ahead of what was forwarded, for a seamless switch back.
-        long end = (ts + samples) & 0xFFFFFFFFL;
-        if (((end - timestamp) & 0xFFFFFFFFL) < (1L << 31)) {
+        if (newer) {
             timestamp = end;
-            sequence = (seq + 1) & 0xFFFF;
             timestampNanos = System.nanoTime() + samples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
             timestampAnchored = true;
         }
@@ -330,6 +485,11 @@ public final class MixOutput {
         return cursor;
     }
 
+    /** This tick's mixed audio (before the limiter), valid until the next tick. */
+    public float[] lastMix() {
+        return mix;
+    }
+
     public float lastRms() {
         return lastRms;
     }
@@ -339,6 +499,9 @@ public final class MixOutput {
     }
 
     public void close() {
-        encoder.close();
+        closed = true;
+        for (EncodeLane lane : lanes) {
+            lane.encoder.close(); // the default lane is never removed, so this closes every encoder
+        }
     }
 }

@@ -40,6 +40,16 @@ public final class Participant {
         return media.input() == null ? null : media.input().clockSync().snapshot();
     }
 
+    /** The network adaptation of what we send them and the advice for what they send (thread-safe). */
+    public org.duet.mixer.adapt.NetworkReport network() {
+        return media.network();
+    }
+
+    /** Echo and feedback state of a singer's voice; null for listeners or when echo control is off. */
+    public org.duet.mixer.echo.EchoReport echo() {
+        return media.echoReport();
+    }
+
     @Override
     public String toString() {
         return id + " (" + role.wireName() + ")";

@@ -46,6 +46,7 @@ public final class Room {
         this.media = new RoomMedia(factoryClock(factory), factory.newOutput(name + "/listeners", null),
                 factory.config().forwardSingleSource(),
                 factory.config().raw().getDuration("duet.rtcp.interval").toNanos());
+        media.listenerMix().setEncoderSource(factory.encoderSource(loop::execute));
         loop.execute(() -> loop.addTask(media));
     }
 
@@ -93,6 +94,7 @@ public final class Room {
             pm = new ParticipantMedia(participantId, role.isSinger(), transport, format,
                     role.isSinger() ? factory.newVoiceInput(format) : null,
                     role.isSinger() ? factory.newOutput(name + "/" + participantId, format) : null, media);
+            factory.attachAdaptation(pm, loop::execute);
             participants.put(participantId, new Participant(participantId, role, pm));
             pm.setVoiceLabel(role.isSinger() ? role.label() : null);
         }

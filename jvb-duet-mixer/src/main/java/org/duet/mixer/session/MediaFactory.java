@@ -16,7 +16,10 @@ import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
 import org.duet.mixer.opus.OpusEncoder;
 import org.duet.mixer.opus.OpusSettings;
+import org.duet.mixer.output.EncoderSource;
 import org.duet.mixer.output.MixOutput;
+import org.duet.mixer.adapt.AdaptationConfig;
+import org.duet.mixer.adapt.ReceiverAdaptation;
 
 /**
  * Builds the per-participant media parts from configuration. Runs on signaling threads (codec
@@ -36,6 +39,14 @@ public final class MediaFactory {
     private final double limiterReleaseMs;
     private final boolean meterCodecs;
     private final OpusBackend backend;
+    private final AdaptationConfig adaptation;
+    /** Builds encoders for new encoder classes, so the media loop never allocates codec state. */
+    private final java.util.concurrent.ExecutorService codecThread = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "duet-codec-factory");
+                t.setDaemon(true);
+                return t;
+            });
 
     public MediaFactory(DuetConfig config, ServerClock clock) {
         this.config = config;
@@ -57,6 +68,7 @@ public final class MediaFactory {
         this.backend = OpusBackend.parse(opus.getString("backend"));
         this.limiterThresholdDb = raw.getDouble("duet.limiter.threshold-db");
         this.limiterReleaseMs = raw.getDuration("duet.limiter.release").toNanos() / 1e6;
+        this.adaptation = AdaptationConfig.from(raw);
     }
 
     private static int millis(Config c, String key) {
@@ -81,13 +93,71 @@ public final class MediaFactory {
 
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
     public MixOutput newOutput(String name, MediaFormat format) {
+        OpusSettings s = outputSettings(format);
+        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 100);
+        return new MixOutput(name, clock, tickSamples, encoder(s), s,
+                new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
+    }
+
+    private OpusSettings outputSettings(MediaFormat format) {
         OpusSettings s = mixSettings;
         if (format != null) {
             s = s.withFec(s.fec() && format.inbandFec(), s.expectedLossPercent()).withDtx(s.dtx() && format.dtx());
         }
-        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 100);
-        return new MixOutput(name, clock, tickSamples, encoder(s),
-                new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
+        return s;
+    }
+
+    /** Per-receiver adaptation for a participant that negotiated {@code format}; null when disabled. */
+    ReceiverAdaptation newAdaptation(String who, MediaFormat format) {
+        if (!adaptation.enabled()) {
+            return null;
+        }
+        return new ReceiverAdaptation(who, adaptation, outputSettings(format), tickSamples, format.inbandFec(),
+                format.dtx());
+    }
+
+    /** Echo detection for a singer's voice; null when disabled. */
+    org.duet.mixer.echo.EchoControl newEchoControl(String who) {
+        Config echo = config.raw().getConfig("duet.echo");
+        if (!echo.getBoolean("enabled")) {
+            return null;
+        }
+        return new org.duet.mixer.echo.EchoControl(who, org.duet.mixer.echo.EchoPolicy.parse(echo.getString("policy")));
+    }
+
+    /** Upstream advice for a singer: the same policy, fed with what we measure of their stream. */
+    ReceiverAdaptation newUpstreamAdvice(String who, MediaFormat format) {
+        OpusSettings sender = mixSettings.withBitrate(adaptation.maxBitrate()).withFec(format.inbandFec(), 0)
+                .withApplication(OpusApplication.AUDIO);
+        return new ReceiverAdaptation(who + " (upstream)", adaptation, sender, tickSamples, format.inbandFec(), false);
+    }
+
+    /**
+     * Adaptation of what we send {@code pm}, and for a singer upstream advice, echo detection and
+     * encoder classes for their mix (docs/adaptation.md). Before {@code pm} reaches the loop.
+     */
+    public void attachAdaptation(ParticipantMedia pm, java.util.concurrent.Executor loop) {
+        if (pm.singer && pm.output != null) {
+            pm.output.setEncoderSource(encoderSource(loop));
+            pm.upstream = newUpstreamAdvice(pm.id, pm.format);
+            pm.echo = newEchoControl(pm.id);
+            if (pm.echo != null && pm.input != null) {
+                pm.input.setFilter(pm.echo);
+            }
+        }
+        pm.adaptation = newAdaptation(pm.id, pm.format);
+    }
+
+    /** Builds encoders for new encoder classes on the codec thread and hands them to the loop. */
+    public EncoderSource encoderSource(java.util.concurrent.Executor loop) {
+        return (out, settings) -> codecThread.execute(() -> {
+            OpusEncoder e = encoder(settings);
+            try {
+                loop.execute(() -> out.addLane(settings, e));
+            } catch (RuntimeException full) {
+                e.close(); // the loop is gone or overloaded; the receiver keeps its current class
+            }
+        });
     }
 
     private OpusDecoder decoder(int channels) {

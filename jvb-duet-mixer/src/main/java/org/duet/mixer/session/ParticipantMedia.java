@@ -47,6 +47,13 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     float monitorBacking = 1f;
     /** The singer's role, as named in recordings ("a" for singer-a); null for listeners. */
     volatile String voiceLabel;
+    /** Chooses the encoder settings of what we send this participant (null: adaptation off). */
+    org.duet.mixer.adapt.ReceiverAdaptation adaptation;
+    /** For a singer: what we advise their page to send, from what we measure of their stream. */
+    org.duet.mixer.adapt.ReceiverAdaptation upstream;
+    /** For a singer: echo and feedback control on their voice (null: off). */
+    org.duet.mixer.echo.EchoControl echo;
+    private final org.duet.mixer.adapt.UpstreamMeter upstreamMeter = new org.duet.mixer.adapt.UpstreamMeter();
 
     private final RoomMedia room;
     private final RtpPacket rtp = new RtpPacket();
@@ -162,19 +169,30 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     @Override
     public void onReportBlock(long reporterSsrc, long sourceSsrc, int fractionLost, int cumulativeLost,
                               long extendedHighestSeq, long jitter, long lastSr, long delaySinceLastSr) {
-        if (output == null || sourceSsrc != output.ssrc() || lastSr == 0) {
+        if (output == null || sourceSsrc != output.ssrc()) {
             return;
         }
-        // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s (middle 32 bits of NTP).
-        long nowMiddle = (nowNtp(lastArrivalNanos) >>> 16) & 0xFFFFFFFFL;
-        long rtt = (nowMiddle - lastSr - delaySinceLastSr) & 0xFFFFFFFFL;
-        if (rtt < (1L << 31)) {
-            rttMs = rtt * 1000.0 / 65536.0;
-            if (input != null) {
-                input.clockSync().onRoundTrip(lastArrivalNanos, NtpTime.compactToNanos(rtt));
-                if (srInThisPacket && reporterSsrc == srSsrc) {
-                    input.clockSync().onEcho(lastArrivalNanos, srNtp, lastSr, delaySinceLastSr);
+        double rtt = Double.NaN;
+        if (lastSr != 0) {
+            // RFC 3550 6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s (middle 32 bits of NTP).
+            long nowMiddle = (nowNtp(lastArrivalNanos) >>> 16) & 0xFFFFFFFFL;
+            long r = (nowMiddle - lastSr - delaySinceLastSr) & 0xFFFFFFFFL;
+            if (r < (1L << 31)) {
+                rtt = r * 1000.0 / 65536.0;
+                rttMs = rtt;
+                if (input != null) {
+                    input.clockSync().onRoundTrip(lastArrivalNanos, NtpTime.compactToNanos(r));
+                    if (srInThisPacket && reporterSsrc == srSsrc) {
+                        input.clockSync().onEcho(lastArrivalNanos, srNtp, lastSr, delaySinceLastSr);
+                    }
                 }
+            }
+        }
+        if (adaptation != null) {
+            org.duet.mixer.opus.OpusSettings s = adaptation.onReportBlock(fractionLost, cumulativeLost, jitter, rtt,
+                    lastArrivalNanos);
+            if (s != null) {
+                room.adapt(this, s);
             }
         }
     }
@@ -189,6 +207,9 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         // RFC 3550 6.3.1: randomise the interval (0.5 to 1.5 of the mean) so reports do not bunch up.
         nextReportNanos = nowNanos + intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos);
         rtcpWriter.clearReportBlocks();
+        if (upstream != null && reception != null) {
+            upstreamMeter.onInterval(reception, bytesIn, nowNanos, upstream);
+        }
         if (input != null && reception != null) {
             reception.writeReportBlock(rtcpWriter, nowNanos);
         }
@@ -236,6 +257,20 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     }
 
     // ---- stats ----
+
+    public org.duet.mixer.echo.EchoReport echoReport() {
+        org.duet.mixer.echo.EchoControl e = echo;
+        return e == null ? null : e.report();
+    }
+
+    public org.duet.mixer.adapt.NetworkReport network() {
+        MixOutput out = output;
+        org.duet.mixer.adapt.ReceiverAdaptation a = adaptation;
+        org.duet.mixer.adapt.ReceiverAdaptation up = upstream;
+        return new org.duet.mixer.adapt.NetworkReport(a == null ? null : a.snapshot(),
+                out != null && out.isForwarding(), out == null ? 0 : out.activeEncoders(),
+                up == null ? null : up.snapshot(), upstreamMeter.kbps(), upstreamMeter.lossPercent());
+    }
 
     public ParticipantStats stats() {
         long lost = 0;

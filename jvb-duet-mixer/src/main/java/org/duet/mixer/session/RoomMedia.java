@@ -44,6 +44,7 @@ public final class RoomMedia implements LoopTask {
     private final MixTap recordTap = this::recordListenerMix;
     /** Mode, leader, beat, calibrations: which source each output reads, and how shifted. */
     private final RoomSync sync;
+    private float[] echoScratch;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
@@ -51,6 +52,7 @@ public final class RoomMedia implements LoopTask {
         this.forwardSingleSource = forwardSingleSource;
         this.rtcpIntervalNanos = rtcpIntervalNanos;
         this.sync = new RoomSync(listenerMix.tickSamples());
+        this.echoScratch = new float[listenerMix.tickSamples()];
     }
 
     // ---- changes, run as commands on the loop thread ----
@@ -118,6 +120,17 @@ public final class RoomMedia implements LoopTask {
     public void setGain(ParticipantMedia p, float gain) {
         p.gain = gain;
         rebuildPlan();
+    }
+
+    public MixOutput listenerMix() {
+        return listenerMix;
+    }
+
+    /** Gives {@code p} the encoder settings its adaptation chose (a forwarded voice stays untouched). */
+    void adapt(ParticipantMedia p, org.duet.mixer.opus.OpusSettings settings) {
+        if (p.output != null && participants.contains(p)) {
+            p.output.setSubscriberSettings(p.subscriber, settings);
+        }
     }
 
     /** The room's timing plan (mode, beat, calibrations). */
@@ -266,9 +279,40 @@ public final class RoomMedia implements LoopTask {
         if (sync.tick(clock.toSamples(tickNanos))) {
             rebuildPlan(); // a calibration started or ended: its clicks join or leave a mix
         }
+        for (ParticipantMedia p : s) {
+            if (p.echo != null) {
+                feedEchoReference(p, tickNanos);
+            }
+        }
         ParticipantMedia[] all = everyone;
         for (ParticipantMedia p : all) {
             p.maybeSendReport(tickNanos, rtcpIntervalNanos);
+        }
+    }
+
+    /**
+     * Tells a singer's echo control what we sent them this tick, placed by when it left: the mix
+     * we just encoded, or for a forwarded voice, that voice's newest final audio, which left us
+     * when its packets arrived (its capture position plus its transit).
+     */
+    private void feedEchoReference(ParticipantMedia p, long tickNanos) {
+        MixOutput out = p.output;
+        if (out == null) {
+            return;
+        }
+        MixSource fwd = out.forwardSource();
+        int n = echoScratch.length;
+        if (fwd == null) {
+            p.echo.onSent(out.lastMix(), 0, n, clock.toSamples(tickNanos));
+        } else if (fwd instanceof org.duet.mixer.input.VoiceInput v) {
+            long tickPosition = clock.toSamples(tickNanos);
+            long end = v.completeThrough(tickPosition);
+            if (end == Long.MIN_VALUE || v.isStale(tickPosition)) {
+                return;
+            }
+            java.util.Arrays.fill(echoScratch, 0f);
+            v.mixInto(end - n, 1f, echoScratch, 0, n);
+            p.echo.onSent(echoScratch, 0, n, end - n + v.transitSamples());
         }
     }
 

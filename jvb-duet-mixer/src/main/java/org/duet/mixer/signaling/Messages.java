@@ -157,6 +157,23 @@ public final class Messages {
     /** The stats push, with how this singer's clock is known ({@code sync}; null for listeners). */
     public static String stats(ParticipantStats s, String connectionState, MixerStats mixer,
                                SenderClockSync.Snapshot sync, ObjectNode timing) {
+        return statsNode(s, connectionState, mixer, sync, timing).toString();
+    }
+
+    /** The stats push with the clock sync, timing plan, network adaptation and echo state (docs/adaptation.md). */
+    public static String stats(org.duet.mixer.room.Participant p, String connectionState, MixerStats mixer,
+                               ObjectNode timing) {
+        ObjectNode n = statsNode(p.stats(), connectionState, mixer, p.clockSync(), timing);
+        p.network().writeTo(n.putObject("network"));
+        org.duet.mixer.echo.EchoReport echo = p.echo();
+        if (echo != null) {
+            echo.writeTo(n);
+        }
+        return n.toString();
+    }
+
+    private static ObjectNode statsNode(ParticipantStats s, String connectionState, MixerStats mixer,
+                                        SenderClockSync.Snapshot sync, ObjectNode timing) {
         ObjectNode n = JSON.createObjectNode();
         if (sync != null) {
             putSync(n.putObject("sync"), sync);
@@ -178,7 +195,7 @@ public final class Messages {
         n.put("fecRecovered", s.fecRecovered());
         n.put("forwarding", s.forwarding());
         putNumber(n, "mixerTickP99Micros", mixer.tickP99Micros());
-        return n.toString();
+        return n;
     }
 
     /** How a singer's clock is known: the mode in words, offset, its error bound, drift, round trip. */

@@ -476,7 +476,7 @@ public final class SignalingSession implements MemberListener {
             synchronized (this) {
                 r = room;
             }
-            out.send(Messages.stats(p.stats(), connection.connectionState(), mixerStats, p.clockSync(),
+            out.send(Messages.stats(p, connection.connectionState(), mixerStats,
                     r == null ? null : SyncCommands.state(r.syncState(), p.id())));
         }
     }

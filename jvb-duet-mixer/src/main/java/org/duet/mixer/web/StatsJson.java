@@ -57,6 +57,11 @@ public final class StatsJson {
                 if (p.clockSync() != null) {
                     Messages.putSync(o.putObject("sync"), p.clockSync());
                 }
+                ObjectNode net = o.putObject("network");
+                p.network().writeTo(net);
+                if (p.echo() != null) {
+                    p.echo().writeTo(net);
+                }
             }
         }
         return root;

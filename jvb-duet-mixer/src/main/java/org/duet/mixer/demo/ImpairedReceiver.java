@@ -1,0 +1,412 @@
+package org.duet.mixer.demo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import org.duet.mixer.jitter.FrameKind;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusPacketInfo;
+import org.duet.mixer.rtcp.ReceptionStatistics;
+import org.duet.mixer.rtcp.RtcpListener;
+import org.duet.mixer.rtcp.RtcpParser;
+import org.duet.mixer.rtcp.RtcpWriter;
+import org.duet.mixer.rtp.RtpDropReason;
+import org.duet.mixer.rtp.RtpPacket;
+import org.duet.mixer.rtp.RtpRtcpDemux;
+
+/**
+ * A receiving endpoint behind an emulated bad path: every RTP packet the mixer sends it is dropped
+ * with a probability, or delayed by a base delay plus uniform jitter (reordering when the jitter
+ * exceeds the packet interval), as {@code tc netem delay D J loss L%} would do; the impairment can
+ * change while it runs. What survives is played by a fixed-delay playout buffer with a real Opus
+ * decoder (in-band FEC used where the next packet carries it, else concealment), and the
+ * receiver sends RTCP Receiver
+ * Reports (fraction lost, cumulative loss, jitter, LSR/DLSR) every {@code reportIntervalMs}
+ * (randomised 0.5 to 1.5x), as a browser would. Used where the kernel has no netem (see
+ * docs/adaptation.md). Counters are per phase ({@link #resetCounters}).
+ */
+public final class ImpairedReceiver implements AutoCloseable {
+
+    private final String name;
+    private final DatagramChannel channel;
+    private final long reportIntervalNanos;
+    private final long playoutDelayNanos;
+    private final long ssrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
+    private final SplittableRandom random;
+    private volatile InetSocketAddress mixer;
+    private volatile boolean running = true;
+    private final Thread thread;
+    private int lastSeqIn = -2;
+    private long lastTsIn;
+    private int lastSamplesIn;
+    private volatile long streamJumps;
+
+    private volatile double lossPercent;
+    private volatile double delayMs;
+    private volatile double jitterMs;
+
+    // counters (written by the receive thread, read by the test)
+    private volatile long samplesPlayed;
+    private volatile long samplesConcealed;
+    private volatile long samplesFec;
+    private volatile long packetsReceived;
+    private volatile long packetsWithFec;
+    private volatile long packetsDropped;
+    private volatile long bytesReceived;
+    private volatile int lastFrameSamples;
+    private volatile long firstFecPacketNanos = Long.MIN_VALUE;
+
+    /** One second's bitrate, sampled by the receive thread: bits received in the last full second. */
+    private volatile double lastSecondKbps = Double.NaN;
+
+    /**
+     * @param reportIntervalMs mean interval of its Receiver Reports
+     * @param playoutDelayMs   its fixed playout delay after the first packet's arrival (must cover
+     *                         the emulated delay plus jitter, or everything counts as concealed)
+     */
+    public ImpairedReceiver(String name, long seed, long reportIntervalMs, long playoutDelayMs) throws IOException {
+        this.playoutDelayNanos = playoutDelayMs * 1_000_000L;
+        this.name = name;
+        this.random = new SplittableRandom(seed);
+        this.reportIntervalNanos = reportIntervalMs * 1_000_000L;
+        this.channel = DatagramChannel.open();
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
+        channel.bind(new InetSocketAddress("127.0.0.1", 0));
+        channel.configureBlocking(false);
+        this.thread = new Thread(this::run, name + "-rx");
+        thread.setDaemon(true);
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** Where to send Receiver Reports (the mixer's socket for this participant). */
+    public void connect(InetSocketAddress mixerAddress) {
+        this.mixer = mixerAddress;
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** The path from now on: {@code delay +- jitter} ms, {@code loss} percent dropped. */
+    public void impair(double delay, double jitter, double loss) {
+        if (delay < 0 || jitter < 0 || jitter > delay || loss < 0 || loss > 100) {
+            throw new IllegalArgumentException("bad impairment");
+        }
+        this.delayMs = delay;
+        this.jitterMs = jitter;
+        this.lossPercent = loss;
+    }
+
+    private record Pending(long dueNanos, byte[] data) {
+    }
+
+    private void run() {
+        ByteBuffer in = ByteBuffer.allocate(2048);
+        RtpPacket rtp = new RtpPacket();
+        RtcpParser parser = new RtcpParser();
+        RtcpWriter writer = new RtcpWriter();
+        byte[] rtcp = new byte[256];
+        ByteBuffer out = ByteBuffer.allocate(256);
+        Playout playout = new Playout(OpusCodecs.newDecoder(1), playoutDelayNanos);
+        PriorityQueue<Pending> pending = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
+        ReceptionStatistics[] reception = new ReceptionStatistics[1];
+        long[] srArrival = new long[1];
+        long nextReport = System.nanoTime() + reportIntervalNanos;
+        long secondStart = System.nanoTime();
+        long secondBytes = 0;
+        RtcpListener onSr = new RtcpListener() {
+            @Override
+            public void onSenderReport(long s, long ntp, long rtpTs, long packets, long octets) {
+                if (reception[0] != null && reception[0].sourceSsrc() == s) {
+                    reception[0].onSenderReport(ntp, srArrival[0]);
+                }
+            }
+        };
+        while (running) {
+            long now = System.nanoTime();
+            // 1. take what arrived; drop or schedule it
+            for (int i = 0; i < 64; i++) {
+                in.clear();
+                try {
+                    if (channel.receive(in) == null) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    return;
+                }
+                int len = in.position();
+                byte[] data = in.array();
+                if (RtpRtcpDemux.isRtcp(data, 0, len)) {
+                    srArrival[0] = now;
+                    parser.parse(data, 0, len, onSr);
+                    continue;
+                }
+                if (rtp.parse(data, 0, len) == RtpDropReason.NONE) {
+                    int seq = rtp.sequenceNumber();
+                    long ts = rtp.timestamp();
+                    if (seq == ((lastSeqIn + 1) & 0xFFFF) && ts != ((lastTsIn + lastSamplesIn) & 0xFFFFFFFFL)) {
+                        streamJumps++; // as sent by the mixer, before the emulated path
+                    }
+                    lastSeqIn = seq;
+                    lastTsIn = ts;
+                    lastSamplesIn = Math.max(0, OpusPacketInfo.totalSamples(data, rtp.payloadOffset(), rtp.payloadLength()));
+                }
+                double loss = lossPercent;
+                if (loss > 0 && random.nextDouble() * 100 < loss) {
+                    packetsDropped++;
+                    continue;
+                }
+                double j = jitterMs;
+                double d = delayMs + (j > 0 ? (random.nextDouble() * 2 - 1) * j : 0);
+                pending.add(new Pending(now + (long) (d * 1e6), java.util.Arrays.copyOf(data, len)));
+            }
+            // 2. deliver what is due to the jitter buffer, as if it arrived now
+            while (!pending.isEmpty() && pending.peek().dueNanos <= now) {
+                byte[] p = pending.poll().data;
+                if (rtp.parse(p, 0, p.length) != RtpDropReason.NONE) {
+                    continue;
+                }
+                if (reception[0] == null || reception[0].sourceSsrc() != rtp.ssrc()) {
+                    reception[0] = new ReceptionStatistics(rtp.ssrc());
+                }
+                reception[0].onRtp(rtp.sequenceNumber(), rtp.timestamp(), now, 48_000);
+                packetsReceived++;
+                bytesReceived += p.length;
+                secondBytes += p.length;
+                lastFrameSamples = OpusPacketInfo.totalSamples(p, rtp.payloadOffset(), rtp.payloadLength());
+                if (OpusPacketInfo.hasInbandFec(p, rtp.payloadOffset(), rtp.payloadLength())) {
+                    packetsWithFec++;
+                    if (firstFecPacketNanos == Long.MIN_VALUE) {
+                        firstFecPacketNanos = now;
+                    }
+                }
+                playout.insert(rtp.timestamp(), now, p, rtp.payloadOffset(), rtp.payloadLength());
+            }
+            playout.play(now);
+            if (now - secondStart >= 1_000_000_000L) {
+                lastSecondKbps = secondBytes * 8e6 / (now - secondStart);
+                secondStart = now;
+                secondBytes = 0;
+            }
+            // 3. report
+            if (now - nextReport >= 0 && reception[0] != null && mixer != null) {
+                nextReport = now + reportIntervalNanos / 2 + random.nextLong(reportIntervalNanos);
+                writer.clearReportBlocks();
+                reception[0].writeReportBlock(writer, now);
+                int n = writer.writeReceiverReport(rtcp, 0, ssrc);
+                if (n > 0) {
+                    out.clear();
+                    out.put(rtcp, 0, n).flip();
+                    try {
+                        channel.send(out, mixer);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
+    private void onFrame(int samples, FrameKind kind) {
+        samplesPlayed += samples;
+        if (kind == FrameKind.CONCEALED) {
+            samplesConcealed += samples;
+        } else if (kind == FrameKind.FEC) {
+            samplesFec += samples;
+        }
+    }
+
+    /**
+     * A fixed-delay playout buffer, the simplest receiver there is: media time T plays at the
+     * earliest arrival seen for it over the last second (the baseline) + the playout delay. At its deadline a frame
+     * is decoded from its own packet if that arrived, else rebuilt from the in-band FEC of the next
+     * packet if that arrived and carries it, else concealed. Fixed, so the comparison between
+     * settings measures the stream, not how a buffer adapts. Receive thread only.
+     */
+    private final class Playout {
+        private static final int SLOTS = 512;
+        private final org.duet.mixer.opus.OpusDecoder decoder;
+        private final long delayNanos;
+        private final byte[][] payload = new byte[SLOTS][];
+        private final long[] slotTs = new long[SLOTS];
+        private final short[] pcm = new short[5760];
+        private final org.duet.mixer.rtp.TimestampUnwrapper unwrap = new org.duet.mixer.rtp.TimestampUnwrapper();
+        private boolean anchored;
+        private long anchorTs;
+        private long anchorNanos;
+        private long nextTs;
+        private int lastSamples = 960;
+        private final long[] minima = new long[5];
+        private final long[] bucketEpoch = new long[5];
+
+        Playout(org.duet.mixer.opus.OpusDecoder decoder, long delayNanos) {
+            this.decoder = decoder;
+            this.delayNanos = delayNanos;
+        }
+
+        void insert(long ts32, long now, byte[] p, int off, int len) {
+            long ts = unwrap.unwrap(ts32);
+            if (!anchored) {
+                anchored = true;
+                anchorTs = ts;
+                nextTs = ts;
+            }
+            // Baseline: the earliest arrival for the media time over the last second, so a
+            // sender whose clock runs slow or skips (a loaded mixer) is followed, as browsers do.
+            long offset = now - (ts - anchorTs) * 1_000_000_000L / 48_000;
+            int bucket = (int) ((now / 200_000_000L) % minima.length);
+            if (bucketEpoch[bucket] != now / 200_000_000L) {
+                bucketEpoch[bucket] = now / 200_000_000L;
+                minima[bucket] = offset;
+            } else {
+                minima[bucket] = Math.min(minima[bucket], offset);
+            }
+            long base = Long.MAX_VALUE;
+            for (int i = 0; i < minima.length; i++) {
+                if (now / 200_000_000L - bucketEpoch[i] < minima.length) {
+                    base = Math.min(base, minima[i]);
+                }
+            }
+            anchorNanos = base;
+            if (ts < nextTs || ts - nextTs > 48_000L * 2) {
+                return; // too late for its deadline, or absurd
+            }
+            int slot = (int) ((ts / 480) % SLOTS);
+            payload[slot] = java.util.Arrays.copyOfRange(p, off, off + len);
+            slotTs[slot] = ts;
+        }
+
+        private byte[] at(long ts) {
+            int slot = (int) ((ts / 480) % SLOTS);
+            return payload[slot] != null && slotTs[slot] == ts ? payload[slot] : null;
+        }
+
+        void play(long now) {
+            if (!anchored) {
+                return;
+            }
+            for (int guard = 0; guard < 200; guard++) {
+                long due = anchorNanos + (nextTs - anchorTs) * 1_000_000_000L / 48_000 + delayNanos;
+                if (now < due) {
+                    return;
+                }
+                byte[] own = at(nextTs);
+                if (own != null) {
+                    int n = decoder.decode(own, 0, own.length, pcm, 0, 5760);
+                    int samples = n > 0 ? n : lastSamples;
+                    if (n <= 0) {
+                        decoder.conceal(pcm, 0, samples);
+                    }
+                    payload[(int) ((nextTs / 480) % SLOTS)] = null;
+                    onFrame(samples, n > 0 ? FrameKind.NORMAL : FrameKind.CONCEALED);
+                    lastSamples = samples;
+                    nextTs += samples;
+                    continue;
+                }
+                // Missing: how far to the next packet that did arrive (timestamps sit on a 10 ms grid)?
+                int gap = lastSamples;
+                byte[] next = null;
+                for (int k = 1; k <= 6; k++) {
+                    next = at(nextTs + 480L * k);
+                    if (next != null) {
+                        gap = 480 * k;
+                        break;
+                    }
+                }
+                int samples = Math.min(lastSamples, gap);
+                if (next != null && gap == samples && OpusPacketInfo.hasInbandFec(next, 0, next.length)
+                        && decoder.decodeFec(next, 0, next.length, pcm, 0, samples) == samples) {
+                    onFrame(samples, FrameKind.FEC);
+                } else {
+                    decoder.conceal(pcm, 0, samples);
+                    onFrame(samples, FrameKind.CONCEALED);
+                }
+                nextTs += samples;
+            }
+        }
+    }
+
+    /** Starts a new measurement phase. */
+    public void resetCounters() {
+        samplesPlayed = 0;
+        samplesConcealed = 0;
+        samplesFec = 0;
+        packetsReceived = 0;
+        packetsWithFec = 0;
+        packetsDropped = 0;
+        bytesReceived = 0;
+        firstFecPacketNanos = Long.MIN_VALUE;
+    }
+
+    /** Share of played audio that was concealment (not decoded, not rebuilt from FEC), this phase. */
+    public double concealedRate() {
+        long played = samplesPlayed;
+        return played == 0 ? Double.NaN : (double) samplesConcealed / played;
+    }
+
+    public double fecRecoveredRate() {
+        long played = samplesPlayed;
+        return played == 0 ? Double.NaN : (double) samplesFec / played;
+    }
+
+    /** Share of received packets that carry in-band FEC, this phase. */
+    public double fecPacketShare() {
+        long n = packetsReceived;
+        return n == 0 ? Double.NaN : (double) packetsWithFec / n;
+    }
+
+    /** First packet with in-band FEC this phase ({@link System#nanoTime()}), MIN_VALUE if none. */
+    public long firstFecPacketNanos() {
+        return firstFecPacketNanos;
+    }
+
+    public double lastSecondKbps() {
+        return lastSecondKbps;
+    }
+
+    /** Duration of the last packet received, in 48 kHz samples. */
+    public int lastFrameSamples() {
+        return lastFrameSamples;
+    }
+
+    /** Packets whose timestamp did not follow on from the previous sequence number's, as sent. */
+    public long streamJumps() {
+        return streamJumps;
+    }
+
+    public long packetsReceived() {
+        return packetsReceived;
+    }
+
+    public long packetsDropped() {
+        return packetsDropped;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package org.duet.mixer.echo;
+
+/** What happens when a singer's microphone returns their mix ({@code duet.echo.policy}). */
+public enum EchoPolicy {
+    /** Tell the singer's page, which asks them to use headphones. */
+    ASK_HEADPHONES("ask-headphones"),
+    /** Tell the page to switch that singer's capture to the browser's echo cancellation. */
+    BROWSER_AEC("browser-aec");
+
+    public final String wireName;
+
+    EchoPolicy(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public static EchoPolicy parse(String s) {
+        for (EchoPolicy p : values()) {
+            if (p.wireName.equalsIgnoreCase(s.trim())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("duet.echo.policy must be ask-headphones or browser-aec, got '" + s + "'");
+    }
+}

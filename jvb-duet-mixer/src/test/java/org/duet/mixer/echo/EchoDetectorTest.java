@@ -1,0 +1,135 @@
+package org.duet.mixer.echo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.duet.mixer.demo.SingingSignal;
+import org.duet.mixer.opus.OpusApplication;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusDecoder;
+import org.duet.mixer.opus.OpusEncoder;
+import org.duet.mixer.opus.OpusSettings;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The echo detector on issue 15's synthetic singer, fed faster than real time: the mix we send is
+ * Opus-coded to the singer, returns at -10 dB 40 ms later mixed with the singer's own voice, and
+ * is Opus-coded back; a singer on headphones returns only their voice.
+ */
+class EchoDetectorTest {
+
+    static final int RATE = 48_000;
+    static final int FRAME = 960;
+
+    /** Opus encode + decode of a whole signal at 64 kb/s, 20 ms frames. */
+    static float[] codec(float[] x) {
+        OpusSettings s = new OpusSettings(1, 64_000, 5, false, 0, false, OpusApplication.AUDIO, FRAME);
+        try (OpusEncoder e = OpusCodecs.newEncoder(s); OpusDecoder d = OpusCodecs.newDecoder(1)) {
+            float[] y = new float[x.length];
+            short[] pcm = new short[FRAME];
+            short[] out = new short[FRAME];
+            byte[] packet = new byte[1500];
+            for (int f = 0; f + FRAME <= x.length; f += FRAME) {
+                for (int i = 0; i < FRAME; i++) {
+                    pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(x[f + i] * 32767)));
+                }
+                int len = e.encode(pcm, 0, FRAME, packet, 0, packet.length);
+                int n = d.decode(packet, 0, len, out, 0, FRAME);
+                for (int i = 0; i < n; i++) {
+                    y[f + i] = out[i] / 32768f;
+                }
+            }
+            return y;
+        }
+    }
+
+    /** What the singer's microphone returns: own voice + the received mix at {@code gain}, {@code delay} later. */
+    static float[] returned(float[] own, float[] receivedMix, float gain, int delaySamples) {
+        float[] mic = own.clone();
+        if (gain != 0) {
+            for (int i = delaySamples; i < mic.length; i++) {
+                mic[i] += gain * receivedMix[i - delaySamples];
+            }
+        }
+        return codec(mic);
+    }
+
+    /** Feeds both signals in 10 ms blocks, returns the first block end (samples) at which an echo was reported. */
+    static int feedUntilEcho(EchoDetector d, float[] sent, float[] back, int sendToCaptureOffset) {
+        int first = -1;
+        for (int at = 0; at + 480 <= back.length; at += 480) {
+            d.onSent(sent, at, 480, 1_000_000L + at);
+            d.onReturned(back, at, 480, 1_000_000L + at + sendToCaptureOffset);
+            if (first < 0 && d.echo()) {
+                first = at + 480;
+            }
+        }
+        return first;
+    }
+
+    /** The delay one Opus encode + decode adds (its look-ahead), measured, not assumed. */
+    static double codecDelayMs() {
+        float[] probe = SingingSignal.generate(RATE, 300, 0.4f, 99);
+        float[] coded = codec(probe);
+        int best = 0;
+        double bestValue = -1;
+        for (int lag = 0; lag < 1000; lag++) {
+            double sum = 0;
+            for (int i = 2000; i < RATE - 1000; i++) {
+                sum += probe[i] * coded[i + lag];
+            }
+            if (sum > bestValue) {
+                bestValue = sum;
+                best = lag;
+            }
+        }
+        return best * 1000.0 / RATE;
+    }
+
+    @Test
+    void singerOnSpeakersIsFoundWithItsDelayWithinTwoSeconds() {
+        float[] mix = SingingSignal.generate(RATE * 4, 330, 0.4f, 11); // the partner's voice we send
+        float[] own = SingingSignal.generate(RATE * 4, 220, 0.4f, 12);
+        float[] back = returned(own, codec(mix), 0.316f, RATE * 40 / 1000); // -10 dB after 40 ms
+        EchoDetector d = new EchoDetector();
+        int at = feedUntilEcho(d, mix, back, 0);
+        // The path from sending to capture is the 40 ms plus the two codecs' look-ahead (the singer
+        // hears the decoded mix; what they send back is decoded here), as on a real call.
+        double expected = 40 + 2 * codecDelayMs();
+        System.out.printf("echo_detect_ms %.0f delay %.2f ms (expected %.2f) return loss %.1f dB score %.1f%n",
+                at * 1000.0 / RATE, d.delayMs(), expected, d.returnLossDb(), d.lastScore());
+        assertThat(at).as("reported within 2 s of audio").isBetween(1, 2 * RATE);
+        assertThat(d.delayMs()).as("delay, ms").isCloseTo(expected, org.assertj.core.data.Offset.offset(5.0));
+        assertThat(d.returnLossDb()).as("echo return loss, dB").isBetween(7.0, 13.0);
+    }
+
+    @Test
+    void delayIsMeasuredFromSendingToCaptureWhateverTheNetworkAdds() {
+        float[] mix = SingingSignal.generate(RATE * 4, 262, 0.4f, 21);
+        float[] own = SingingSignal.generate(RATE * 4, 196, 0.4f, 22);
+        float[] back = returned(own, codec(mix), 0.2f, RATE * 40 / 1000);
+        EchoDetector d = new EchoDetector();
+        // the returned audio is captured 180 ms later on the server clock than it was sent (network + device)
+        int at = feedUntilEcho(d, mix, back, RATE * 180 / 1000);
+        assertThat(at).isPositive();
+        assertThat(d.delayMs()).isCloseTo(220.0 + 2 * codecDelayMs(), org.assertj.core.data.Offset.offset(5.0));
+    }
+
+    @Test
+    void singerOnHeadphonesIsNeverFlaggedOverSixtySecondsOfSinging() {
+        // Same key, same kind of melody, both singing all the time: correlated material, no echo path.
+        int seconds = 60;
+        float[] mix = SingingSignal.generate(RATE * seconds, 220, 0.4f, 31);
+        float[] own = SingingSignal.generate(RATE * seconds, 220, 0.4f, 32);
+        float[] back = codec(own);
+        EchoDetector d = new EchoDetector();
+        double worst = 0;
+        for (int at = 0; at + 480 <= back.length; at += 480) {
+            d.onSent(mix, at, 480, at);
+            d.onReturned(back, at, 480, at + 480);
+            assertThat(d.echo()).as("flagged at %.2f s", at / (double) RATE).isFalse();
+            worst = Math.max(worst, d.lastScore());
+        }
+        System.out.printf("headphones: %d analyses over %d s, worst peak score %.1f%n", d.analyses(), seconds, worst);
+        assertThat(d.analyses()).isGreaterThan(400);
+    }
+}
