@@ -8,7 +8,6 @@ import java.nio.channels.DatagramChannel;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
-import org.duet.mixer.jitter.FrameKind;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusPacketInfo;
 import org.duet.mixer.rtcp.ReceptionStatistics;
@@ -36,6 +35,7 @@ public final class ImpairedReceiver implements AutoCloseable {
     private final DatagramChannel channel;
     private final long reportIntervalNanos;
     private final long playoutDelayNanos;
+    private volatile FixedDelayPlayout playout;
     private final long ssrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
     private final SplittableRandom random;
     private volatile InetSocketAddress mixer;
@@ -51,9 +51,7 @@ public final class ImpairedReceiver implements AutoCloseable {
     private volatile double jitterMs;
 
     // counters (written by the receive thread, read by the test)
-    private volatile long samplesPlayed;
-    private volatile long samplesConcealed;
-    private volatile long samplesFec;
+    private volatile boolean resetRequested;
     private volatile long packetsReceived;
     private volatile long packetsWithFec;
     private volatile long packetsDropped;
@@ -115,7 +113,8 @@ public final class ImpairedReceiver implements AutoCloseable {
         RtcpWriter writer = new RtcpWriter();
         byte[] rtcp = new byte[256];
         ByteBuffer out = ByteBuffer.allocate(256);
-        Playout playout = new Playout(OpusCodecs.newDecoder(1), playoutDelayNanos);
+        FixedDelayPlayout playout = new FixedDelayPlayout(OpusCodecs.newDecoder(1), playoutDelayNanos);
+        this.playout = playout;
         PriorityQueue<Pending> pending = new PriorityQueue<>((a, b) -> Long.compare(a.dueNanos, b.dueNanos));
         ReceptionStatistics[] reception = new ReceptionStatistics[1];
         long[] srArrival = new long[1];
@@ -190,6 +189,10 @@ public final class ImpairedReceiver implements AutoCloseable {
                 }
                 playout.insert(rtp.timestamp(), now, p, rtp.payloadOffset(), rtp.payloadLength());
             }
+            if (resetRequested) {
+                resetRequested = false; // on the receive thread, which owns the playout
+                playout.resetCounters();
+            }
             playout.play(now);
             if (now - secondStart >= 1_000_000_000L) {
                 lastSecondKbps = secondBytes * 8e6 / (now - secondStart);
@@ -216,130 +219,9 @@ public final class ImpairedReceiver implements AutoCloseable {
         }
     }
 
-    private void onFrame(int samples, FrameKind kind) {
-        samplesPlayed += samples;
-        if (kind == FrameKind.CONCEALED) {
-            samplesConcealed += samples;
-        } else if (kind == FrameKind.FEC) {
-            samplesFec += samples;
-        }
-    }
-
-    /**
-     * A fixed-delay playout buffer, the simplest receiver there is: media time T plays at the
-     * earliest arrival seen for it over the last second (the baseline) + the playout delay. At its deadline a frame
-     * is decoded from its own packet if that arrived, else rebuilt from the in-band FEC of the next
-     * packet if that arrived and carries it, else concealed. Fixed, so the comparison between
-     * settings measures the stream, not how a buffer adapts. Receive thread only.
-     */
-    private final class Playout {
-        private static final int SLOTS = 512;
-        private final org.duet.mixer.opus.OpusDecoder decoder;
-        private final long delayNanos;
-        private final byte[][] payload = new byte[SLOTS][];
-        private final long[] slotTs = new long[SLOTS];
-        private final short[] pcm = new short[5760];
-        private final org.duet.mixer.rtp.TimestampUnwrapper unwrap = new org.duet.mixer.rtp.TimestampUnwrapper();
-        private boolean anchored;
-        private long anchorTs;
-        private long anchorNanos;
-        private long nextTs;
-        private int lastSamples = 960;
-        private final long[] minima = new long[5];
-        private final long[] bucketEpoch = new long[5];
-
-        Playout(org.duet.mixer.opus.OpusDecoder decoder, long delayNanos) {
-            this.decoder = decoder;
-            this.delayNanos = delayNanos;
-        }
-
-        void insert(long ts32, long now, byte[] p, int off, int len) {
-            long ts = unwrap.unwrap(ts32);
-            if (!anchored) {
-                anchored = true;
-                anchorTs = ts;
-                nextTs = ts;
-            }
-            // Baseline: the earliest arrival for the media time over the last second, so a
-            // sender whose clock runs slow or skips (a loaded mixer) is followed, as browsers do.
-            long offset = now - (ts - anchorTs) * 1_000_000_000L / 48_000;
-            int bucket = (int) ((now / 200_000_000L) % minima.length);
-            if (bucketEpoch[bucket] != now / 200_000_000L) {
-                bucketEpoch[bucket] = now / 200_000_000L;
-                minima[bucket] = offset;
-            } else {
-                minima[bucket] = Math.min(minima[bucket], offset);
-            }
-            long base = Long.MAX_VALUE;
-            for (int i = 0; i < minima.length; i++) {
-                if (now / 200_000_000L - bucketEpoch[i] < minima.length) {
-                    base = Math.min(base, minima[i]);
-                }
-            }
-            anchorNanos = base;
-            if (ts < nextTs || ts - nextTs > 48_000L * 2) {
-                return; // too late for its deadline, or absurd
-            }
-            int slot = (int) ((ts / 480) % SLOTS);
-            payload[slot] = java.util.Arrays.copyOfRange(p, off, off + len);
-            slotTs[slot] = ts;
-        }
-
-        private byte[] at(long ts) {
-            int slot = (int) ((ts / 480) % SLOTS);
-            return payload[slot] != null && slotTs[slot] == ts ? payload[slot] : null;
-        }
-
-        void play(long now) {
-            if (!anchored) {
-                return;
-            }
-            for (int guard = 0; guard < 200; guard++) {
-                long due = anchorNanos + (nextTs - anchorTs) * 1_000_000_000L / 48_000 + delayNanos;
-                if (now < due) {
-                    return;
-                }
-                byte[] own = at(nextTs);
-                if (own != null) {
-                    int n = decoder.decode(own, 0, own.length, pcm, 0, 5760);
-                    int samples = n > 0 ? n : lastSamples;
-                    if (n <= 0) {
-                        decoder.conceal(pcm, 0, samples);
-                    }
-                    payload[(int) ((nextTs / 480) % SLOTS)] = null;
-                    onFrame(samples, n > 0 ? FrameKind.NORMAL : FrameKind.CONCEALED);
-                    lastSamples = samples;
-                    nextTs += samples;
-                    continue;
-                }
-                // Missing: how far to the next packet that did arrive (timestamps sit on a 10 ms grid)?
-                int gap = lastSamples;
-                byte[] next = null;
-                for (int k = 1; k <= 6; k++) {
-                    next = at(nextTs + 480L * k);
-                    if (next != null) {
-                        gap = 480 * k;
-                        break;
-                    }
-                }
-                int samples = Math.min(lastSamples, gap);
-                if (next != null && gap == samples && OpusPacketInfo.hasInbandFec(next, 0, next.length)
-                        && decoder.decodeFec(next, 0, next.length, pcm, 0, samples) == samples) {
-                    onFrame(samples, FrameKind.FEC);
-                } else {
-                    decoder.conceal(pcm, 0, samples);
-                    onFrame(samples, FrameKind.CONCEALED);
-                }
-                nextTs += samples;
-            }
-        }
-    }
-
     /** Starts a new measurement phase. */
     public void resetCounters() {
-        samplesPlayed = 0;
-        samplesConcealed = 0;
-        samplesFec = 0;
+        resetRequested = true;
         packetsReceived = 0;
         packetsWithFec = 0;
         packetsDropped = 0;
@@ -349,13 +231,13 @@ public final class ImpairedReceiver implements AutoCloseable {
 
     /** Share of played audio that was concealment (not decoded, not rebuilt from FEC), this phase. */
     public double concealedRate() {
-        long played = samplesPlayed;
-        return played == 0 ? Double.NaN : (double) samplesConcealed / played;
+        FixedDelayPlayout p = playout;
+        return p == null ? Double.NaN : p.concealedRate();
     }
 
     public double fecRecoveredRate() {
-        long played = samplesPlayed;
-        return played == 0 ? Double.NaN : (double) samplesFec / played;
+        FixedDelayPlayout p = playout;
+        return p == null ? Double.NaN : p.fecRate();
     }
 
     /** Share of received packets that carry in-band FEC, this phase. */
