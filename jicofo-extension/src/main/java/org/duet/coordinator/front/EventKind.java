@@ -12,12 +12,19 @@ enum EventKind {
     private static final String KEY = "\"event\"";
 
     static EventKind of(String frame) {
-        int n = Math.min(frame.length(), 64);
-        int k = frame.indexOf(KEY);
-        if (k < 0 || k > n) {
-            return OTHER;
+        // Usually the first "event" key is the one (JVB writes the type id first); a frame may carry
+        // more than one (JVB 11146's sources event was seen carrying its kind in a later "event"
+        // than the first), so every occurrence is tried, in order.
+        for (int k = frame.indexOf(KEY); k >= 0; k = frame.indexOf(KEY, k + KEY.length())) {
+            EventKind kind = at(frame, k + KEY.length());
+            if (kind != OTHER) {
+                return kind;
+            }
         }
-        int i = k + KEY.length();
+        return OTHER;
+    }
+
+    private static EventKind at(String frame, int i) {
         while (i < frame.length() && (frame.charAt(i) == ' ' || frame.charAt(i) == ':')) {
             i++;
         }

@@ -313,8 +313,13 @@ final class MeetingRelay {
             for (String f : replay) {
                 if (link.pipe().send(f, now)) {
                     replayed++;
+                } else {
+                    LOG.warn("meeting {}: replay of a {} frame to mixer {} failed", meetingId, EventKind.of(f),
+                            link.mixerId);
                 }
             }
+            LOG.info("meeting {}: replaying to mixer {}: sources {}, info {}, starts {}", meetingId, link.mixerId,
+                    lastSources != null, lastInfo != null, starts.keySet());
             old = mixer;
             mixer = link;
             lostAt = lostAtNanos;

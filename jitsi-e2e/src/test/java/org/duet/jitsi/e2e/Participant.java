@@ -53,8 +53,24 @@ final class Participant implements AutoCloseable {
     }
 
     /** The moderator's "Start duet" (the page writes the session state; Prosody enforces the moderator rule). */
-    void startDuet(String singerA, String singerB) {
-        browser.executeScript("window.duet.startDuet(arguments[0], arguments[1])", singerA, singerB);
+    /**
+     * Starts the duet as the moderator. lib-jitsi-meet learns that the room has Jitsi's room metadata
+     * component from a disco answer that can come a moment after the join, and the page refuses to
+     * write before that (as its button does for a user): retried for up to 20 s.
+     */
+    void startDuet(String singerA, String singerB) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try {
+                browser.executeScript("window.duet.startDuet(arguments[0], arguments[1])", singerA, singerB);
+                return;
+            } catch (org.openqa.selenium.JavascriptException e) {
+                if (!String.valueOf(e.getMessage()).contains("no room metadata component") || System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(250);
+            }
+        }
     }
 
     /** Polls the page state until {@code test} holds; fails with the page's log otherwise. */

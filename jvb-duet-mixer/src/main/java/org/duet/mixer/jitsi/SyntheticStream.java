@@ -30,6 +30,8 @@ final class SyntheticStream {
     private long chunk = -1;
     private long timestamp;
     private int lastStep;
+    /** The connection this stream last announced its talk on with a {@code start} event. */
+    private JitsiConnection startedOn;
     private volatile long eventsSent;
     private volatile long unsent;
 
@@ -71,6 +73,22 @@ final class SyntheticStream {
             return;
         }
         StringBuilder b = text;
+        if (to != startedOn) {
+            // The bridge marks a synthetic source as sending only after a `start` with a talk
+            // timestamp (JVB 11146 Exporter.kt: StartEvent -> handleSendingChange), which
+            // lib-jitsi-meet reports as TRANSLATED_SOURCE_SENDING_CHANGED. Once per connection,
+            // before the first media event.
+            b.setLength(0);
+            b.append("{\"event\":\"start\",\"sequenceNumber\":\"").append(to.nextEventSequence())
+                    .append("\",\"start\":{\"tag\":\"").append(tagJson)
+                    .append("\",\"mediaFormat\":{\"encoding\":\"opus\",\"sampleRate\":48000,\"channels\":2}")
+                    .append(",\"timestamp\":").append(timestamp & 0xFFFF_FFFFL).append("}}");
+            if (!to.sendText(b.toString())) {
+                unsent++;
+                return;
+            }
+            startedOn = to;
+        }
         b.setLength(0);
         b.append("{\"event\":\"media\",\"sequenceNumber\":\"").append(to.nextEventSequence())
                 .append("\",\"media\":{\"tag\":\"").append(tagJson)

@@ -43,6 +43,8 @@ public final class FakeBridge implements Session.Listener.AutoDemanding, AutoClo
     final Map<String, List<Received>> media = new ConcurrentHashMap<>();
     final List<long[]> pongs = new CopyOnWriteArrayList<>(); // {id, arrivalNanos}
     final List<String> other = new CopyOnWriteArrayList<>();
+    /** Tags the service announced with a talk {@code start} (with timestamp) before any media of theirs. */
+    final List<String> talkStartsBeforeMedia = new CopyOnWriteArrayList<>();
     private final Map<Long, Long> pingSent = new ConcurrentHashMap<>();
     volatile int closeStatus = -1;
 
@@ -81,6 +83,13 @@ public final class FakeBridge implements Session.Listener.AutoDemanding, AutoClo
                             .add(new Received(now, Long.parseLong(m.get("chunk").asText()),
                                     Long.parseLong(m.get("timestamp").asText()),
                                     Base64.getDecoder().decode(m.get("payload").asText())));
+                }
+                case "start" -> {
+                    JsonNode st = n.path("start");
+                    String tag = st.path("tag").asText();
+                    if (st.has("timestamp") && !media.containsKey(tag)) {
+                        talkStartsBeforeMedia.add(tag);
+                    }
                 }
                 case "pong" -> pongs.add(new long[] {n.get("id").asLong(), now});
                 default -> other.add(message);

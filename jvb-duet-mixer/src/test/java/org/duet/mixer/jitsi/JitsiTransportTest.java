@@ -84,6 +84,8 @@ class JitsiTransportTest {
                         r.stream().mapToLong(FakeBridge.Received::chunk).min().orElse(-1),
                         r.stream().mapToLong(FakeBridge.Received::chunk).max().orElse(-1));
             }
+            assertThat(bridge.talkStartsBeforeMedia).as("a talk start (the bridge's sending=true) before each stream's media")
+                    .contains(A + ".duet", B + ".duet", A + ".duetmix");
             assertThat(mix.length).as("samples of the listener mix").isGreaterThan(2 * 48_000);
             assertThat(toB.length).as("samples of %s.duet", A).isGreaterThan(2 * 48_000);
             assertThat(toA.length).as("samples of %s.duet", B).isGreaterThan(2 * 48_000);
