@@ -385,7 +385,27 @@ async function join(ev) {
   }
 }
 
+/**
+ * lib-jitsi-meet learns the addresses of Jitsi's room metadata and audio translation components from
+ * the server's disco identities at login; when that answer is missed (seen on a loaded machine) the
+ * page could neither start a duet nor send its requests. Deployments name them after the domain as
+ * Jitsi does (metadata.<domain>, audiotranslation.<domain>); duet-config.js may say otherwise
+ * (hosts.roomMetadata, hosts.audioTranslation). Only fills what discovery left empty.
+ */
+function fillComponentAddresses() {
+  const xmpp = conference && conference.room && conference.room.xmpp;
+  const hosts = (state.config && state.config.hosts) || {};
+  if (!xmpp || !hosts.domain) return;
+  if (!xmpp.roomMetadataComponentAddress) {
+    xmpp.roomMetadataComponentAddress = hosts.roomMetadata || 'metadata.' + hosts.domain;
+  }
+  if (!xmpp.audioTranslationComponentAddress) {
+    xmpp.audioTranslationComponentAddress = hosts.audioTranslation || 'audiotranslation.' + hosts.domain;
+  }
+}
+
 function onJoined() {
+  fillComponentAddresses();
   $('me-room').textContent = state.room;
   $('me-name').textContent = state.name || 'anonymous';
   $('me-id').textContent = state.endpointId;
