@@ -50,7 +50,7 @@ class JitsiDuetEndToEndTest {
         assertThat(netns).as("the test JVM runs inside its own network namespace (surefire jvm = netns-jvm/bin/java)")
                 .isNotBlank();
         String address = System.getenv().getOrDefault("DUET_STACK_ADDRESS", "10.77.0.1");
-        Path root = Path.of(System.getProperty("duet.root", "..")).toAbsolutePath().normalize();
+        Path root = Path.of(System.getProperty("duet.root", "../../..")).toAbsolutePath().normalize();
         Path work = Files.createTempDirectory(Path.of("/tmp"), "duet-jitsi-e2e-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         String secret = UUID.randomUUID().toString();
