@@ -35,9 +35,10 @@ class JanusAudioBridgeTest {
             // AudioBridge buffers 6 packets before decoding: well over 60 ms, well under a second
             assertThat(r.latenciesMs()).isNotEmpty();
             assertThat(Percentiles.of(r.latenciesMs(), 50)).isBetween(60.0, 400.0);
-            // it mixes by arrival, so singer B's 40 ms extra path delay shows up in the listener mix (plus or
-            // minus one 20 ms frame, depending on where each stream's arrivals fall against the mixer's tick)
-            assertThat(Percentiles.of(r.alignmentErrorsMs(), 50)).isBetween(30.0, 70.0);
+            // it mixes by arrival, so singer B's 40 ms extra path delay shows up in the listener mix: the
+            // arrival-to-tick quantisation of two 20 ms frame streams moves it by up to one frame either way
+            // (20 ms was seen on a loaded CI machine), but it never comes near Duet's capture-time alignment
+            assertThat(Percentiles.of(r.alignmentErrorsMs(), 50)).isBetween(15.0, 70.0);
             // each singer's mix leaves out their own voice
             assertThat(r.ownVoiceResidualDb()).isLessThan(-25);
             assertThat(r.deliveredRatio()).isGreaterThan(0.95);
