@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.duet.bench.report.Figure;
 import org.duet.mixer.config.DuetConfig;
-import org.duet.mixer.demo.LossyPathScenario;
 import org.duet.mixer.demo.RtpPeer;
 import org.duet.mixer.demo.SingingSignal;
 import org.duet.mixer.echo.EchoDetector;

@@ -77,7 +77,6 @@ class RtpOverLoopbackUdpTest {
             RtcpDropCounters rtcpDrops = new RtcpDropCounters();
             RtcpParser rtcpParser = new RtcpParser();
             ReceptionStatistics stats = new ReceptionStatistics(SSRC);
-            SequenceUnwrapper unwrapper = new SequenceUnwrapper();
             List<Long> senderReportNtp = new ArrayList<>();
             List<String> cnames = new ArrayList<>();
             int badLevels = 0;
@@ -116,7 +115,7 @@ class RtpOverLoopbackUdpTest {
                     continue;
                 }
                 int seq = packet.sequenceNumber();
-                int i = (int) (unwrapper.unwrap(seq) - FIRST_SEQ);
+                int i = (seq - FIRST_SEQ) & 0xFFFF; // the run is shorter than one wrap
                 int levelAt = packet.extensionOffset(1);
                 if (AudioLevelExtension.level(in, levelAt, packet.extensionLength(1)) != i % 128
                         || AudioLevelExtension.voiceActivity(in, levelAt, 1) != (i % 2 == 0)) {

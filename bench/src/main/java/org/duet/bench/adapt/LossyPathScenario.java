@@ -1,11 +1,13 @@
-package org.duet.mixer.demo;
+package org.duet.bench.adapt;
 
 import java.net.InetSocketAddress;
 import java.util.function.LongPredicate;
 import org.duet.mixer.adapt.AdaptationSnapshot;
 import org.duet.mixer.config.DuetConfig;
-import org.duet.mixer.room.DuetMixer;
+import org.duet.mixer.demo.RtpPeer;
+import org.duet.mixer.demo.SingingSignal;
 import org.duet.mixer.format.MediaFormat;
+import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Role;
 import org.duet.mixer.room.Room;

@@ -1,8 +1,13 @@
-package org.duet.mixer.jitter;
+package org.duet.bench.jitter;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
+import org.duet.mixer.jitter.DecodedFrameSink;
+import org.duet.mixer.jitter.FrameKind;
+import org.duet.mixer.jitter.JitterBuffer;
+import org.duet.mixer.jitter.JitterBufferConfig;
+import org.duet.mixer.jitter.JitterStats;
 import org.duet.mixer.opus.OpusApplication;
 import org.duet.mixer.opus.OpusBackend;
 import org.duet.mixer.opus.OpusCodecs;
@@ -15,7 +20,7 @@ import org.duet.mixer.opus.OpusSettings;
  * clock stepped every 2 ms) and prints {@code name value unit} lines: the target delay it settles
  * on, the late and loss figures, and the CPU time per packet of the buffer alone (with a decoder
  * that does nothing) and with libopus/Concentus decoding. Figures in docs/jitter-buffer.md come
- * from here: {@code java -cp ... org.duet.mixer.jitter.JitterBufferSimulation}.
+ * from here: {@code java -cp ... org.duet.bench.jitter.JitterBufferSimulation}.
  */
 public final class JitterBufferSimulation {
 

@@ -1,15 +1,21 @@
-package org.duet.mixer.opus;
+package org.duet.bench.opus;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.duet.mixer.opus.Libopus;
+import org.duet.mixer.opus.OpusBackend;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusDecoder;
+import org.duet.mixer.opus.OpusEncoder;
+import org.duet.mixer.opus.OpusSettings;
 
 /**
  * Measures encode and decode cost per frame for each available backend: microseconds (wall
  * clock, single thread, after JIT warm-up) and Java heap bytes allocated per call (from
  * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}). Prints {@code name value unit}
- * lines. Run: {@code java -cp ... org.duet.mixer.opus.OpusCodecBenchmark [seconds-per-case]}.
+ * lines. Run: {@code java -cp ... org.duet.bench.opus.OpusCodecBenchmark [seconds-per-case]}.
  */
 public final class OpusCodecBenchmark {
 

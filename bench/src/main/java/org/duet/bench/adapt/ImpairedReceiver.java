@@ -1,4 +1,4 @@
-package org.duet.mixer.demo;
+package org.duet.bench.adapt;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,6 +8,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
+import org.duet.mixer.demo.FixedDelayPlayout;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusPacketInfo;
 import org.duet.mixer.rtcp.ReceptionStatistics;
