@@ -65,6 +65,11 @@ public final class BenchMain {
                 freePort(), backing, DuetOwnFigures.mixerProperties(), false);
         if (args.compare() != null) {
             compare(args, work, duet, backing, a, b);
+        } else if ("profile".equals(args.only())) { // #17: JFR profile of the capacity workload -> docs/profile.md
+            for (Figure f : org.duet.bench.profile.ProfileRun.run(duet::start, work, args.docs(), args.duets(),
+                    args.warmup(), args.seconds(), CLIENT_PORT_BASE, a, b)) {
+                System.out.println(f.line());
+            }
         } else if ("adapt".equals(args.only())) {
             for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) {
                 System.out.println(f.line());

@@ -25,6 +25,8 @@ public final class DuetServer implements MixerUnderTest {
     private final Path backingTrack;
     private JsonNode windowStart;
     private JsonNode windowEnd;
+    /** Where a JFR recording of the measured window goes (null: no recording). */
+    private Path profileFile;
 
     /**
      * The mix tick over the measured window: ticks and deadline misses are counter deltas; the
@@ -70,6 +72,12 @@ public final class DuetServer implements MixerUnderTest {
         cmd.add("-Dice4j.harvest.mapping.aws.enabled=false");
         cmd.add("-Dice4j.harvest.mapping.stun.enabled=false");
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        // extra JVM options for the measured mixer (the profile run adds a JFR recording)
+        for (String opt : System.getProperty("bench.duet.jvm-args", "").trim().split("\\s+")) {
+            if (!opt.isEmpty()) {
+                cmd.add(opt);
+            }
+        }
         cmd.add("-cp");
         cmd.add(absoluteClassPath());
         boolean http = preferHttp && webServerBuilt() && !Boolean.getBoolean("bench.duet.child");
@@ -142,7 +150,8 @@ public final class DuetServer implements MixerUnderTest {
         InetSocketAddress a = api.addRtpParticipant(room, "a" + index, "singer-a", singerA);
         InetSocketAddress b = api.addRtpParticipant(room, "b" + index, "singer-b", singerB);
         InetSocketAddress l = api.addRtpParticipant(room, "l" + index, "listener", listener);
-        if (index == 0) {
+        if (index == 0 && !Boolean.getBoolean("bench.duet.no-realtime")) {
+            // (a profiled run leaves them at normal priority: JFR's sampler thread must get to run)
             // the media loop and the UDP receive thread exist now
             org.duet.bench.proc.RealtimeThreads.promoteByPrefix(process.pid(), "duet-media", "duet-udp");
         }
@@ -152,8 +161,41 @@ public final class DuetServer implements MixerUnderTest {
         return new DuetPorts(a, b, l);
     }
 
+    /**
+     * Records the measured window with JFR (profile settings) into {@code file}, through
+     * {@code jcmd} at the window's start and end, so start-up and warm-up stay out of it.
+     */
+    public void recordProfile(Path file) {
+        this.profileFile = file;
+    }
+
+    private void jcmd(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        cmd.add(Long.toString(process.pid()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            System.err.println("bench: jcmd failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void markWindow(boolean start) {
+        if (profileFile != null) {
+            if (start) {
+                jcmd("JFR.start", "name=bench", "settings=profile");
+            } else {
+                jcmd("JFR.stop", "name=bench", "filename=" + profileFile.toAbsolutePath());
+            }
+        }
         try {
             if (start) {
                 api.resetTickStats();

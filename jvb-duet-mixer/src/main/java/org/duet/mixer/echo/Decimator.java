@@ -31,14 +31,19 @@ final class Decimator {
             a.reset(); // a jump in position: do not filter across it
             b.reset();
         }
+        // Every FACTOR-th absolute position is kept: find the first one here, then step (no
+        // division per sample: this runs on every sample of every singer's voice and mix).
+        int keep = (int) Math.floorMod(-position, (long) FACTOR);
+        long d = Math.floorDiv(position + keep, FACTOR);
+        int slot = (int) Math.floorMod(d, (long) ring.length);
         for (int i = 0; i < n; i++) {
             float y = b.process(a.process(x[off + i]));
-            long p = position + i;
-            if (Math.floorMod(p, FACTOR) == 0) {
-                long d = Math.floorDiv(p, FACTOR);
-                int slot = (int) Math.floorMod(d, ring.length);
+            if (i == keep) {
                 ring[slot] = y;
                 stamp[slot] = d;
+                d++;
+                slot = slot + 1 == ring.length ? 0 : slot + 1;
+                keep += FACTOR;
             }
         }
         next = position + n;
@@ -52,15 +57,16 @@ final class Decimator {
     /** Copies decimated positions {@code [from, from+n)} into {@code out}; missing ones are 0. */
     int read(long from, float[] out, int n) {
         int present = 0;
+        int slot = (int) Math.floorMod(from, (long) ring.length);
         for (int i = 0; i < n; i++) {
             long d = from + i;
-            int slot = (int) Math.floorMod(d, ring.length);
             if (stamp[slot] == d) {
                 out[i] = ring[slot];
                 present++;
             } else {
                 out[i] = 0;
             }
+            slot = slot + 1 == ring.length ? 0 : slot + 1;
         }
         return present;
     }
