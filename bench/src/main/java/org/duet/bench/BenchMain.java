@@ -61,8 +61,9 @@ public final class BenchMain {
     private static void run(BenchArgs args, Path work, EncodedLoop a, EncodedLoop b) throws Exception {
         Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
         // Duet's own figures need tick stats over exactly the measured window: the pipe-driven child
-        DuetOwnFigures.Starter duet = () -> DuetServer.start(work.resolve("duet-" + System.nanoTime()), args.core(),
-                freePort(), backing, DuetOwnFigures.mixerProperties(), false);
+        DuetOwnFigures.Starter duet = (withBacking, allCores) -> DuetServer.start(work.resolve("duet-" + System.nanoTime()),
+                allCores ? -1 : args.core(), freePort(), withBacking ? backing : null,
+                DuetOwnFigures.mixerProperties(allCores), false);
         if (args.compare() != null) {
             compare(args, work, duet, backing, a, b);
         } else if ("profile".equals(args.only())) { // #17: JFR profile of the capacity workload -> docs/profile.md

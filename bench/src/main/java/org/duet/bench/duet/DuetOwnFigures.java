@@ -7,7 +7,6 @@ import org.duet.bench.analysis.Percentiles;
 import org.duet.bench.net.NetworkProfile;
 import org.duet.bench.report.Figure;
 import org.duet.bench.rtp.EncodedLoop;
-import org.duet.bench.workload.Comparison;
 import org.duet.bench.workload.RunResult;
 import org.duet.bench.workload.Workload;
 import org.duet.bench.workload.WorkloadSpec;
@@ -26,7 +25,18 @@ public final class DuetOwnFigures {
     }
 
     public interface Starter {
-        DuetServer start() throws Exception;
+        /** The mixer with the backing track in every room (the own-figures workload). */
+        default DuetServer start() throws Exception {
+            return start(true, false);
+        }
+
+        /**
+         * @param withBacking a backing track in every room (so every output mixes), else none (the
+         *                    singers' outputs forward the other voice, the listener mix mixes)
+         * @param allCores    one media loop per core and no pinning (the whole machine), else one
+         *                    loop pinned to the bench's server core
+         */
+        DuetServer start(boolean withBacking, boolean allCores) throws Exception;
     }
 
     public static List<Figure> run(Starter starter, java.nio.file.Path backing, boolean latencyOnly, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
@@ -37,8 +47,12 @@ public final class DuetOwnFigures {
                     portBase);
             RunResult r = Workload.run(server, spec, a, b);
             DuetServer.TickWindow w = server.tickWindow();
+            double[] delays = ServerDelays.of(server.windowEndStats()); // what the mixer itself reports
             out.add(new Figure("added_latency_p50_ms", Percentiles.of(r.latenciesMs(), 50), "ms"));
             out.add(new Figure("added_latency_p95_ms", Percentiles.of(r.latenciesMs(), 95), "ms"));
+            // a singer's mix-minus that has to mix: the other voice plus the backing track
+            out.add(new Figure("mixminus_added_latency_p50_ms", percentile(r.mixMinusLatenciesMs(), 50), "ms"));
+            out.add(new Figure("mixminus_added_latency_p95_ms", percentile(r.mixMinusLatenciesMs(), 95), "ms"));
             out.add(new Figure("latency_clicks_measured", r.latenciesMs().size(), "clicks"));
             out.add(new Figure("mix_tick_p99_us", w == null ? Double.NaN : w.p99Micros(), "us"));
             out.add(new Figure("mix_tick_p50_us", w == null ? Double.NaN : w.p50Micros(), "us"));
@@ -49,36 +63,80 @@ public final class DuetOwnFigures {
             out.add(new Figure("own_voice_residual", r.ownVoiceResidualDb(), "dB"));
             out.add(new Figure("output_timing_p99_ms", r.timing().p99AbsMs(), "ms"));
             out.add(new Figure("bench_late_sends", r.benchLateSends(), "packets"));
+            out.add(new Figure("listener_mix_delay_ms", delays[0], "ms"));
+            out.add(new Figure("singer_jitter_target_ms", delays[1], "ms"));
+        }
+        try (DuetServer server = starter.start(false, false)) {
+            // no backing track: each singer's mix is the other voice alone, forwarded untouched
+            WorkloadSpec spec = new WorkloadSpec(duets, warmup, Math.max(4, seconds / 2), Math.min(duets, 4), 0,
+                    NetworkProfile.NONE, portBase);
+            RunResult r = Workload.run(server, spec, a, b);
+            out.add(new Figure("forward_added_latency_p50_ms", percentile(r.mixMinusLatenciesMs(), 50), "ms"));
+            out.add(new Figure("forward_added_latency_p95_ms", percentile(r.mixMinusLatenciesMs(), 95), "ms"));
+            out.add(new Figure("added_latency_p50_ms_no_backing", percentile(r.latenciesMs(), 50), "ms"));
         }
         if (!latencyOnly) {
             out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
         }
         if (ramp && !latencyOnly) {
-            int best = 0;
-            int failuresInARow = 0;
-            for (int d : Comparison.rampSteps(maxDuets)) {
-                DuetServer.TickWindow w;
-                try (DuetServer server = starter.start()) {
-                    WorkloadSpec spec = new WorkloadSpec(d, Math.max(2, warmup - 1), Math.max(4, seconds / 3), 0, 0,
-                            NetworkProfile.NONE, portBase);
-                    Workload.run(server, spec, a, b);
-                    w = server.tickWindow();
-                }
-                boolean ok = w != null && w.ticks() > 0 && w.missRatio() < MAX_MISS_RATIO && w.p99Micros() < tickMicros;
-                System.err.printf("bench: duet ramp D=%d: tick p99 %.0f us, misses %d of %d ticks -> %s%n", d,
-                        w == null ? Double.NaN : w.p99Micros(), w == null ? -1 : w.deadlineMisses(),
-                        w == null ? -1 : w.ticks(), ok ? "ok" : "over");
-                // one failing step can be a disturbance on a shared machine; two in a row end the ramp
-                failuresInARow = ok ? 0 : failuresInARow + 1;
-                if (ok) {
-                    best = d;
-                } else if (failuresInARow == 2) {
-                    break;
-                }
-            }
-            out.add(new Figure("duets_per_core", best, "duets"));
+            // listener mix per duet (singers' outputs forward), then with a backing track (every output mixes)
+            out.add(new Figure("duets_per_core", ramp(starter, false, false, warmup, seconds, maxDuets, tickMicros,
+                    portBase, a, b), "duets"));
+            out.add(new Figure("duets_per_core_backing", ramp(starter, true, false, warmup, seconds, maxDuets,
+                    tickMicros, portBase, a, b), "duets"));
+            out.add(new Figure("duets_per_machine", ramp(starter, false, true, warmup, seconds,
+                    Math.min(300, maxDuets * Runtime.getRuntime().availableProcessors()), tickMicros, portBase, a, b),
+                    "duets"));
         }
         return out;
+    }
+
+    /** Ramp steps: coarse at first, up to the largest that fits in the bench's port range. */
+    static List<Integer> rampSteps(int maxDuets) {
+        int[] steps = {10, 20, 40, 60, 80, 100, 120, 150, 180, 220, 260, 300};
+        List<Integer> out = new ArrayList<>();
+        for (int s : steps) {
+            if (s <= maxDuets) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The largest D whose mix tick keeps its deadline: fewer than 0.1 % of tick periods late and the
+     * p99 of the loops' work per tick period under the tick. Two failing steps in a row end it (one
+     * can be a disturbance from other work on the shared machine).
+     */
+    static int ramp(Starter starter, boolean withBacking, boolean allCores, int warmup, int seconds, int maxDuets,
+                    double tickMicros, int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
+        int best = 0;
+        int failuresInARow = 0;
+        for (int d : rampSteps(maxDuets)) {
+            DuetServer.TickWindow w;
+            try (DuetServer server = starter.start(withBacking, allCores)) {
+                WorkloadSpec spec = new WorkloadSpec(d, Math.max(2, warmup - 1), Math.max(4, seconds / 3), 0, 0,
+                        NetworkProfile.NONE, portBase);
+                Workload.run(server, spec, a, b);
+                w = server.tickWindow();
+            }
+            boolean ok = w != null && w.ticks() > 0 && w.missRatio() < MAX_MISS_RATIO && w.p99Micros() < tickMicros;
+            System.err.printf("bench: duet ramp (%s%s) D=%d: tick p99 %.0f us, misses %d of %d ticks -> %s%n",
+                    withBacking ? "backing" : "no backing", allCores ? ", all cores" : ", one core", d,
+                    w == null ? Double.NaN : w.p99Micros(), w == null ? -1 : w.deadlineMisses(),
+                    w == null ? -1 : w.ticks(), ok ? "ok" : "over");
+            failuresInARow = ok ? 0 : failuresInARow + 1;
+            if (ok) {
+                best = d;
+            } else if (failuresInARow == 2) {
+                break;
+            }
+        }
+        return best;
+    }
+
+    private static double percentile(List<Double> values, double p) {
+        return values.isEmpty() ? Double.NaN : Percentiles.of(values, p);
     }
 
     /**
@@ -115,6 +173,12 @@ public final class DuetOwnFigures {
 
     /** Default -D settings for the measured mixer process. */
     public static Map<String, String> mixerProperties() {
-        return Map.of("duet.opus.meter-allocation", "false");
+        return mixerProperties(false);
+    }
+
+    /** @param allCores one media loop per core (duet.mixer.loops = 0) instead of one */
+    public static Map<String, String> mixerProperties(boolean allCores) {
+        return allCores ? Map.of("duet.opus.meter-allocation", "false", "duet.mixer.loops", "0")
+                : Map.of("duet.opus.meter-allocation", "false");
     }
 }

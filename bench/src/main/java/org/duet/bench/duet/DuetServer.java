@@ -210,6 +210,11 @@ public final class DuetServer implements MixerUnderTest {
         }
     }
 
+    /** The mixer's stats at the end of the last measured window; null if missing. */
+    public JsonNode windowEndStats() {
+        return windowEnd;
+    }
+
     /** Tick figures of the last measured window; null if a snapshot is missing. */
     public TickWindow tickWindow() {
         if (windowStart == null || windowEnd == null) {

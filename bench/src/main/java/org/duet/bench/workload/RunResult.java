@@ -15,11 +15,13 @@ import org.duet.bench.analysis.PacketTiming;
  * @param timing             output packet timing deviation from the nominal 20 ms grid
  * @param deliveredRatio     output packets received / expected in the measured window
  * @param benchLateSends     client packets sent more than 2 ms late (bench overload indicator)
+ * @param mixMinusLatenciesMs per click of the other singer in a singer's own output (mixed or
+ *                           forwarded): arrival of the carrying packet minus the input packet's send
  */
 public record RunResult(String server, int duets, List<Double> latenciesMs, List<Double> alignmentErrorsMs,
                         double concealedRate, double ownVoiceResidualDb, double reportedConcealedRate,
                         double cpuCores, PacketTiming.Deviation timing, double deliveredRatio,
-                        long benchLateSends) {
+                        long benchLateSends, List<Double> mixMinusLatenciesMs) {
 
     public double cpuPerDuet() {
         return cpuCores / duets;

@@ -123,6 +123,7 @@ public final class Workload {
         }
         PacketTiming.Deviation timing = PacketTiming.summarize(devs.stream().mapToDouble(Double::doubleValue).toArray());
         List<Double> latencies = new ArrayList<>();
+        List<Double> mixMinusLatencies = new ArrayList<>();
         List<Double> alignment = new ArrayList<>();
         AudioAnalysis.MixMinusFigures mm = AudioAnalysis.MixMinusFigures.NONE;
         for (int i = 0; i < Math.min(spec.analyzedDuets(), duets.size()); i++) {
@@ -153,14 +154,21 @@ public final class Workload {
             }
             DecodedStream mixA = DecodedStream.decode(a.received());
             DecodedStream mixB = DecodedStream.decode(b.received());
-            mm = mm.plus(AudioAnalysis.mixMinus(mixA, AudioAnalysis.clicks(mixA, b), a, b, from, to));
-            mm = mm.plus(AudioAnalysis.mixMinus(mixB, AudioAnalysis.clicks(mixB, a), b, a, from, to));
+            List<AudioAnalysis.Found> bInA = AudioAnalysis.clicks(mixA, b);
+            List<AudioAnalysis.Found> aInB = AudioAnalysis.clicks(mixB, a);
+            mm = mm.plus(AudioAnalysis.mixMinus(mixA, bInA, a, b, from, to));
+            mm = mm.plus(AudioAnalysis.mixMinus(mixB, aInB, b, a, from, to));
+            if (!(i == 0 && spec.alignmentDelayMs() > 0)) { // duet 0's B is held back on purpose then
+                mixMinusLatencies.addAll(AudioAnalysis.latenciesMs(bInA, from, to, 0));
+                mixMinusLatencies.addAll(AudioAnalysis.latenciesMs(aInB, from, to, 0));
+            }
         }
         double concealedRate = mm.frames() == 0 ? Double.NaN : mm.concealed() / (double) mm.frames();
         double residualDb = mm.otherAmplitudeSum() <= 0 ? Double.NaN
                 : 20 * Math.log10(Math.max(mm.ownAmplitudeSum(), 1e-12) / mm.otherAmplitudeSum());
         return new RunResult(server.name(), spec.duets(), latencies, alignment, concealedRate, residualDb,
-                reportedConcealed, cores, timing, expected == 0 ? 0 : delivered / (double) expected, lateSends);
+                reportedConcealed, cores, timing, expected == 0 ? 0 : delivered / (double) expected, lateSends,
+                mixMinusLatencies);
     }
 
     private record StreamTiming(double[] deviationsMs, long expected, long delivered) {

@@ -8,4 +8,15 @@ public interface LoopTask {
      *                  derive from it, not from the actual wake-up time, so they advance evenly
      */
     void tick(long tickNanos);
+
+    /**
+     * When in the tick period this task wants to tick: its ticks fall at times {@code t} (the
+     * {@link System#nanoTime()} base) with {@code floorMod(t, tick)} at or just after this value,
+     * to the loop's phase resolution. A room returns the moment its voices' packets arrive, so
+     * its mixes read audio as soon as it is final. Negative: no preference (the loop's own phase).
+     * Read on the loop thread before each tick; a change takes effect from the next tick.
+     */
+    default long tickPhaseNanos() {
+        return -1;
+    }
 }

@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The media loop: one thread that owns a set of rooms. It handles received packets as they come
- * (so forwarded audio leaves at once), runs the mix tick on a fixed schedule, and runs commands
- * from signaling between the two. Nothing here blocks on I/O or on a lock signaling holds.
+ * (so forwarded audio leaves at once), runs each room's mix tick on a fixed schedule at that
+ * room's own phase within the tick period ({@link LoopTask#tickPhaseNanos()}: just after its
+ * voices' packets arrive), and runs commands from signaling between the two. Nothing here blocks on I/O or on a lock signaling holds.
  *
  * <p>Commands are the only way other threads change a room's media state, which is therefore
  * touched by this thread alone and needs no locks.
@@ -34,7 +35,17 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     private final MpscArrayQueue<InboundPacket> inbound;
     private final MpmcArrayQueue<InboundPacket> pool;
     private final MpscArrayQueue<Runnable> commands = new MpscArrayQueue<>(4096);
-    private final CopyOnWriteArrayList<LoopTask> tasks = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Scheduled> tasks = new CopyOnWriteArrayList<>();
+
+    /** A task and when it ticks next (loop thread only; Long.MIN_VALUE: at the next slot). */
+    private static final class Scheduled {
+        final LoopTask task;
+        long next = Long.MIN_VALUE;
+
+        Scheduled(LoopTask task) {
+            this.task = task;
+        }
+    }
     private volatile boolean running = true;
 
     private final SingleWriterRecorder tickMicros = new SingleWriterRecorder(1, 10_000_000, 3);
@@ -50,8 +61,23 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     private final int perSenderShare;
     private volatile long loopThreadId = -1;
 
+    /**
+     * Phase resolution: a room's ticks can sit at any of this many points of the tick period
+     * (250 us apart at 10 ms), so each room ticks just after its voices' packets arrive.
+     */
+    static final int PHASE_SLOTS = 40;
+    private final long slotNanos;
+    /** The first tick's time; slots count from it. */
+    private long origin;
+    // the tick period being run: its start, the rooms' tick time in it so far, whether one was late
+    private long periodStart;
+    private long periodBusyNanos;
+    private boolean periodRan;
+    private boolean periodLate;
+
     public MediaLoop(String name, long tickNanos, int queueCapacity) {
         this.tickNanos = tickNanos;
+        this.slotNanos = Math.max(1, tickNanos / PHASE_SLOTS);
         this.inbound = new MpscArrayQueue<>(queueCapacity);
         this.perSenderShare = Math.max(64, queueCapacity / 8);
         this.pool = new MpmcArrayQueue<>(queueCapacity);
@@ -81,11 +107,11 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     }
 
     public void addTask(LoopTask task) {
-        tasks.add(task);
+        tasks.add(new Scheduled(task));
     }
 
     public void removeTask(LoopTask task) {
-        tasks.remove(task);
+        tasks.removeIf(s -> s.task == task);
     }
 
     public int taskCount() {
@@ -139,27 +165,79 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     @Override
     public void run() {
         loopThreadId = Thread.currentThread().getId();
-        long nextTick = System.nanoTime() + tickNanos;
+        origin = System.nanoTime() + tickNanos;
+        periodStart = origin;
+        long slotTime = origin;
         while (running) {
             runCommands();
             drainInbound();
             long now = System.nanoTime();
-            if (now - nextTick >= 0) {
-                runTick(nextTick);
-                nextTick += tickNanos;
-                long behind = System.nanoTime() - nextTick;
+            if (now - slotTime >= 0) {
+                runSlot(slotTime);
+                slotTime = nextSlotTime(slotTime);
+                long behind = System.nanoTime() - slotTime;
                 if (behind > 5 * tickNanos) {
                     // Far behind (a stalled machine): skip, rather than burst out a backlog of ticks.
                     long skipped = behind / tickNanos;
                     deadlineMisses.addAndGet(skipped);
-                    nextTick += skipped * tickNanos;
+                    slotTime += skipped * tickNanos;
+                    for (int i = 0, n = tasks.size(); i < n; i++) {
+                        Scheduled t = taskAt(i);
+                        if (t != null && t.next != Long.MIN_VALUE && t.next - slotTime < 0) {
+                            t.next += (Math.floorDiv(slotTime - t.next - 1, tickNanos) + 1) * tickNanos;
+                        }
+                    }
                 }
                 continue;
             }
             if (inbound.isEmpty() && commands.isEmpty()) {
-                LockSupport.parkNanos(this, nextTick - now);
+                LockSupport.parkNanos(this, slotTime - now);
             }
         }
+    }
+
+    /**
+     * When {@code task}, having ticked at {@code ticked}, ticks next: at the first slot at or after
+     * its wanted phase, half a tick to a tick and a half later. So a room whose phase moves gets one
+     * longer or shorter interval, never two ticks in a row or a skipped one.
+     */
+    private long nextTick(LoopTask task, long ticked) {
+        long phase = task.tickPhaseNanos();
+        if (phase < 0) {
+            return ticked + tickNanos;
+        }
+        // the first slot at or after the wanted phase, as an offset from the loop's origin
+        long fromOrigin = Math.floorMod(phase - origin, tickNanos);
+        long offset = (fromOrigin + slotNanos - 1) / slotNanos * slotNanos % tickNanos;
+        long after = ticked + tickNanos / 2 - origin;
+        long periods = Math.floorDiv(after - offset, tickNanos) + 1;
+        return origin + periods * tickNanos + offset;
+    }
+
+    private Scheduled taskAt(int i) {
+        try {
+            return tasks.get(i);
+        } catch (IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** The next slot time after {@code slotTime} at which some task is due (at most a tick later). */
+    private long nextSlotTime(long slotTime) {
+        long best = slotTime + tickNanos;
+        for (int i = 0, n = tasks.size(); i < n; i++) {
+            Scheduled t = taskAt(i);
+            if (t == null) {
+                break;
+            }
+            if (t.next == Long.MIN_VALUE) {
+                return slotTime + slotNanos; // just added: ticks at the next slot
+            }
+            if (t.next - best < 0) {
+                best = t.next;
+            }
+        }
+        return best - slotTime > 0 ? best : slotTime + slotNanos;
     }
 
     private void runCommands() {
@@ -196,29 +274,59 @@ public final class MediaLoop implements Runnable, AutoCloseable {
         }
     }
 
-    private void runTick(long scheduled) {
+    /** Ticks every task due at {@code scheduled} (a slot time). */
+    private void runSlot(long scheduled) {
+        if (scheduled - periodStart >= tickNanos) {
+            closePeriod();
+            periodStart += Math.floorDiv(scheduled - periodStart, tickNanos) * tickNanos;
+        }
         long start = System.nanoTime();
-        for (int i = 0, n = tasks.size(); i < n; i++) {
-            LoopTask task;
-            try {
-                task = tasks.get(i);
-            } catch (IndexOutOfBoundsException e) {
+        for (int i = 0, n = tasks.size(); i < n; i++) { // indexed: no iterator allocated per slot
+            Scheduled t = taskAt(i);
+            if (t == null) {
                 break; // a task was removed concurrently
             }
+            if (t.next != Long.MIN_VALUE && t.next - scheduled > 0) {
+                continue;
+            }
             try {
-                task.tick(scheduled);
+                t.task.tick(scheduled);
             } catch (Throwable e) { // this room's tick only: the loop and its other rooms go on
                 handlerErrors.incrementAndGet();
                 TICK_FAILURES.warn(LOG, "room tick failed", e);
             }
+            try {
+                t.next = nextTick(t.task, scheduled);
+            } catch (Throwable e) {
+                handlerErrors.incrementAndGet();
+                t.next = scheduled + tickNanos;
+            }
         }
         long end = System.nanoTime();
-        long micros = Math.max(1, (end - start) / 1000);
+        periodBusyNanos += end - start;
+        periodRan = true;
+        if (end - scheduled > tickNanos) {
+            periodLate = true;
+        }
+    }
+
+    /**
+     * One tick period is over: its tick time is what every room's tick took together in it (rooms
+     * tick at their own phases, so this is the loop's load per tick, as with one shared phase).
+     */
+    private void closePeriod() {
+        if (!periodRan) {
+            return;
+        }
+        long micros = Math.max(1, periodBusyNanos / 1000);
         tickMicros.recordValue(Math.min(micros, 10_000_000));
         ticks.incrementAndGet();
-        if (end - scheduled > tickNanos) {
+        if (periodLate) {
             deadlineMisses.incrementAndGet();
         }
+        periodBusyNanos = 0;
+        periodRan = false;
+        periodLate = false;
     }
 
     /** Tick durations since the previous call, merged into a running total that is returned. */

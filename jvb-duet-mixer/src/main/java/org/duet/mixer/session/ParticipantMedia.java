@@ -56,6 +56,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     private final org.duet.mixer.adapt.UpstreamMeter upstreamMeter = new org.duet.mixer.adapt.UpstreamMeter();
 
     private final RoomMedia room;
+    /** Where in the tick period this voice's packets arrive (the room ticks just after the slowest voice's). */
+    final org.duet.mixer.engine.ArrivalPhase arrivalPhase;
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpParser rtcpParser = new RtcpParser();
     private final RtcpWriter rtcpWriter = new RtcpWriter();
@@ -92,6 +94,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         this.format = format;
         this.input = input;
         this.room = room;
+        this.arrivalPhase = new org.duet.mixer.engine.ArrivalPhase(room.tickNanos());
         this.subscriber = new OutputSubscriber(transport, format);
     }
 
@@ -131,7 +134,10 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         // A forwarded voice is played by the receiver's jitter buffer, not ours: a packet too late
         // for our mix is still on time for them, so it is forwarded too. Duplicates are not.
         switch (result) {
-            case ACCEPTED, SSRC_CHANGED -> forward();
+            case ACCEPTED, SSRC_CHANGED -> {
+                arrivalPhase.onArrival(arrivalNanos);
+                forward();
+            }
             case LATE -> {
                 late++;
                 forward();

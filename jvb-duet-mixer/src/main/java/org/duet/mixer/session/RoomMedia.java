@@ -45,6 +45,9 @@ public final class RoomMedia implements LoopTask {
     /** Mode, leader, beat, calibrations: which source each output reads, and how shifted. */
     private final RoomSync sync;
     private float[] echoScratch;
+    /** Where in the tick period this room ticks (-1: the loop's own phase until voices arrive). */
+    private long tickPhaseNanos = -1;
+    private int ticksSincePhaseCheck;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
@@ -261,8 +264,57 @@ public final class RoomMedia implements LoopTask {
         recorder.listenerMix(pcm, samples, capturePosition);
     }
 
+    /** The mix tick's period, in nanos. */
+    long tickNanos() {
+        return listenerMix.tickSamples() * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+    }
+
+    @Override
+    public long tickPhaseNanos() {
+        return tickPhaseNanos;
+    }
+
+    /** After the room's packets are handed over, before the mix reads them (queue hand-off, loop wake-up). */
+    private static final long PHASE_GUARD_NANOS = 500_000;
+
+    /**
+     * Twice a second: ticks just after the packets of the voice the listener mix waits for
+     * (the least complete one) arrive, when they arrive at a steady phase. On a jittery path the
+     * phase stays where it is: there the jitter buffer's deadlines, not arrivals, pace the mix.
+     */
+    private void lockTickPhase(long tickNanos) {
+        if (++ticksSincePhaseCheck < 50) {
+            return;
+        }
+        ticksSincePhaseCheck = 0;
+        long position = clock.toSamples(tickNanos);
+        ParticipantMedia limiting = null;
+        long least = Long.MAX_VALUE;
+        for (ParticipantMedia p : singers) {
+            if (p.input == null || p.input.isStale(position) || p.arrivalPhase.count() < 25) {
+                continue;
+            }
+            long complete = p.input.completeThrough(position);
+            if (complete < least) {
+                least = complete;
+                limiting = p;
+            }
+        }
+        if (limiting == null || limiting.arrivalPhase.concentration() < 0.5) {
+            return;
+        }
+        long period = tickNanos();
+        long wanted = Math.floorMod(limiting.arrivalPhase.phaseNanos() + limiting.arrivalPhase.spreadNanos()
+                + PHASE_GUARD_NANOS, period);
+        long moved = Math.floorMod(wanted - tickPhaseNanos, period);
+        if (tickPhaseNanos < 0 || Math.min(moved, period - moved) > PHASE_GUARD_NANOS) {
+            tickPhaseNanos = wanted; // only clear moves: each one bends the outputs' packet spacing once
+        }
+    }
+
     @Override
     public void tick(long tickNanos) {
+        lockTickPhase(tickNanos);
         ParticipantMedia[] s = singers;
         for (ParticipantMedia p : s) {
             p.input.drain(tickNanos); // conceal whatever is overdue, so the timelines are final up to now
