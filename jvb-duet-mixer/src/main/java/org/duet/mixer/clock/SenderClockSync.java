@@ -129,11 +129,16 @@ public final class SenderClockSync {
     }
 
     /**
-     * Settled: as good as it will get soon. Either offset bounds came from both directions a few
-     * times, or nothing but arrivals is coming (no echo after a few seconds).
+     * Settled: as good as it will get soon, so a calibration may record the voice where it now sits.
+     * Either offset bounds came from both directions a few times and the sender's media time is
+     * mapped to its clock (an SR or abs-capture-time: until then the voice sits at its arrivals and
+     * would move by the whole transit when the first SR comes), or nothing more is coming after a
+     * few seconds (no SR: pings or RTCP alone cannot place it; nothing at all: arrivals).
      */
     public boolean settled(long sinceLiveNanos) {
-        return rtcpExchanges + pingExchanges >= 3 || (sinceLiveNanos > 3_000_000_000L && !estimator.hasEstimate());
+        boolean late = sinceLiveNanos > 3_000_000_000L;
+        boolean exchanged = rtcpExchanges + pingExchanges >= 3;
+        return exchanged && (captureClock.hasSenderMapping() || late) || late && !estimator.hasEstimate();
     }
 
     /** Applies the best mapping to the capture clock. */

@@ -48,6 +48,8 @@ public final class RoomMedia implements LoopTask {
     /** Where in the tick period this room ticks (-1: the loop's own phase until voices arrive). */
     private long tickPhaseNanos = -1;
     private int ticksSincePhaseCheck;
+    /** The latest tick's time: where "now" is on the timeline for changes made between ticks. */
+    private long lastTickNanos = Long.MIN_VALUE;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
         this.clock = clock;
@@ -85,7 +87,7 @@ public final class RoomMedia implements LoopTask {
 
     public void setBackingTrack(BackingTrack track, float gain) {
         if (track != null) {
-            track.startAt(clock.toSamples(System.nanoTime()));
+            track.startAt(nowPosition());
         }
         backing = track;
         backingGain = gain;
@@ -149,15 +151,20 @@ public final class RoomMedia implements LoopTask {
 
     /** Starts (or, with null, stops) the metronome on the capture timeline. */
     public void setMetronome(Metronome metronome) {
-        sync.setMetronome(metronome, clock.toSamples(System.nanoTime()));
+        sync.setMetronome(metronome, nowPosition());
         rebuildPlan();
     }
 
     /** Restarts the backing track as the beat, a moment ahead on the capture timeline. */
     public void restartBackingTrack() {
         if (backing instanceof BackingTrack track) { // a rehearsal player schedules itself
-            track.startAt(RoomSync.beatStart(clock.toSamples(System.nanoTime())));
+            track.startAt(RoomSync.beatStart(nowPosition()));
         }
+    }
+
+    /** The timeline position of the latest tick (the loop's clock, not the wall clock: simulations run ahead of it). */
+    private long nowPosition() {
+        return clock.toSamples(lastTickNanos == Long.MIN_VALUE ? System.nanoTime() : lastTickNanos);
     }
 
     long clockPosition(long nanos) {
@@ -315,6 +322,7 @@ public final class RoomMedia implements LoopTask {
     @Override
     public void tick(long tickNanos) {
         lockTickPhase(tickNanos);
+        lastTickNanos = tickNanos;
         ParticipantMedia[] s = singers;
         for (ParticipantMedia p : s) {
             p.input.drain(tickNanos); // conceal whatever is overdue, so the timelines are final up to now

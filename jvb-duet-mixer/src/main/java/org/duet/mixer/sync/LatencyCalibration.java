@@ -41,6 +41,10 @@ public final class LatencyCalibration {
     private long start;
     private long copiedThrough;
     private long mixDelayWhilePlaying = -1;
+    /** The singer's mix read delay when each click was read (the cursor may step between clicks). */
+    private final long[] clickReadDelay = new long[ClickPattern.OFFSETS.length];
+    private final int[] clickOffsets = new int[ClickPattern.OFFSETS.length];
+    private int clicksRead;
     private double loopSamples = Double.NaN;
     private long mixDelayAtCalibration;
     private long transitAtCalibration;
@@ -65,6 +69,7 @@ public final class LatencyCalibration {
         start = position;
         copiedThrough = position;
         mixDelayWhilePlaying = -1;
+        clicksRead = 0;
         attempts++;
         java.util.Arrays.fill(recording, 0f);
         pattern.startAt(position);
@@ -87,8 +92,12 @@ public final class LatencyCalibration {
         if (state != State.PLAYING) {
             return false;
         }
-        if (tickPosition - mixReadDelay >= start && mixDelayWhilePlaying < 0) {
-            mixDelayWhilePlaying = mixReadDelay; // the clicks are being read now
+        // This tick's read ended at tickPosition - mixReadDelay: note the delay of each click it read.
+        while (clicksRead < clickReadDelay.length && start + ClickPattern.OFFSETS[clicksRead] < tickPosition - mixReadDelay) {
+            clickReadDelay[clicksRead++] = mixReadDelay;
+        }
+        if (clicksRead > 0 && mixDelayWhilePlaying < 0) {
+            mixDelayWhilePlaying = clickReadDelay[0]; // the clicks are being read now
         }
         long end = start + recording.length;
         long to = Math.min(finalThrough, end);
@@ -111,7 +120,13 @@ public final class LatencyCalibration {
     private void finish() {
         pattern.stop();
         long d = Math.max(0, mixDelayWhilePlaying);
-        ClickTrainDetector.Result r = detector.detect(recording, recording.length, ClickPattern.OFFSETS, 0,
+        // A click read later than the first (the mix's cursor stepped: its sources' delays changed)
+        // left us later by as much, and comes back as much later: expect it there, so the loop is
+        // the first click's and the clicks still agree.
+        for (int i = 0; i < clickOffsets.length; i++) {
+            clickOffsets[i] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
+        }
+        ClickTrainDetector.Result r = detector.detect(recording, recording.length, clickOffsets, 0,
                 MAX_LOOP_SAMPLES);
         if (!r.ok()) {
             int loudest = 0;

@@ -34,6 +34,12 @@ public final class RoomSync {
     private static final long AUTO_CALIBRATE_AFTER_SAMPLES = 48 * 300;
     /** The first click sits this far ahead of the tick, so the singer's mix has not read past it. */
     private static final long CLICK_LEAD_SAMPLES = 48 * 100;
+    /**
+     * A singer whose mix was forwarding their partner's packets hears the mix this long before the
+     * clicks start: their browser's jitter buffer re-settles on the mixed stream's timing first, so
+     * the loop measured is the one they will have while the mix plays the beat.
+     */
+    private static final long PLAYOUT_SETTLE_SAMPLES = 48 * 1_500;
     /** The beat starts this far ahead, so every mix hears its first click whole. */
     private static final long BEAT_LEAD_SAMPLES = 48 * 300;
 
@@ -44,6 +50,7 @@ public final class RoomSync {
         final LatencyCalibration calibration = new LatencyCalibration();
         final ShiftedSource forListener;
         long liveSince = Long.MIN_VALUE;
+        long lastForwarded = Long.MIN_VALUE;
         boolean calibrationWanted; // automatic at join
         int autoRetries = 1;
 
@@ -197,7 +204,8 @@ public final class RoomSync {
             return false; // the follower's loop is measured against a mixed output's read delay
         }
         Singer self = ownerId == null ? null : find(ownerId);
-        return self == null || !self.calibration.playing();
+        // A singer waiting for a calibration hears the mix the clicks will be measured on.
+        return self == null || !self.calibration.playing() && !self.calibrationWanted;
     }
 
     /** The plan is about to be rebuilt: wrappers made for the old one are dropped. */
@@ -233,11 +241,16 @@ public final class RoomSync {
             if (s.liveSince == Long.MIN_VALUE && !s.input.isStale(tickPosition)) {
                 s.liveSince = tickPosition;
             }
+            if (s.output.isForwarding()) {
+                s.lastForwarded = tickPosition;
+                rebuild |= s.calibrationWanted; // asked for while forwarding: switch to the mix now
+            }
         }
         if (!anyPlaying && !rebuild) {
             for (Singer s : singers) {
                 if (s.calibrationWanted && s.liveSince != Long.MIN_VALUE
                         && tickPosition - s.liveSince >= AUTO_CALIBRATE_AFTER_SAMPLES
+                        && (s.lastForwarded == Long.MIN_VALUE || tickPosition - s.lastForwarded >= PLAYOUT_SETTLE_SAMPLES)
                         && s.input.clockSync().settled(ServerClock.samplesToNanos(tickPosition - s.liveSince))) {
                     s.calibrationWanted = false;
                     s.input.clockSync().hold(true); // the voice must not move while the clicks are recorded
