@@ -71,6 +71,10 @@ public final class BenchMain {
                     args.warmup(), args.seconds(), CLIENT_PORT_BASE, a, b)) {
                 System.out.println(f.line());
             }
+        } else if ("sync".equals(args.only())) {
+            for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures only, docs/sync.md
+                System.out.println(f.line());
+            }
         } else if ("adapt".equals(args.only())) {
             for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) {
                 System.out.println(f.line());

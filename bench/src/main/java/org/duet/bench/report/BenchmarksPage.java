@@ -134,9 +134,11 @@ public final class BenchmarksPage {
                 md.append("| ").append(f.name()).append(" | ").append(Figure.format(f.value())).append(" | ")
                         .append(f.unit()).append(" |\n");
             }
-            md.append("\nTiming (issue #13, `docs/sync.md`): `clock_offset_error_*` and `calibration_error_ms` are ")
-                    .append("computed by `bench/sync/SyncFigures` (simulated senders with the #13 profile; the click ")
-                    .append("pattern through Opus after injected loops). Janus has no equivalent: AudioBridge keeps no ")
+            md.append("\nTiming (issue #13, `docs/sync.md`): `clock_offset_error_*`, `calibration_error_ms` and ")
+                    .append("`alignment_error_p95_ms` / `alignment_error_live_p95_ms` are computed by ")
+                    .append("`bench/sync/SyncFigures` (simulated senders with the #13 profile; the click pattern through ")
+                    .append("Opus after injected loops; two singers clapping on the clicks they hear, in simulated time, ")
+                    .append("leader/follower and live). Janus has no equivalent: AudioBridge keeps no ")
                     .append("sender clock offset and does no latency calibration, it mixes by arrival, so for the #13 ")
                     .append("profile its clock-offset and calibration errors are undefined and its alignment error is ")
                     .append("the path asymmetry itself, 50 ms one way (B 60 ms against A 10 ms), as the alignment ")

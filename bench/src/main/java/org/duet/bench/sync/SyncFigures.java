@@ -10,6 +10,8 @@ import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
 import org.duet.mixer.opus.OpusEncoder;
 import org.duet.mixer.opus.OpusSettings;
+import org.duet.mixer.sim.SimSinger;
+import org.duet.mixer.sim.SimulatedDuet;
 import org.duet.mixer.sync.ClickPattern;
 import org.duet.mixer.sync.ClickTrainDetector;
 import org.duet.mixer.sync.LatencyCalibration;
@@ -24,6 +26,13 @@ import org.duet.mixer.sync.LatencyCalibration;
  *   <li>{@code calibration_error_ms}: the calibration's click train coming back after injected
  *       loop delays (23.4, 137.3, 412.9 ms) through Opus with an echo and room noise; the largest
  *       |found - injected|.
+ *   <li>{@code alignment_error_p95_ms} and {@code alignment_error_live_p95_ms}: the #13 duet in
+ *       simulated time ({@link SimulatedDuet}: the real room engine, two singers clapping on the
+ *       clicks they hear behind the profile above, browser-like playout, page pings, calibrated at
+ *       join), 30 s leader/follower at 90 bpm (A leads; p95 over |A - beat|, |B - beat|, |A - B| in
+ *       the listener mix) then 30 s live (p95 of how differently A's and B's claps sit in the
+ *       listener mix relative to their true capture times). {@code calibration_at_join_s}: when the
+ *       second singer's calibration at join was done (they are calibrated one after the other).
  * </ul>
  * Janus has no equivalent: its AudioBridge has no clock-offset estimate or calibration (it mixes
  * by arrival), so for this workload its error is the path asymmetry itself.
@@ -42,6 +51,13 @@ public final class SyncFigures {
         out.add(new Figure("clock_offset_error_p95_ms", Math.max(a, b), "ms"));
         out.add(new Figure("clock_offset_error_rtcp_only_p95_ms", bRtcp, "ms"));
         out.add(new Figure("calibration_error_ms", calibrationErrorMs(), "ms"));
+        SimulatedDuet.Result duet = SimulatedDuet.run(new SimulatedDuet.Scenario(
+                new SimSinger.Profile("a", 10, 2, 0, 350, 50, 12, 50, 6000, true, 1),
+                new SimSinger.Profile("b", 60, 15, 2, -1200, -50, 25, 50, 8000, true, 2), 90, 30, 30));
+        out.add(new Figure("alignment_error_p95_ms", duet.leaderFollowerP95Ms(), "ms"));
+        out.add(new Figure("alignment_error_live_p95_ms", duet.liveP95Ms(), "ms"));
+        out.add(new Figure("calibration_at_join_s", Math.max(duet.calibratedAfterMs()[0], duet.calibratedAfterMs()[1])
+                / 1000, "s"));
         return out;
     }
 

@@ -37,6 +37,10 @@ public final class ClockOffsetEstimator {
     private static final double MAX_SKEW_MS_PER_S = 0.5;
     /** Drift is only fitted once bounds span this long; before, it is taken as zero. */
     private static final double MIN_SPAN_FOR_SKEW_S = 8;
+    /** Spacings averaged to tell how far a side's extreme lies beyond its edge. */
+    private static final int EDGE_SPACINGS = 4;
+
+    private final double[] tightest = new double[EDGE_SPACINGS + 1];
 
     private final double[] upperT = new double[CAPACITY];
     private final double[] upperV = new double[CAPACITY];
@@ -182,8 +186,45 @@ public final class ClockOffsetEstimator {
         double u = minUpper(s);
         double l = maxLower(s);
         skew = s;
-        center = (u + l) / 2;
+        // The band's edges are the tightest samples, but a sparse side (a report block a second)
+        // stays further from the true edge than a dense one (fifty media packets a second): its
+        // extreme overshoots by about one spacing between its tightest samples. The center takes
+        // each edge moved in by that (the mean of its first few spacings); the error bound keeps
+        // the hard edges.
+        double uEdge = u - edgeSpacing(upperV, upperT, upperCount, s, 1);
+        double lEdge = l + edgeSpacing(lowerV, lowerT, lowerCount, s, -1);
+        center = Math.max(l, Math.min(u, (uEdge + lEdge) / 2));
         halfWidth = (u - l) / 2;
+    }
+
+    /**
+     * The mean spacing between the {@link #EDGE_SPACINGS} + 1 tightest de-skewed samples of one side
+     * (smallest uppers, {@code sign} 1; largest lowers, -1): how far that side's extreme typically
+     * lies from the edge it estimates (for n samples near an edge of density f, about 1 / (n f)
+     * each). 0 with too few samples. Allocation-free: keeps the k tightest in {@link #tightest}.
+     */
+    private double edgeSpacing(double[] v, double[] t, int n, double s, int sign) {
+        int k = EDGE_SPACINGS + 1;
+        if (n < 2 * k) {
+            return 0;
+        }
+        int have = 0;
+        for (int i = 0; i < n; i++) {
+            double x = sign * (v[i] - s * t[i]); // smaller is tighter
+            if (have < k) {
+                tightest[have++] = x;
+            } else if (x < tightest[k - 1]) {
+                tightest[k - 1] = x;
+            } else {
+                continue;
+            }
+            for (int j = have - 1; j > 0 && tightest[j] < tightest[j - 1]; j--) {
+                double tmp = tightest[j];
+                tightest[j] = tightest[j - 1];
+                tightest[j - 1] = tmp;
+            }
+        }
+        return (tightest[k - 1] - tightest[0]) / EDGE_SPACINGS;
     }
 
     /** Concave in {@code s}; its maximum is the fitted skew. */
