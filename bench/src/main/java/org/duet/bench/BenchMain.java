@@ -37,6 +37,10 @@ public final class BenchMain {
     }
 
     public static void main(String[] argv) throws Exception {
+        if (argv.length > 0 && argv[0].equals("--soak")) {
+            soak(argv); // #17: ./duet bench --soak 30m [--duets N] [--docs DIR]
+            return;
+        }
         BenchArgs args;
         try {
             args = BenchArgs.parse(argv);
@@ -151,6 +155,36 @@ public final class BenchMain {
                     own);
             System.err.println("bench: wrote " + page);
         }
+    }
+
+    /** {@code --soak DURATION [--duets N] [--docs DIR]}: see {@link org.duet.bench.soak.SoakRun}. */
+    static void soak(String[] argv) throws Exception {
+        if (argv.length < 2) {
+            System.err.println("bench: --soak needs a duration (30m, 90s, 1h)");
+            System.exit(2);
+        }
+        java.time.Duration duration = org.duet.bench.soak.SoakRun.parseDuration(argv[1]);
+        int duets = 20;
+        Path docs = Path.of("docs");
+        for (int i = 2; i + 1 < argv.length; i += 2) {
+            switch (argv[i]) {
+                case "--duets" -> duets = Integer.parseInt(argv[i + 1]);
+                case "--docs" -> docs = Path.of(argv[i + 1]);
+                default -> throw new IllegalArgumentException("unknown soak option " + argv[i]);
+            }
+        }
+        int core = Runtime.getRuntime().availableProcessors() > 1 ? 1 : -1;
+        pinSelfAwayFrom(core);
+        EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
+        EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
+        Path work = Files.createTempDirectory("duet-soak-");
+        Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
+        for (Figure f : org.duet.bench.soak.SoakRun.run(() -> DuetServer.start(work.resolve("duet"), core, freePort(),
+                backing, DuetOwnFigures.mixerProperties(), false), duration, duets, CLIENT_PORT_BASE,
+                docs.resolve("img").resolve("bench-soak.png"), a, b)) {
+            System.out.println(f.line());
+        }
+        deleteTree(work);
     }
 
     /** Removes the bench's temporary directory (server configs and logs). */

@@ -77,6 +77,11 @@ final class ChildControl implements DuetControl {
         return JSON.readTree(call("stats"));
     }
 
+    /** Heap in use right after a full collection in the child, in bytes. */
+    long heapAfterGc() throws IOException, InterruptedException {
+        return Long.parseLong(call("heap"));
+    }
+
     @Override
     public boolean resetTickStats() throws IOException, InterruptedException {
         call("reset-ticks");

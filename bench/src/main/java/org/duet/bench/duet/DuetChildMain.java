@@ -26,6 +26,7 @@ import org.duet.mixer.web.StatsJson;
  *   backing ROOM /abs/file.wav GAIN -> ok
  *   stats                           -> ok {json like GET /api/stats}
  *   reset-ticks                     -> ok
+ *   heap                            -> ok BYTES (heap in use right after a full collection)
  * </pre>
  * Errors answer {@code err message}. End of stdin ends the process.
  */
@@ -79,6 +80,11 @@ public final class DuetChildMain {
             case "reset-ticks" -> {
                 mixer.resetTickStats();
                 return "";
+            }
+            case "heap" -> { // the soak's leak check: what stays live, not what awaits collection
+                System.gc();
+                return Long.toString(java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage()
+                        .getUsed());
             }
             case "stats" -> {
                 return JSON.writeValueAsString(StatsJson.of(mixer));

@@ -66,6 +66,7 @@ public final class DuetServer implements MixerUnderTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms256m");
         cmd.add("-Xmx512m");
+        cmd.add("-XX:AutoBoxCacheMax=65536"); // as ./duet runs the mixer: the epoll selector's fd boxing stays cached
         cmd.add("-Dduet.http.port=" + httpPort);
         cmd.add("-Dduet.http.host=127.0.0.1");
         cmd.add("-Dduet.mixer.loops=1");
@@ -208,6 +209,11 @@ public final class DuetServer implements MixerUnderTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Heap in use right after a full collection, in bytes; -1 when the server cannot tell (HTTP mode). */
+    public long heapAfterGc() throws IOException, InterruptedException {
+        return api instanceof ChildControl c ? c.heapAfterGc() : -1;
     }
 
     /** The mixer's stats at the end of the last measured window; null if missing. */

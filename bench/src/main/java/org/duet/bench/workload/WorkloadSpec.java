@@ -14,7 +14,7 @@ public record WorkloadSpec(int duets, int warmupSeconds, int measureSeconds, int
                            double alignmentDelayMs, org.duet.bench.net.NetworkProfile profile, int portBase) {
 
     public WorkloadSpec {
-        if (duets < 1 || duets > 300 || warmupSeconds < 1 || measureSeconds < 1 || measureSeconds > 600) {
+        if (duets < 1 || duets > 300 || warmupSeconds < 1 || measureSeconds < 1 || measureSeconds > 86_400) {
             throw new IllegalArgumentException("workload out of range");
         }
     }

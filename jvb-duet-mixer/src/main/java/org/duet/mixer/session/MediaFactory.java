@@ -34,6 +34,7 @@ public final class MediaFactory {
     private final long reanchorSamples;
     private final long staleSamples;
     private final OpusSettings mixSettings;
+    private final int mixMinusComplexity;
     private final JitterBufferConfig jitterConfig;
     private final double limiterThresholdDb;
     private final double limiterReleaseMs;
@@ -64,6 +65,11 @@ public final class MediaFactory {
         this.mixSettings = new OpusSettings(1, opus.getInt("bitrate"), opus.getInt("complexity"),
                 opus.getBoolean("fec"), opus.getInt("expected-loss-percent"), opus.getBoolean("dtx"),
                 application(opus.getString("application")), tickSamples);
+        this.mixMinusComplexity = opus.hasPath("mix-minus-complexity") ? opus.getInt("mix-minus-complexity")
+                : opus.getInt("complexity");
+        if (mixMinusComplexity < 0 || mixMinusComplexity > 10) {
+            throw new IllegalArgumentException("duet.opus.mix-minus-complexity must be 0 to 10");
+        }
         this.meterCodecs = opus.getBoolean("meter-allocation");
         this.backend = OpusBackend.parse(opus.getString("backend"));
         this.limiterThresholdDb = raw.getDouble("duet.limiter.threshold-db");
@@ -93,7 +99,7 @@ public final class MediaFactory {
 
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
     public MixOutput newOutput(String name, MediaFormat format) {
-        OpusSettings s = outputSettings(format);
+        OpusSettings s = format == null ? outputSettings(null) : mixMinusSettings(format);
         PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 100);
         return new MixOutput(name, clock, tickSamples, encoder(s), s,
                 new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
@@ -107,13 +113,26 @@ public final class MediaFactory {
         return s;
     }
 
+    /**
+     * A singer's own mix-minus (one receiver, low delay) is an encoder class of its own: its
+     * complexity is set apart from the shared listener mix's (duet.opus.mix-minus-complexity).
+     */
+    private OpusSettings mixMinusSettings(MediaFormat format) {
+        return outputSettings(format).withComplexity(mixMinusComplexity);
+    }
+
     /** Per-receiver adaptation for a participant that negotiated {@code format}; null when disabled. */
     ReceiverAdaptation newAdaptation(String who, MediaFormat format) {
+        return newAdaptation(who, format, false);
+    }
+
+    /** @param singer whether the participant hears their own mix-minus (else the listener mix) */
+    ReceiverAdaptation newAdaptation(String who, MediaFormat format, boolean singer) {
         if (!adaptation.enabled()) {
             return null;
         }
-        return new ReceiverAdaptation(who, adaptation, outputSettings(format), tickSamples, format.inbandFec(),
-                format.dtx());
+        return new ReceiverAdaptation(who, adaptation, singer ? mixMinusSettings(format) : outputSettings(format),
+                tickSamples, format.inbandFec(), format.dtx());
     }
 
     /** Echo detection for a singer's voice; null when disabled. */
@@ -145,7 +164,7 @@ public final class MediaFactory {
                 pm.input.setFilter(pm.echo);
             }
         }
-        pm.adaptation = newAdaptation(pm.id, pm.format);
+        pm.adaptation = newAdaptation(pm.id, pm.format, pm.singer && pm.output != null);
     }
 
     /** Builds encoders for new encoder classes on the codec thread and hands them to the loop. */

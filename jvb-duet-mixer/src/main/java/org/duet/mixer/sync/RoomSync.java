@@ -223,7 +223,8 @@ public final class RoomSync {
     public boolean tick(long tickPosition) {
         boolean rebuild = false;
         boolean anyPlaying = false;
-        for (Singer s : singers) {
+        for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
+            Singer s = singers.get(si);
             if (s.calibration.playing()) {
                 anyPlaying = true;
                 long finalThrough = s.input.completeThrough(tickPosition);
@@ -247,7 +248,8 @@ public final class RoomSync {
             }
         }
         if (!anyPlaying && !rebuild) {
-            for (Singer s : singers) {
+            for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
+                Singer s = singers.get(si);
                 if (s.calibrationWanted && s.liveSince != Long.MIN_VALUE
                         && tickPosition - s.liveSince >= AUTO_CALIBRATE_AFTER_SAMPLES
                         && (s.lastForwarded == Long.MIN_VALUE || tickPosition - s.lastForwarded >= PLAYOUT_SETTLE_SAMPLES)
@@ -275,7 +277,8 @@ public final class RoomSync {
                     ? Math.round(l.calibration.loopSamples(readDelay(l, tickPosition), transit(l))) : 0;
             listenerBeat = -leaderLoop;
             followerBeat = -leaderLoop;
-            for (Singer s : singers) {
+            for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
+                Singer s = singers.get(si);
                 long shift = 0;
                 if (!s.id.equals(leader) && s.calibration.calibrated()) {
                     shift = Math.round(s.calibration.loopSamples(readDelay(s, tickPosition), transit(s)));
@@ -285,7 +288,8 @@ public final class RoomSync {
         } else {
             double sum = 0;
             int n = 0;
-            for (Singer s : singers) {
+            for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
+                Singer s = singers.get(si);
                 s.forListener.setShift(0);
                 if (s.calibration.calibrated()) {
                     sum += s.calibration.loopSamples(readDelay(s, tickPosition), transit(s));
@@ -296,10 +300,12 @@ public final class RoomSync {
         }
         listenerBeatShift = listenerBeat;
         followerBeatShift = followerBeat;
-        for (ShiftedSource s : listenerBeats) {
+        for (int bi = 0; bi < listenerBeats.size(); bi++) {
+            ShiftedSource s = listenerBeats.get(bi);
             s.setShift(listenerBeat);
         }
-        for (ShiftedSource s : leaderDelayedBeats) {
+        for (int bi = 0; bi < leaderDelayedBeats.size(); bi++) {
+            ShiftedSource s = leaderDelayedBeats.get(bi);
             s.setShift(followerBeat);
         }
     }
@@ -325,7 +331,8 @@ public final class RoomSync {
     }
 
     private Singer find(String id) {
-        for (Singer s : singers) {
+        for (int i = 0; i < singers.size(); i++) { // indexed: runs every tick, no iterator
+            Singer s = singers.get(i);
             if (s.id.equals(id)) {
                 return s;
             }
