@@ -79,6 +79,11 @@ public final class BenchMain {
             for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures only, docs/sync.md
                 System.out.println(f.line());
             }
+        } else if ("capacity".equals(args.only())) { // #17: duets_per_core (+ backing), duets_per_machine
+            for (Figure f : DuetOwnFigures.capacity(duet, args.warmup(), args.seconds(), args.maxDuets(), TICK_MICROS,
+                    CLIENT_PORT_BASE, a, b)) {
+                System.out.println(f.line());
+            }
         } else if ("adapt".equals(args.only())) {
             for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) {
                 System.out.println(f.line());

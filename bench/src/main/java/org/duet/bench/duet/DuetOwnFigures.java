@@ -79,15 +79,26 @@ public final class DuetOwnFigures {
             out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
         }
         if (ramp && !latencyOnly) {
-            // listener mix per duet (singers' outputs forward), then with a backing track (every output mixes)
-            out.add(new Figure("duets_per_core", ramp(starter, false, false, warmup, seconds, maxDuets, tickMicros,
-                    portBase, a, b), "duets"));
-            out.add(new Figure("duets_per_core_backing", ramp(starter, true, false, warmup, seconds, maxDuets,
-                    tickMicros, portBase, a, b), "duets"));
-            out.add(new Figure("duets_per_machine", ramp(starter, false, true, warmup, seconds,
-                    Math.min(300, maxDuets * Runtime.getRuntime().availableProcessors()), tickMicros, portBase, a, b),
-                    "duets"));
+            out.addAll(capacity(starter, warmup, seconds, maxDuets, tickMicros, portBase, a, b));
         }
+        return out;
+    }
+
+    /**
+     * The capacity ramps ({@code ./duet bench --only capacity}): a listener mix per duet (singers'
+     * outputs forward), then with a backing track (every output mixes), both on one pinned core with
+     * one media loop; then the whole machine (one loop per core, no pinning, no backing track).
+     */
+    public static List<Figure> capacity(Starter starter, int warmup, int seconds, int maxDuets, double tickMicros,
+                                        int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
+        List<Figure> out = new ArrayList<>();
+        out.add(new Figure("duets_per_core", ramp(starter, false, false, warmup, seconds, maxDuets, tickMicros,
+                portBase, a, b), "duets"));
+        out.add(new Figure("duets_per_core_backing", ramp(starter, true, false, warmup, seconds, maxDuets,
+                tickMicros, portBase, a, b), "duets"));
+        out.add(new Figure("duets_per_machine", ramp(starter, false, true, warmup, seconds,
+                Math.min(300, maxDuets * Runtime.getRuntime().availableProcessors()), tickMicros, portBase, a, b),
+                "duets"));
         return out;
     }
 
