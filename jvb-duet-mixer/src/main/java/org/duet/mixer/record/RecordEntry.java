@@ -2,12 +2,12 @@ package org.duet.mixer.record;
 
 /**
  * One pooled unit of work from the media loop to the take writer: a voice packet as received, or
- * one tick of PCM (the listener mix, the backing track). Preallocated, recycled through a free
+ * one tick of PCM (the listener mix, the backing track, the metronome). Preallocated, recycled through a free
  * queue, so the loop never allocates for recording.
  */
 final class RecordEntry {
 
-    enum Kind { VOICE, LISTENER_MIX, BACKING, END }
+    enum Kind { VOICE, LISTENER_MIX, BACKING, METRONOME, END }
 
     static final int MAX_PACKET = 1500;
     static final int MAX_PCM = 960;

@@ -71,6 +71,18 @@ public final class TakeRecorder {
 
     /** Reads {@code source} (the backing track) at the level the listeners hear it. */
     public void backing(MixSource source, float gain, long position, int samples) {
+        pcm(RecordEntry.Kind.BACKING, source, gain, position, samples);
+    }
+
+    /**
+     * Reads {@code source} (the metronome, as the listener mix reads it: shifted where the sync
+     * mode puts the beat against the voices) into its own track, on the same timeline.
+     */
+    public void metronome(MixSource source, long position, int samples) {
+        pcm(RecordEntry.Kind.METRONOME, source, 1f, position, samples);
+    }
+
+    private void pcm(RecordEntry.Kind kind, MixSource source, float gain, long position, int samples) {
         if (source == null || source.isStale(position)) {
             return;
         }
@@ -85,7 +97,7 @@ public final class TakeRecorder {
             float v = Math.max(-1f, Math.min(1f, scratch[i]));
             e.pcm[i] = (short) Math.round(v * 32767f);
         }
-        e.kind = RecordEntry.Kind.BACKING;
+        e.kind = kind;
         e.position = position;
         e.length = n;
         filled.offer(e);

@@ -35,6 +35,7 @@ public final class TakeWriter implements Runnable {
     private final Map<String, VoiceTrack> voices = new LinkedHashMap<>();
     private final PcmTrack mix;
     private final PcmTrack backing;
+    private final PcmTrack metronome;
     private final Thread thread;
     private volatile TakeInfo info;
     private long lastPosition;
@@ -61,6 +62,7 @@ public final class TakeWriter implements Runnable {
         long start = info.startPosition();
         this.mix = new PcmTrack(dir.resolve("mix.opus"), "listener mix", start, budget, MIX_BITRATE);
         this.backing = new PcmTrack(dir.resolve("backing.opus"), "backing track", start, budget, MIX_BITRATE);
+        this.metronome = new PcmTrack(dir.resolve("metronome.opus"), "metronome", start, budget, MIX_BITRATE);
         this.lastPosition = start;
         this.thread = new Thread(this, "duet-take-" + info.id());
         this.thread.setDaemon(true);
@@ -127,6 +129,7 @@ public final class TakeWriter implements Runnable {
                 lastPosition = Math.max(lastPosition, e.position + e.length);
             }
             case BACKING -> backing.add(e);
+            case METRONOME -> metronome.add(e);
             default -> {
             }
         }
@@ -138,6 +141,7 @@ public final class TakeWriter implements Runnable {
         }
         mix.flush();
         backing.flush();
+        metronome.flush();
         publish(TakeInfo.RECORDING, null, durationMs(lastPosition));
     }
 
@@ -147,6 +151,7 @@ public final class TakeWriter implements Runnable {
         }
         mix.finish(endPosition);
         backing.finish(endPosition);
+        metronome.finish(endPosition);
         publish(TakeInfo.DONE, null, durationMs(endPosition));
         LOG.info("take {} done: {} ms, {} bytes", info.id(), info.durationMs(), info.bytes());
     }
@@ -162,6 +167,7 @@ public final class TakeWriter implements Runnable {
         }
         mix.abandon();
         backing.abandon();
+        metronome.abandon();
         String message = ex instanceof ByteBudget.CapReached || (ex.getMessage() != null
                 && ex.getMessage().startsWith("Recording stopped")) ? ex.getMessage() : describe(ex);
         LOG.warn("take {} failed: {}", info.id(), message);
@@ -203,6 +209,10 @@ public final class TakeWriter implements Runnable {
         if (backing.hasFile()) {
             tracks.add(new TakeInfo.Track("backing.opus", "backing", null, backing.bytes()));
             bytes += backing.bytes();
+        }
+        if (metronome.hasFile()) {
+            tracks.add(new TakeInfo.Track("metronome.opus", "metronome", null, metronome.bytes()));
+            bytes += metronome.bytes();
         }
         info = info.with(status, message, durationMs, tracks, bytes);
         store.update(info);

@@ -336,6 +336,10 @@ public final class RoomMedia implements LoopTask {
             // The backing track as its own track, at the listeners' level, on the same timeline.
             r.backing(backing, backingGain * listenerBackingLevel, clock.toSamples(tickNanos), tapSamples);
         }
+        if (r != null) {
+            // The metronome as its own track too, where the listeners hear it against the voices.
+            r.metronome(sync.listenerMetronome(), clock.toSamples(tickNanos), tapSamples);
+        }
         if (sync.tick(clock.toSamples(tickNanos))) {
             rebuildPlan(); // a calibration started or ended: its clicks join or leave a mix
         }

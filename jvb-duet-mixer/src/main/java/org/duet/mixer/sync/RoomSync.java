@@ -72,6 +72,8 @@ public final class RoomSync {
     private final List<ShiftedSource> leaderDelayedBeats = new ArrayList<>();
     private final List<ShiftedSource> listenerBeats = new ArrayList<>();
     private volatile long listenerBeatShift;
+    /** The metronome as the listener mix hears it, for a take's metronome track. */
+    private final ShiftedSource recordedMetronome = new ShiftedSource(new MetronomeView());
     private long followerBeatShift;
     private volatile Published published = new Published(SyncMode.LIVE, null, null, List.of());
 
@@ -193,6 +195,36 @@ public final class RoomSync {
         return n;
     }
 
+    /**
+     * The metronome where the listener mix plays it (shifted as the sync mode puts the beat against
+     * the voices), for recording it as its own track; null when no metronome plays.
+     */
+    public MixSource listenerMetronome() {
+        return metronome == null ? null : recordedMetronome;
+    }
+
+    /** Reads whichever metronome plays now (the one wrapper outlives metronome restarts). */
+    private final class MetronomeView implements MixSource {
+        @Override
+        public long completeThrough(long tickPosition) {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public boolean isStale(long tickPosition) {
+            Metronome m = metronome;
+            return m == null || m.isStale(tickPosition);
+        }
+
+        @Override
+        public void mixInto(long position, float gain, float[] out, int outOff, int count) {
+            Metronome m = metronome;
+            if (m != null) {
+                m.mixInto(position, gain, out, outOff, count);
+            }
+        }
+    }
+
     /** Most sources {@link #addBeats} adds. */
     public static int maxBeatSources() {
         return 3;
@@ -299,6 +331,7 @@ public final class RoomSync {
             listenerBeat = n == 0 ? 0 : -Math.round(sum / n);
         }
         listenerBeatShift = listenerBeat;
+        recordedMetronome.setShift(listenerBeat);
         followerBeatShift = followerBeat;
         for (int bi = 0; bi < listenerBeats.size(); bi++) {
             ShiftedSource s = listenerBeats.get(bi);
