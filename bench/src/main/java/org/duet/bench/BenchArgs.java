@@ -9,7 +9,7 @@ import java.nio.file.Path;
  *   ./duet bench                       Duet's own figures (latency, tick, allocation, duets per core)
  *   ./duet bench --compare janus       the same workload against Janus AudioBridge and Duet; writes docs/benchmarks.md
  *   options: --duets N (10)  --seconds S measured per run (15)  --warmup S (4)  --max-duets N (120)
- *            --core C (1; -1 = no pinning)  --only duet|janus (compare) or alloc|latency|capacity|adapt|profile|sync (own figures)
+ *            --core C (1; -1 = no pinning)  --only duet|janus (compare) or alloc|latency|capacity|adapt|profile|sync|restart (own figures)
  *            --no-ramp  --no-impairment
  *            --janus-prebuffer N (Janus default 6)  --docs DIR (docs)  --quick
  * </pre>

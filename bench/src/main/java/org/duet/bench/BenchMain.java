@@ -37,6 +37,10 @@ public final class BenchMain {
     }
 
     public static void main(String[] argv) throws Exception {
+        if (argv.length > 0 && argv[0].equals("--fuzz")) { // issue 14: every parser, a million cases each
+            org.duet.bench.fuzz.FuzzMain.main(argv);
+            return;
+        }
         if (argv.length > 0 && argv[0].equals("--soak")) {
             soak(argv); // #17: ./duet bench --soak 30m [--duets N] [--docs DIR]
             return;
@@ -70,6 +74,10 @@ public final class BenchMain {
                 DuetOwnFigures.mixerProperties(allCores), false);
         if (args.compare() != null) {
             compare(args, work, duet, backing, a, b);
+        } else if ("restart".equals(args.only())) { // issue 14: kill -9 mid-duet, audio back within 5 s
+            for (Figure f : org.duet.bench.restart.RestartFigures.run()) {
+                System.out.println(f.line());
+            }
         } else if ("profile".equals(args.only())) { // #17: JFR profile of the capacity workload -> docs/profile.md
             for (Figure f : org.duet.bench.profile.ProfileRun.run(duet::start, work, args.docs(), args.duets(),
                     args.warmup(), args.seconds(), CLIENT_PORT_BASE, a, b)) {
@@ -102,6 +110,9 @@ public final class BenchMain {
                     System.out.println(f.line());
                 }
                 for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) { // #15 figures, docs/adaptation.md
+                    System.out.println(f.line());
+                }
+                for (Figure f : org.duet.bench.restart.RestartFigures.run()) { // #14 restart, docs/signaling.md
                     System.out.println(f.line());
                 }
             }

@@ -18,7 +18,10 @@ import org.duet.mixer.opus.OpusDecoder;
 import org.gagravarr.ogg.OggPacket;
 import org.gagravarr.ogg.OggPacketReader;
 import org.jflac.FLACDecoder;
+import org.jflac.FrameListener;
 import org.jflac.PCMProcessor;
+import org.jflac.frame.Frame;
+import org.jflac.metadata.Metadata;
 import org.jflac.metadata.StreamInfo;
 import org.jflac.util.ByteData;
 
@@ -214,6 +217,28 @@ public final class AudioFileDecoder {
                         stop[0] = e;
                         return;
                     }
+                }
+            }
+        });
+        // JFLAC's frame loop can spin for ever on some damaged files (it re-reads the end of the stream
+        // without ending; found by ./duet bench --fuzz): each lost sync or bad header is reported
+        // here, and past about one per byte of the file the decode is given up.
+        long errorBudget = 1000L + file.length;
+        decoder.addFrameListener(new FrameListener() {
+            private long errors;
+
+            @Override
+            public void processMetadata(Metadata metadata) {
+            }
+
+            @Override
+            public void processFrame(Frame frame) {
+            }
+
+            @Override
+            public void processError(String message) {
+                if (++errors > errorBudget) {
+                    throw new IllegalStateException("more than " + errorBudget + " damaged frames or lost syncs");
                 }
             }
         });

@@ -21,6 +21,8 @@ public final class DuetConfig {
     private final Duration reanchorThreshold;
     private final int inboundQueue;
     private final boolean forwardSingleSource;
+    private final int maxSingers;
+    private final Duration rtcpInterval;
 
     private DuetConfig(Config raw) {
         this.raw = raw;
@@ -36,6 +38,8 @@ public final class DuetConfig {
         this.reanchorThreshold = mixer.getDuration("reanchor-threshold");
         this.inboundQueue = mixer.getInt("inbound-queue");
         this.forwardSingleSource = mixer.getBoolean("forward-single-source");
+        this.maxSingers = raw.getInt("duet.rooms.max-singers");
+        this.rtcpInterval = raw.getDuration("duet.rtcp.interval");
         if (inboundQueue < 16) {
             throw new IllegalArgumentException("duet.mixer.inbound-queue must be at least 16");
         }
@@ -83,6 +87,16 @@ public final class DuetConfig {
 
     public int inboundQueue() {
         return inboundQueue;
+    }
+
+    /** {@code duet.rooms.max-singers}: singer roles per room. */
+    public int maxSingers() {
+        return maxSingers;
+    }
+
+    /** {@code duet.rtcp.interval}: how often each participant gets RTCP reports. */
+    public Duration rtcpInterval() {
+        return rtcpInterval;
     }
 
     public boolean forwardSingleSource() {

@@ -57,6 +57,8 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     private final AtomicLong oversizeDropped = new AtomicLong();
     private final AtomicLong handlerErrors = new AtomicLong();
     private final AtomicLong shareDropped = new AtomicLong();
+    private final AtomicLong poolEmptyDropped = new AtomicLong();
+    private final AtomicLong queueFullDropped = new AtomicLong();
     /** Packets one sender may have waiting at once: an eighth of the queue (at least 64). */
     private final int perSenderShare;
     private volatile long loopThreadId = -1;
@@ -141,6 +143,7 @@ public final class MediaLoop implements Runnable, AutoCloseable {
         InboundPacket p = pool.relaxedPoll();
         if (p == null) {
             from.queued.decrementAndGet();
+            poolEmptyDropped.incrementAndGet();
             packetsDropped.incrementAndGet();
             return;
         }
@@ -156,6 +159,7 @@ public final class MediaLoop implements Runnable, AutoCloseable {
             p.owner = null;
             from.queued.decrementAndGet();
             pool.offer(p);
+            queueFullDropped.incrementAndGet();
             packetsDropped.incrementAndGet();
             return;
         }
@@ -360,6 +364,21 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     }
 
     /** Packets dropped because their sender already had its share of the inbound queue waiting. */
+    /** Packets dropped because no pooled buffer was free. */
+    public long poolEmptyDropped() {
+        return poolEmptyDropped.get();
+    }
+
+    /** Packets dropped because the inbound queue was full. */
+    public long queueFullDropped() {
+        return queueFullDropped.get();
+    }
+
+    /** Datagrams larger than the datagram limit, dropped before queueing. */
+    public long oversizeDropped() {
+        return oversizeDropped.get();
+    }
+
     public long shareDropped() {
         return shareDropped.get();
     }

@@ -79,6 +79,11 @@ public final class DuetMixer implements AutoCloseable {
         return List.copyOf(loops);
     }
 
+    /** What the media path refused, by stage and reason (the loops' own inbound drops: {@link #loops()}). */
+    public org.duet.mixer.engine.MediaDrops drops() {
+        return factory.drops();
+    }
+
     public MixerStats stats() {
         Histogram ticks = null;
         long tickCount = 0;

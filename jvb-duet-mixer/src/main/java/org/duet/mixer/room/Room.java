@@ -42,10 +42,10 @@ public final class Room {
         this.name = name;
         this.loop = loop;
         this.factory = factory;
-        this.maxSingers = factory.config().raw().getInt("duet.rooms.max-singers");
+        this.maxSingers = factory.config().maxSingers();
         this.media = new RoomMedia(factoryClock(factory), factory.newOutput(name + "/listeners", null),
                 factory.config().forwardSingleSource(),
-                factory.config().raw().getDuration("duet.rtcp.interval").toNanos());
+                factory.config().rtcpInterval().toNanos());
         media.listenerMix().setEncoderSource(factory.encoderSource(loop::execute));
         loop.execute(() -> loop.addTask(media));
     }
@@ -94,6 +94,7 @@ public final class Room {
             pm = new ParticipantMedia(participantId, role.isSinger(), transport, format,
                     role.isSinger() ? factory.newVoiceInput(format) : null,
                     role.isSinger() ? factory.newOutput(name + "/" + participantId, format) : null, media);
+            pm.countDropsIn(factory.drops());
             factory.attachAdaptation(pm, loop::execute);
             participants.put(participantId, new Participant(participantId, role, pm));
             pm.setVoiceLabel(role.isSinger() ? role.label() : null);

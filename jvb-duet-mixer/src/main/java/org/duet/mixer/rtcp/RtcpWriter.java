@@ -8,6 +8,8 @@ package org.duet.mixer.rtcp;
  * <p>An instance holds up to 31 staged report blocks ({@link #addReportBlock}) that the next
  * {@link #writeSenderReport}/{@link #writeReceiverReport} includes; they stay staged until
  * {@link #clearReportBlocks()}. No allocation after construction; one instance per thread.
+ *
+ * <p>The packet layouts (SR, RR, report block, SDES, BYE) are drawn in {@link RtcpParser}'s comment.
  */
 public final class RtcpWriter {
     public static final int MAX_REPORT_BLOCKS = 31;

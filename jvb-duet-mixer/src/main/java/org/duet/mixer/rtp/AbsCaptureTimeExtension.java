@@ -6,6 +6,20 @@ package org.duet.mixer.rtp;
  * capturing system's clock, or 16 bytes, that plus a signed Q32.32 estimate of the offset from the
  * capturer's clock to the sender's clock (the capturer's NTP time plus the offset is the sender's).
  * Static, allocation-free; a reader calls {@link #isValid} on the element length first.
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  ID   | len=7 |     absolute capture timestamp (bit 0-23)     |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |             absolute capture timestamp (bit 24-55)            |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  ... (56-63)  |   (len=15: then 64 bits of estimated capture clock offset)
+ * +-+-+-+-+-+-+-+-+
+ * </pre>
+ * The element's data is what {@link #captureNtp} and {@link #estimatedClockOffsetQ32} read at the
+ * offset {@code RtpPacket.extensionOffset} gives (after the ID/len byte).
  */
 public final class AbsCaptureTimeExtension {
     /** Capture timestamp only. */

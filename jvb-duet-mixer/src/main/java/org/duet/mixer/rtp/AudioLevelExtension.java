@@ -3,6 +3,14 @@ package org.duet.mixer.rtp;
 /**
  * RFC 6464 client-to-mixer audio level: one byte, V (voice activity) in the top bit, then the level as
  * 0..127 -dBov (0 is loudest, 127 is silence or quieter). Static, allocation-free.
+ *
+ * <pre>
+ *  0                   1
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |  ID   | len=0 |V|    level    |   (one-byte form; RFC 6464 section 3)
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
  */
 public final class AudioLevelExtension {
     /** Element data length. */

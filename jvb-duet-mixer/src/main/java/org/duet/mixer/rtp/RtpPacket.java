@@ -12,6 +12,35 @@ package org.duet.mixer.rtp;
  *
  * <p>Nothing here allocates or throws for bad input: a malformed packet makes {@link #parse} return the
  * reason and leaves the view empty. One instance per thread.
+ *
+ * <p>The fixed header (RFC 3550 section 5.1), then CSRCs, then the extension block (5.3.1), the
+ * payload and, when P is set, padding whose last byte counts the padding bytes:
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                           timestamp                           |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |           synchronization source (SSRC) identifier            |
+ * +=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+=+
+ * |            contributing source (CSRC) identifiers             |
+ * |                    (CC of them, 4 bytes each)                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |   profile (0xBEDE, 0x100X)    |  length in 32-bit words       |  when X = 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  extension elements, 0-padded                 |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ * Elements of the one-byte form (RFC 8285 section 4.2; L = length - 1, id 15 ends the block, 0 bytes
+ * are padding) and of the two-byte form (4.3; L = length, 0 allowed):
+ * <pre>
+ * one-byte:  |  ID   |   L   |  data (L+1 bytes) ...
+ *            +-+-+-+-+-+-+-+-+
+ * two-byte:  |      ID       |       L       |  data (L bytes) ...
+ *            +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
  */
 public final class RtpPacket {
     /** Fixed header length. */

@@ -28,6 +28,8 @@ import org.duet.mixer.adapt.ReceiverAdaptation;
 public final class MediaFactory {
 
     private final DuetConfig config;
+    /** What the media path refused, by stage and reason, for every room this factory builds. */
+    private final org.duet.mixer.engine.MediaDrops drops = new org.duet.mixer.engine.MediaDrops();
     private final ServerClock clock;
     private final int tickSamples;
     private final int timelineSamples;
@@ -191,6 +193,11 @@ public final class MediaFactory {
 
     public ServerClock clock() {
         return clock;
+    }
+
+    /** The mixer's per-reason counts of refused packets. */
+    public org.duet.mixer.engine.MediaDrops drops() {
+        return drops;
     }
 
     public DuetConfig config() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.engine.MediaDrops;
 import org.duet.mixer.engine.PacketHandler;
 import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.input.VoiceInput;
@@ -77,6 +78,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     volatile long malformed;
     volatile long wrongPayloadType;
     volatile long rtcpMalformed;
+    /** The mixer's per-reason drop counts (metrics); set before the participant reaches its loop. */
+    private MediaDrops drops = new MediaDrops();
     volatile long late;
     volatile long duplicates;
     volatile double rttMs = Double.NaN;
@@ -98,6 +101,11 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         this.subscriber = new OutputSubscriber(transport, format);
     }
 
+    /** Counts this participant's refused packets in the mixer's {@code drops} (call before it joins its loop). */
+    public void countDropsIn(MediaDrops drops) {
+        this.drops = drops;
+    }
+
     // ---- packets in ----
 
     @Override
@@ -107,20 +115,24 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         lastArrivalNanos = arrivalNanos;
         if (isRtcp) {
             srInThisPacket = false;
-            if (rtcpParser.parse(buf, off, len, this) != RtcpDropReason.NONE) {
+            RtcpDropReason refused = rtcpParser.parse(buf, off, len, this);
+            if (refused != RtcpDropReason.NONE) {
                 rtcpMalformed++;
+                drops.rtcp(refused);
             }
             return;
         }
         RtpDropReason reason = rtp.parse(buf, off, len);
         if (reason != RtpDropReason.NONE) {
             rtpDrops.count(reason);
+            drops.rtp(reason);
             malformed++;
             return;
         }
         if (rtp.payloadType() != format.payloadType() || OpusPacketInfo.validate(rtp.buffer(), rtp.payloadOffset(),
                 rtp.payloadLength()) < 0) {
             wrongPayloadType++;
+            drops.payload();
             return;
         }
         if (input == null) {
@@ -140,10 +152,17 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
             }
             case LATE -> {
                 late++;
+                drops.jitter(result); // too late for our mix, still forwarded
                 forward();
             }
-            case DUPLICATE -> duplicates++;
-            default -> malformed++;
+            case DUPLICATE -> {
+                duplicates++;
+                drops.jitter(result);
+            }
+            default -> {
+                malformed++;
+                drops.jitter(result);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.duet.mixer.signaling;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -199,6 +200,23 @@ public final class SignalingService implements AutoCloseable {
         for (RoomStore.MemberRecord m : store.members()) {
             restored.put(m.token(), m);
         }
+    }
+
+    /**
+     * Keeps a room's sync mode across restarts: called after a {@code sync} command was applied,
+     * from signaling and the control API; only {@code "action": "mode"} changes what is stored.
+     */
+    public static void rememberSyncMode(RoomStore store, String room, JsonNode msg) {
+        if (store == null || !"mode".equals(msg.path("action").asText())) {
+            return;
+        }
+        store.putSyncMode(room, org.duet.mixer.sync.SyncMode.parse(msg.path("mode").asText(null)).wireName(),
+                msg.hasNonNull("leader") ? msg.get("leader").asText() : null);
+    }
+
+    /** The store, once {@link #useStore} was called; null for a server that keeps nothing. */
+    RoomStore store() {
+        return store;
     }
 
     /** A member from before the restart that held {@code token} in {@code room}, taken once; or null. */

@@ -461,6 +461,7 @@ public final class SignalingSession implements MemberListener {
             p = participant;
         }
         SyncCommands.handle(msg, r, p == null ? null : p.id(), p != null && p.role().isSinger());
+        SignalingService.rememberSyncMode(service.store(), r.name(), msg); // r is set: handle refuses without a room
     }
 
     /** Called by the stats pusher. */

@@ -30,7 +30,12 @@ public final class RoomStore implements AutoCloseable {
 
     /** A stored room. Invites and backing track may be null. */
     public record RoomRecord(String name, String singerInvite, String listenerInvite, String backingPath,
-                             float backingGain) {
+                             float backingGain, String syncMode, String syncLeader) {
+
+        /** A room with no sync mode chosen. */
+        public RoomRecord(String name, String singerInvite, String listenerInvite, String backingPath, float backingGain) {
+            this(name, singerInvite, listenerInvite, backingPath, backingGain, null, null);
+        }
     }
 
     /** A member's resume token and standing. */
@@ -65,6 +70,9 @@ public final class RoomStore implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS rtp_participants (room VARCHAR(64), id VARCHAR(64), role VARCHAR(16),"
                     + " remote VARCHAR(64), payload_type INT, local_host VARCHAR(64), local_port INT,"
                     + " PRIMARY KEY (room, id))");
+            // added after the first release: stores made before get the columns on open
+            s.execute("ALTER TABLE rooms ADD COLUMN IF NOT EXISTS sync_mode VARCHAR(32)");
+            s.execute("ALTER TABLE rooms ADD COLUMN IF NOT EXISTS sync_leader VARCHAR(64)");
         }
         return new RoomStore(c);
     }
@@ -79,6 +87,13 @@ public final class RoomStore implements AutoCloseable {
         update("MERGE INTO rooms (name, singer_invite, listener_invite, backing_path, backing_gain) KEY (name) "
                 + "VALUES (?, (SELECT singer_invite FROM rooms WHERE name = ?), "
                 + "(SELECT listener_invite FROM rooms WHERE name = ?), ?, ?)", room, room, room, path, gain);
+    }
+
+    /** The room's sync mode (its wire name) and leading singer (may be null), as a singer or the API last set it. */
+    public synchronized void putSyncMode(String room, String mode, String leader) {
+        if (update("UPDATE rooms SET sync_mode = ?, sync_leader = ? WHERE name = ?", mode, leader, room) == 0) {
+            update("INSERT INTO rooms (name, sync_mode, sync_leader) VALUES (?, ?, ?)", room, mode, leader);
+        }
     }
 
     public synchronized void deleteRoom(String name) {
@@ -109,10 +124,11 @@ public final class RoomStore implements AutoCloseable {
     public synchronized List<RoomRecord> rooms() {
         List<RoomRecord> out = new ArrayList<>();
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT name, singer_invite, listener_invite, backing_path, backing_gain "
-                     + "FROM rooms ORDER BY name")) {
+             ResultSet r = s.executeQuery("SELECT name, singer_invite, listener_invite, backing_path, backing_gain, "
+                     + "sync_mode, sync_leader FROM rooms ORDER BY name")) {
             while (r.next()) {
-                out.add(new RoomRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getFloat(5)));
+                out.add(new RoomRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getFloat(5),
+                        r.getString(6), r.getString(7)));
             }
         } catch (SQLException e) {
             LOG.warn("room store: reading rooms failed", e);
@@ -148,14 +164,16 @@ public final class RoomStore implements AutoCloseable {
         return out;
     }
 
-    private void update(String sql, Object... args) {
+    /** Runs one write; returns the rows it changed, or -1 when it failed (logged). */
+    private int update(String sql, Object... args) {
         try (PreparedStatement p = db.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 p.setObject(i + 1, args[i]);
             }
-            p.executeUpdate();
+            return p.executeUpdate();
         } catch (SQLException e) {
             LOG.warn("room store: write failed ({})", e.getMessage());
+            return -1;
         }
     }
 

@@ -106,6 +106,9 @@ final class ControlApi extends Handler.Abstract {
         } catch (SignalingException e) {
             throw new HttpError(400, e.getMessage());
         }
+        if (remote != null) {
+            checkReachable(remote);
+        }
         if (remote == null && !settings.rtpAllowLatching()) {
             // without it the socket would take whoever sends first: a stranger could capture the role
             throw new HttpError(400, "\"remote\" (ip:port of the participant) is required; latching onto the first"
@@ -139,7 +142,7 @@ final class ControlApi extends Handler.Abstract {
             throw new HttpError(400, e.getMessage());
         } catch (IOException e) {
             undo(roomName, id, transport);
-            throw new HttpError(500, "could not open a UDP socket for the participant");
+            throw new HttpError(503, "could not open a UDP socket for the participant; try again later");
         }
         rtpTransports.put(roomName + "/" + id, transport);
         InetSocketAddress local = transport.localAddress();
@@ -193,7 +196,9 @@ final class ControlApi extends Handler.Abstract {
         }
         if (HttpMethod.POST.is(method)) {
             try {
-                org.duet.mixer.signaling.SyncCommands.handle(HttpJson.readObject(request), room, null, true);
+                JsonNode command = HttpJson.readObject(request);
+                org.duet.mixer.signaling.SyncCommands.handle(command, room, null, true);
+                org.duet.mixer.signaling.SignalingService.rememberSyncMode(store, roomName, command);
             } catch (org.duet.mixer.signaling.SignalingException e) {
                 throw new HttpError(400, e.getMessage());
             }
@@ -211,7 +216,11 @@ final class ControlApi extends Handler.Abstract {
         }
         Path wav = null;
         if (body.hasNonNull("path")) {
-            wav = Path.of(text(body, "path"));
+            try {
+                wav = Path.of(text(body, "path"));
+            } catch (java.nio.file.InvalidPathException e) { // a NUL in the name (found by the fuzzer: it was a 500)
+                throw new HttpError(400, "path is not a valid file name: " + e.getReason());
+            }
             if (!wav.isAbsolute()) {
                 throw new HttpError(400, "path must be absolute");
             }
@@ -261,6 +270,34 @@ final class ControlApi extends Handler.Abstract {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (IOException e) {
             throw new HttpError(400, "remote address " + host + " is not valid");
+        }
+    }
+
+    /**
+     * A remote the participant's socket can send to: unicast, and of the family of
+     * {@code duet.rtp.bind-address} (an IPv4 socket cannot reach [::1], found by the fuzzer: it was a 500).
+     */
+    private void checkReachable(InetSocketAddress remote) throws HttpError {
+        InetAddress r = remote.getAddress();
+        if (r.isAnyLocalAddress() || r.isMulticastAddress() || r.getHostAddress().equals("255.255.255.255")) {
+            throw new HttpError(400, "remote must be a unicast address, was " + r.getHostAddress());
+        }
+        InetAddress bind;
+        try {
+            bind = InetAddress.getByName(settings.rtpBindHost());
+        } catch (IOException e) {
+            return; // a configuration problem; opening the socket reports it
+        }
+        if (bind.isLoopbackAddress() && !r.isLoopbackAddress()) {
+            throw new HttpError(400, "remote " + r.getHostAddress() + " is not on this machine, but duet.rtp.bind-address "
+                    + settings.rtpBindHost() + " is a loopback address: set it to an address that reaches the peer");
+        }
+        boolean bindV6 = bind instanceof java.net.Inet6Address;
+        boolean remoteV6 = r instanceof java.net.Inet6Address;
+        if (bindV6 != remoteV6 && !(bindV6 && bind.isAnyLocalAddress())) {
+            throw new HttpError(400, "remote " + r.getHostAddress() + " is " + (remoteV6 ? "IPv6" : "IPv4")
+                    + " but duet.rtp.bind-address " + settings.rtpBindHost() + " is " + (bindV6 ? "IPv6" : "IPv4")
+                    + "; use an address of the same family");
         }
     }
 

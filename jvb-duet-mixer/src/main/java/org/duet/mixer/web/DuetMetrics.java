@@ -4,6 +4,10 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.duet.mixer.engine.MediaDrops;
+import org.duet.mixer.engine.MediaLoop;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.room.Participant;
 import org.duet.mixer.room.Room;
@@ -40,6 +44,22 @@ final class DuetMetrics {
                 .description("ticks that ran later than their deadline").register(registry);
         Gauge.builder("duet.signaling.sessions", signaling, SignalingService::openSessions)
                 .description("open signaling WebSockets").register(registry);
+        // every reason a packet is refused, by stage (issue 14: not one sum)
+        for (MediaDrops.Stage stage : MediaDrops.Stage.values()) {
+            for (String reason : MediaDrops.reasons(stage)) {
+                FunctionCounter.builder("duet.media.dropped", mixer, m -> m.drops().get(stage, reason))
+                        .tag("stage", stage.name().toLowerCase(java.util.Locale.ROOT)).tag("reason", reason)
+                        .description("packets the media path refused, by stage and reason").register(registry);
+            }
+        }
+        Map<String, java.util.function.ToDoubleFunction<MediaLoop>> loopDrops = new LinkedHashMap<>();
+        loopDrops.put("sender_share", MediaLoop::shareDropped);
+        loopDrops.put("pool_empty", MediaLoop::poolEmptyDropped);
+        loopDrops.put("queue_full", MediaLoop::queueFullDropped);
+        loopDrops.put("oversize", MediaLoop::oversizeDropped);
+        loopDrops.forEach((reason, count) -> FunctionCounter.builder("duet.loop.dropped", mixer,
+                        m -> m.loops().stream().mapToDouble(count).sum()).tag("reason", reason)
+                .description("received packets a media loop dropped before handling them, by reason").register(registry));
         for (ErrorCode code : ErrorCode.values()) {
             FunctionCounter.builder("duet.signaling.errors", signaling, s -> s.errorCount(code))
                     .tag("code", code.wireName())

@@ -204,12 +204,29 @@ public final class StandaloneServer implements AutoCloseable {
         }
         api.useStore(store);
         signaling.useStore(store);
+        for (RoomStore.RoomRecord r : store.rooms()) { // after the plain-RTP singers, who may lead, are back
+            restoreSyncMode(mixer.room(r.name()), r);
+        }
         directory.onRoomClosed(name -> {
             signaling.access().forget(name);
             store.deleteRoom(name);
         });
         LOG.info("restored {} rooms, {} plain-RTP participants, {} members' resume tokens", rooms,
                 store.rtpParticipants().size(), store.members().size());
+    }
+
+    /** The stored sync mode; the stored leader only while a singer of that id is in the room (else the first singer leads). */
+    private static void restoreSyncMode(org.duet.mixer.room.Room room, RoomStore.RoomRecord r) {
+        if (room == null || r.syncMode() == null) {
+            return;
+        }
+        try {
+            org.duet.mixer.room.Participant leader = r.syncLeader() == null ? null : room.participant(r.syncLeader());
+            room.setSyncMode(org.duet.mixer.sync.SyncMode.parse(r.syncMode()),
+                    leader != null && leader.role().isSinger() ? leader.id() : null);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("room {}: sync mode {} not restored: {}", r.name(), r.syncMode(), e.getMessage());
+        }
     }
 
     /**

@@ -31,6 +31,17 @@ public final class StatsJson {
         packets.put("in", m.packetsIn());
         packets.put("out", m.packetsOut());
         packets.put("dropped", m.packetsDropped());
+        // the same, by stage and reason (metrics: duet_media_dropped_total, duet_loop_dropped_total)
+        ObjectNode drops = packets.putObject("droppedBy");
+        mixer.drops().snapshot().forEach((stage, reasons) -> {
+            ObjectNode s = drops.putObject(stage);
+            reasons.forEach(s::put);
+        });
+        ObjectNode loop = drops.putObject("loop");
+        loop.put("sender_share", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::shareDropped).sum());
+        loop.put("pool_empty", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::poolEmptyDropped).sum());
+        loop.put("queue_full", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::queueFullDropped).sum());
+        loop.put("oversize", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::oversizeDropped).sum());
         var rooms = root.putArray("rooms");
         for (Room room : mixer.rooms()) {
             ObjectNode r = rooms.addObject();

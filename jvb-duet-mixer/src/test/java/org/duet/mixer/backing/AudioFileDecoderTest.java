@@ -53,6 +53,17 @@ class AudioFileDecoderTest {
         assertTone(decoder.decode(fixture("tone-1k-44k1-stereo.flac"), "tone.flac"), "FLAC");
     }
 
+    /** Found by ./duet bench --fuzz: JFLAC looped on this file for ever (minutes of CPU per upload before the fix). */
+    @Test
+    void aFlacThatMakesTheDecoderResyncForEverIsRefusedQuickly() throws Exception {
+        byte[] file = fixture("fuzz-flac-endless-resync.flac");
+        long t0 = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () ->
+                assertThatThrownBy(() -> decoder.decode(file, "bad.flac")).isInstanceOf(BadAudioFileException.class)
+                        .hasMessageContaining("could not be decoded"));
+        System.out.printf("backing_decode_endless_flac_refused_after %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+    }
+
     @Test
     void mp3Fixture() throws Exception {
         assertTone(decoder.decode(fixture("tone-1k-44k1-stereo.mp3"), "tone.mp3"), "MP3");

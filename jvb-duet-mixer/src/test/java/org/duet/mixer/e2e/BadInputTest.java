@@ -125,6 +125,17 @@ class BadInputTest {
             b.awaitSent(10_000);
             Thread.sleep(200);
             assertThat(pa.stats().malformed()).as("malformed packets counted").isGreaterThan(500);
+            // the same drops by stage and reason, mixer-wide (what /metrics exposes), adding up
+            var byReason = mixer.drops().snapshot();
+            System.out.println("drops by reason: " + byReason);
+            long counted = byReason.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
+            long refused = 0;
+            for (Participant p : room.participants()) { // what each participant's stats call refused
+                refused += p.stats().malformed() + p.stats().late() + p.stats().duplicates();
+            }
+            assertThat(counted).as("every refused packet counted under exactly one reason").isEqualTo(refused);
+            assertThat(byReason.get("rtp").values().stream().filter(n -> n > 0).count())
+                    .as("several RTP reasons seen, each counted apart").isGreaterThanOrEqualTo(2);
             assertThat(t.droppedOversize() + t.droppedNotRtp()).as("non-RTP and oversize dropped at the socket")
                     .isGreaterThan(500);
             assertThat(mixer.stats().ticks()).isGreaterThan(100);

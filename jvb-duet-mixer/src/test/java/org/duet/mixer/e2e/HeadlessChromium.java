@@ -32,8 +32,21 @@ final class HeadlessChromium {
      * @param profileDir     a new, empty --user-data-dir for this browser
      */
     static ChromeDriver start(Path fakeMicrophone, Path profileDir, int width, int height) throws IOException {
-        Files.createDirectories(profileDir);
         System.setProperty("webdriver.chrome.driver", DRIVER.toString());
+        ChromeOptions options = options(fakeMicrophone, profileDir, width, height);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(DRIVER.toString()))
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        return driver;
+    }
+
+    /** The options {@link #start} uses, for a driver started elsewhere (e.g. inside a network namespace). */
+    static ChromeOptions options(Path fakeMicrophone, Path profileDir, int width, int height) throws IOException {
+        Files.createDirectories(profileDir);
         List<String> args = new ArrayList<>(List.of(
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -46,13 +59,6 @@ final class HeadlessChromium {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(BROWSER.toFile());
         options.addArguments(args);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(DRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
-        return driver;
+        return options;
     }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A mixer process killed with {@code kill -9} mid-duet and started again on the same room store:
  * its plain-RTP singers, who never stop sending, must hear each other again within 5 s of the
- * restart (the store re-creates their participants on the same UDP ports). A real separate
+ * restart (the store re-creates their participants on the same UDP ports), with the room's backing
+ * track. A real separate
  * process, real SIGKILL, real UDP on loopback, decoded audio checked for the partner's tone.
  */
 class RestartTest {
@@ -57,6 +58,21 @@ class RestartTest {
                 Thread.sleep(20);
             }
             assertThat(a.packetsReceived()).as("the duet runs before the kill").isGreaterThanOrEqualTo(150);
+            // the room's state beyond its singers: a backing track (880 Hz, looping). (The sync mode is
+            // restored too, web/SyncModeRestoreTest; leader-follower would stop the leader hearing the follower.)
+            Path wav = store.resolve("backing.wav"); // beside the H2 files
+            float[] backing = new float[48_000 * 2];
+            for (int i = 0; i < backing.length; i++) {
+                backing[i] = (float) (0.3 * Math.sin(2 * Math.PI * 880 * i / 48_000.0));
+            }
+            org.duet.mixer.demo.WavFile.write(wav, backing);
+            assertThat(send(http, base, "PUT", "/api/rooms/duet/backing-track",
+                    Messages.JSON.createObjectNode().put("path", wav.toString()).put("gain", 1.0).toString()))
+                    .isEqualTo(204);
+            Thread.sleep(1500);
+            float[] before = a.receivedAudio();
+            assertThat(SignalAnalysis.toneLevelDb(before, before.length - 24_000, 24_000, 880))
+                    .as("A hears the backing track before the kill").isGreaterThan(-30);
 
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close of the store
             assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -99,6 +115,9 @@ class RestartTest {
                 }
                 assertThat(aHearsB).as("A hears B's 660 Hz again").isGreaterThan(-30);
                 assertThat(bHearsA).as("B hears A's 440 Hz again").isGreaterThan(-30);
+                double backingAtB = SignalAnalysis.toneLevelDb(atB, Math.max(0, atB.length - last), Math.min(last, atB.length), 880);
+                System.out.printf("after restart: B hears the backing track %.1f dB%n", backingAtB);
+                assertThat(backingAtB).as("the backing track is restored").isGreaterThan(-30);
             } finally {
                 second.destroyForcibly();
                 second.waitFor(10, TimeUnit.SECONDS);
@@ -134,12 +153,20 @@ class RestartTest {
         throw new AssertionError("the mixer did not come up within " + seconds + " s");
     }
 
+    private static int send(HttpClient http, URI base, String method, String path, String body) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        System.out.println(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+        return r.statusCode();
+    }
+
     private static InetSocketAddress add(HttpClient http, URI base, String id, String role, RtpPeer peer) throws Exception {
         String body = Messages.JSON.createObjectNode().put("id", id).put("role", role)
                 .put("remote", "127.0.0.1:" + peer.localAddress().getPort()).toString();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/rooms/duet/rtp-participants"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         String local = Messages.JSON.readTree(r.body()).path("local").asText();
         int colon = local.lastIndexOf(':');

@@ -37,4 +37,21 @@ class RoomStoreTest {
             assertThat(s.rtpParticipants()).isEmpty();
         }
     }
+
+    @Test
+    void theSyncModeSurvivesReopeningAndOtherWrites() throws Exception {
+        try (RoomStore s = RoomStore.open(dir)) {
+            s.putSyncMode("duet", "leader-follower", "a");           // a room known only by its mode
+            s.putRoom("duet", "singerSecret", "listenerSecret");      // keeps it
+            s.putBackingTrack("duet", "/tmp/x.wav", 0.5f);            // keeps it
+            s.putSyncMode("other", "live", null);
+            s.putSyncMode("other", "leader-follower", null);          // the last one counts
+        }
+        try (RoomStore s = RoomStore.open(dir)) {
+            assertThat(s.rooms()).containsExactly(
+                    new RoomStore.RoomRecord("duet", "singerSecret", "listenerSecret", "/tmp/x.wav", 0.5f,
+                            "leader-follower", "a"),
+                    new RoomStore.RoomRecord("other", null, null, null, 0f, "leader-follower", null));
+        }
+    }
 }

@@ -23,6 +23,8 @@ import org.duet.mixer.webrtc.sdp.IceCredentials;
  *
  * <p>Used by one receive thread. STUN is rare once connected (a consent check every ~5 s), so the
  * allocations of ice4j's message objects do not matter.
+ *
+ * <p>The STUN message layout is drawn in {@code StunIntegrity}'s comment.
  */
 public final class IceLiteResponder {
 

@@ -7,6 +7,30 @@ import org.ice4j.attribute.MessageIntegrityAttribute;
  * MESSAGE-INTEGRITY (RFC 8489 section 14.5) and FINGERPRINT (section 14.7) over raw STUN bytes.
  * The HMAC and CRC come from ice4j; what is here is where they apply: the message length field
  * must already count the attribute being computed.
+ *
+ * <p>A STUN message (RFC 8489 sections 5 and 14), as this code reads it:
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |0 0|     STUN Message Type     |         Message Length        |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                  Magic Cookie (0x2112A442)                    |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |                                                               |
+ * |                     Transaction ID (96 bits)                  |
+ * |                                                               |
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * |         Type                  |            Length             |  attributes,
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+  each padded
+ * |                         Value (variable)                ....     to 32 bits
+ * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ * Message Length counts the bytes after the 20-byte header. A Binding request (type 0x0001) from a
+ * browser carries USERNAME (0x0006, "local-ufrag:remote-ufrag"), PRIORITY (0x0024),
+ * ICE-CONTROLLING (0x802A), optionally USE-CANDIDATE (0x0025), then MESSAGE-INTEGRITY (0x0008,
+ * HMAC-SHA1 over everything before it, with Message Length already counting it) and FINGERPRINT
+ * (0x8028, CRC-32 xor 0x5354554E over everything before it).
  */
 final class StunIntegrity {
 
