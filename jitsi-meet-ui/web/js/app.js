@@ -11,6 +11,9 @@ import { Rehearsal } from './rehearsal.js';
 import { Reconnect } from './reconnect.js';
 import { accessFields, showInvites, onAssigned } from './access.js';
 import { NetworkPanel, withSenderFmtp } from './network.js';
+import { withPtime, tuneReceivers, leverSettings } from './latency.js';
+import { DirectCall } from './direct-call.js';
+import { audioTotals } from './stats.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -282,7 +285,10 @@ async function startPeer(joined, micTrack) {
   } else {
     pc.addTransceiver('audio', { direction: 'recvonly' });
   }
-  pc.ontrack = (e) => audio.playRemote(e.streams[0] || new MediaStream([e.track]), $('remote-audio'));
+  pc.ontrack = (e) => {
+    tuneReceivers(pc); // the receive-side latency lever (latency.js)
+    audio.playRemote(e.streams[0] || new MediaStream([e.track]), $('remote-audio'));
+  };
   pc.onicecandidate = (e) => {
     const c = e.candidate;
     sig.send(c ? { type: 'candidate', candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }
@@ -310,7 +316,7 @@ async function startPeer(joined, micTrack) {
 async function onAnswer(msg) {
   if (!pc) return;
   try {
-    await pc.setRemoteDescription({ type: 'answer', sdp: withSenderFmtp(msg.sdp) });
+    await pc.setRemoteDescription({ type: 'answer', sdp: withPtime(withSenderFmtp(msg.sdp)) });
     for (const c of pendingCandidates.splice(0)) await addCandidate(c);
   } catch (e) {
     showError('negotiation-failed', 'The server\'s answer was not accepted: ' + e.message);
@@ -353,6 +359,7 @@ async function leave() {
 async function teardown() {
   clearInterval(statsTimer);
   statsTimer = null;
+  directCall.close();
   if (pc) { pc.close(); pc = null; }
   if (audio) { await audio.close(); audio = null; }
   state.joined = false;
@@ -406,8 +413,16 @@ function init() {
 // Backing track, monitor mixes and takes (js/rehearsal.js).
 const rehearsal = new Rehearsal({ showError, getAudio: () => audio });
 
+const directCall = new DirectCall(() => audio);
+const extraTaps = () => (audio ? [...audio.extraTaps.values()].map((e) => e.tap) : []);
+
 // For tests and power users: the page's state and a recording of what it sends and plays.
 window.duet = {
+  /** The direct reference call of the benchmark (direct-call.js) and the latency levers in use. */
+  direct: directCall,
+  levers: () => leverSettings(audio && audio.ctx),
+  /** Lifetime getStats totals of the Duet call ('duet') or the direct call ('direct'). */
+  totals: (which) => audioTotals(which === 'direct' ? directCall.pc : pc),
   rehearsal: () => rehearsal.snapshot(),
   state: () => JSON.parse(JSON.stringify(state)),
   capture: {
@@ -416,16 +431,22 @@ window.duet = {
       if (!audio || !audio.ctx) throw new Error('not joined');
       audio.inputTap.start();
       audio.outputTap.start();
+      extraTaps().forEach((t) => t.start());
       return true;
     },
     /** Stops recording (both taps flushed); returns the recorded lengths in samples. */
     async stop() {
-      await Promise.all([audio.inputTap.stop(), audio.outputTap.stop()]);
+      await Promise.all([audio.inputTap.stop(), audio.outputTap.stop(), ...extraTaps().map((t) => t.stop())]);
       return { input: audio.inputTap.length(), output: audio.outputTap.length() };
     },
-    /** The last recording: { input, output }, each { sampleRate, startEpochMs, length, samples (base64 Float32 LE) }. */
+    /**
+     * The last recording: { input, output } (plus { direct } during a direct call), each
+     * { sampleRate, startEpochMs, length, samples (base64 Float32 LE) }.
+     */
     take() {
-      return { input: audio.inputTap.take(), output: audio.outputTap.take() };
+      const r = { input: audio.inputTap.take(), output: audio.outputTap.take() };
+      extraTaps().forEach((t) => { r[t.name] = t.take(); });
+      return r;
     },
   },
 };

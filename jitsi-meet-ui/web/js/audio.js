@@ -1,6 +1,7 @@
 // The page's audio: one AudioContext with the microphone (singers) and what the mixer sends back,
 // each through a tap that meters it and can record it. Recording is what tests and power users
 // read back: window.duet.capture (see app.js and docs/ui.md).
+import { audioLatencyHint } from './latency.js';
 
 /** Microphone constraints for singers: no processing at all, the mixer wants the raw voice. */
 export const SINGER_MIC_CONSTRAINTS = {
@@ -90,10 +91,12 @@ export class DuetAudio {
     this.micStream = null;
     this.remoteSource = null;
     this.remotes = new Map(); // key -> { source, element }: several remote streams (Jitsi mode)
+    this.extraTaps = new Map(); // name -> Tap: streams recorded but not played (the direct reference call)
   }
 
   async open() {
-    this.ctx = new AudioContext({ latencyHint: 'interactive', sampleRate: 48000 });
+    // latencyHint 0: the smallest output buffer the device allows (docs/browser-latency.md)
+    this.ctx = new AudioContext({ latencyHint: audioLatencyHint(), sampleRate: 48000 });
     await this.ctx.audioWorklet.addModule(new URL('./tap-worklet.js', import.meta.url));
     // Taps must be pulled by the graph: route them into a silent sink.
     this.sink = new GainNode(this.ctx, { gain: 0 });
@@ -160,6 +163,27 @@ export class DuetAudio {
     r.element.srcObject = null;
     r.element.remove();
     this.remotes.delete(key);
+  }
+
+  /**
+   * Records {@code stream} under {@code name} without playing it (it goes to the silent sink), in
+   * the same context and on the same clock as the other taps: the benchmark's direct call.
+   */
+  tapStream(name, stream) {
+    const old = this.extraTaps.get(name);
+    if (old) { old.source.disconnect(); old.element.srcObject = null; old.element.remove(); }
+    const element = document.createElement('audio');
+    element.hidden = true;
+    document.body.append(element);
+    element.srcObject = stream; // see playRemote
+    element.muted = true;
+    element.play().catch(() => {});
+    const tap = new Tap(this.ctx, name, () => {});
+    tap.node.connect(this.sink);
+    const source = this.ctx.createMediaStreamSource(stream);
+    source.connect(tap.node);
+    this.extraTaps.set(name, { tap, source, element });
+    return tap;
   }
 
   setVolume(v) {

@@ -48,3 +48,31 @@ export class BrowserStats {
     return out;
   }
 }
+
+/**
+ * Lifetime totals of the incoming audio and the outgoing packet count of {@code pc}, for the
+ * benchmark to difference over its measured window (jitter-buffer delay per emitted sample,
+ * concealed share, packets per second sent).
+ */
+export async function audioTotals(pc) {
+  if (!pc) return null;
+  const report = await pc.getStats();
+  const out = { at: performance.now() };
+  report.forEach((s) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'audio' && (s.packetsReceived || 0) >= (out.packetsReceived || 0)) {
+      out.packetsReceived = s.packetsReceived;
+      out.jitterBufferDelay = s.jitterBufferDelay;
+      out.jitterBufferTargetDelay = s.jitterBufferTargetDelay;
+      out.jitterBufferMinimumDelay = s.jitterBufferMinimumDelay;
+      out.jitterBufferEmittedCount = s.jitterBufferEmittedCount;
+      out.concealedSamples = s.concealedSamples;
+      out.totalSamplesReceived = s.totalSamplesReceived;
+      out.insertedSamplesForDeceleration = s.insertedSamplesForDeceleration;
+      out.removedSamplesForAcceleration = s.removedSamplesForAcceleration;
+      out.jitter = s.jitter;
+    } else if (s.type === 'outbound-rtp' && s.kind === 'audio') {
+      out.packetsSent = s.packetsSent;
+    }
+  });
+  return out;
+}

@@ -12,10 +12,13 @@ import java.nio.file.Path;
  *            --core C (1; -1 = no pinning)  --only duet|janus (compare) or alloc|latency|capacity|adapt|profile|sync|restart (own figures)
  *            --no-ramp  --no-impairment
  *            --janus-prebuffer N (Janus default 6)  --docs DIR (docs)  --quick
+ *   ./duet bench --only browser        two headless Chromiums: mouth to ear through Duet and direct (--seconds, 20)
+ *            --page PARAMS              page URL parameters for it, e.g. "ptime=20&jbt=default" (js/latency.js)
+ *   ./duet bench --only disturbance    listener-mix delay under input jitter and a scripted disturbance
  * </pre>
  */
 record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuets, int core, String only,
-                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs) {
+                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs, String page) {
 
     static BenchArgs parse(String[] args) {
         String compare = null;
@@ -24,12 +27,18 @@ record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuet
         String only = null;
         boolean ramp = true, impairment = true;
         Path docs = Path.of("docs");
+        String page = "";
+        boolean secondsGiven = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
                 case "--compare" -> compare = value(args, ++i, a);
                 case "--duets" -> duets = Integer.parseInt(value(args, ++i, a));
-                case "--seconds" -> seconds = Integer.parseInt(value(args, ++i, a));
+                case "--seconds" -> {
+                    seconds = Integer.parseInt(value(args, ++i, a));
+                    secondsGiven = true;
+                }
+                case "--page" -> page = value(args, ++i, a);
                 case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                 case "--max-duets" -> maxDuets = Integer.parseInt(value(args, ++i, a));
                 case "--core" -> core = Integer.parseInt(value(args, ++i, a));
@@ -52,7 +61,11 @@ record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuet
         if (duets < 1 || duets > 300 || seconds < 2 || seconds > 600 || warmup < 1 || maxDuets < 1 || maxDuets > 300) {
             throw new IllegalArgumentException("option out of range");
         }
-        return new BenchArgs(compare, duets, seconds, warmup, maxDuets, core, only, ramp, impairment, prebuffer, docs);
+        if ("browser".equals(only) && !secondsGiven) {
+            seconds = 20; // recorded seconds: about 80 clicks over both directions
+        }
+        return new BenchArgs(compare, duets, seconds, warmup, maxDuets, core, only, ramp, impairment, prebuffer, docs,
+                page);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -53,6 +53,13 @@ public final class BenchMain {
             System.exit(2);
             return;
         }
+        if ("browser".equals(args.only())) {
+            // Chromium inherits this process's CPU mask: leave the browsers and the server both cores
+            for (Figure f : org.duet.bench.browser.BrowserFigures.run(args.seconds(), args.page())) {
+                System.out.println(f.line());
+            }
+            return;
+        }
         pinSelfAwayFrom(args.core());
         EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
         EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
@@ -92,6 +99,10 @@ public final class BenchMain {
                     CLIENT_PORT_BASE, a, b)) {
                 System.out.println(f.line());
             }
+        } else if ("disturbance".equals(args.only())) {
+            for (Figure f : org.duet.bench.jitter.DisturbanceFigures.run()) { // #17 jitter rules, docs/jitter-buffer.md
+                System.out.println(f.line());
+            }
         } else if ("adapt".equals(args.only())) {
             for (Figure f : org.duet.bench.adapt.AdaptFigures.run()) {
                 System.out.println(f.line());
@@ -113,6 +124,9 @@ public final class BenchMain {
                     System.out.println(f.line());
                 }
                 for (Figure f : org.duet.bench.restart.RestartFigures.run()) { // #14 restart, docs/signaling.md
+                    System.out.println(f.line());
+                }
+                for (Figure f : org.duet.bench.jitter.DisturbanceFigures.run()) { // #17 jitter rules, docs/jitter-buffer.md
                     System.out.println(f.line());
                 }
             }
