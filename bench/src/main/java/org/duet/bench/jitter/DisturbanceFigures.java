@@ -28,18 +28,19 @@ import org.duet.mixer.session.MediaFactory;
  * <p>Script: two singers send 20 ms Opus frames (the bench's test signals) for 40 s. Every packet
  * takes 10 ms plus uniform 0-40 ms (20 +- 20 ms jitter, packets reorder). From 12 s to 14 s singer
  * A's path starves the way a loaded machine does: four times, every 500 ms, nothing arrives for
- * 150 ms and then everything held arrives at once. No packet is lost: every concealed frame comes
- * from lateness.
+ * 150 ms and then everything held arrives at once. From 24 s to 25 s singer B's path is congested:
+ * 10 ms plus uniform 0-150 ms. No packet is lost: every concealed frame comes from lateness.
  *
  * <ul>
  *   <li>{@code max_listener_delay_ms}: the largest listener-mix delay (capture to mix read) while
  *       only the 20 +- 20 ms jitter acts (from 4 s, outside the disturbance and its recovery).</li>
  *   <li>{@code max_listener_delay_disturbed_ms}: the largest over the whole run.</li>
  *   <li>{@code listener_delay_floor_ms}: its median from 4 s to 12 s.</li>
- *   <li>{@code listener_delay_recovery_s}: from the end of the disturbance until the delay is back
- *       within 10 ms of that floor for good.</li>
+ *   <li>{@code listener_delay_recovery_s}: from the end of a disturbance until the delay is back
+ *       within 10 ms of that floor for good (before the next one), the slower of the two.</li>
  *   <li>{@code late_only_max_concealed_run_frames}: the longest run of concealed frames of either
- *       voice outside the disturbance; {@code disturbed_max_concealed_run_frames} inside it.</li>
+ *       voice outside the disturbances; {@code disturbed_max_concealed_run_frames} inside them.</li>
+ *   <li>{@code disturbance_run_concealed_ratio}: concealed frames over all frames of both voices.</li>
  * </ul>
  */
 public final class DisturbanceFigures {
@@ -48,23 +49,34 @@ public final class DisturbanceFigures {
     static final int FRAME = 960;
     static final long FRAME_NANOS = 20 * MS;
     static final long RUN_NANOS = 40_000 * MS;
+    // (recovery after the congestion is judged until the end of the run: 15 s)
     static final long DISTURB_FROM = 12_000 * MS;
     static final long DISTURB_TO = 14_000 * MS;
     static final long STALL_EVERY = 500 * MS;
     static final long STALL = 150 * MS;
     static final long SETTLED_FROM = 4_000 * MS;
+    /** Second disturbance: singer B's path jitters 0-150 ms for one second (congestion, not a stall). */
+    static final long CONGESTED_FROM = 24_000 * MS;
+    static final long CONGESTED_TO = 25_000 * MS;
     static final long TICK = 10 * MS;
 
     /** What one run measured. */
     public record Result(double maxJitterOnlyMs, double maxMs, double floorMs, double recoveryS,
                          int lateOnlyMaxConcealRun, int disturbedMaxConcealRun, double targetPeakMs,
-                         double[] delayMsPerTick) {
+                         double concealedRatio, double[] delayMsPerTick) {
     }
 
     private DisturbanceFigures() {
     }
 
+    /** Prints the figures; with {@code trace}, also the delay every 100 ms to stderr. */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("trace")) {
+            double[] d = simulate(DuetConfig.withOverrides(""), 7).delayMsPerTick();
+            for (int t = 0; t < d.length; t += 10) {
+                System.err.printf(java.util.Locale.ROOT, "%.1f %.1f%n", (t + 1) * TICK / 1e9, d[t]);
+            }
+        }
         for (Figure f : run()) {
             System.out.println(f.line());
         }
@@ -80,6 +92,7 @@ public final class DisturbanceFigures {
         out.add(new Figure("late_only_max_concealed_run_frames", r.lateOnlyMaxConcealRun(), "frames"));
         out.add(new Figure("disturbed_max_concealed_run_frames", r.disturbedMaxConcealRun(), "frames"));
         out.add(new Figure("disturbed_jitter_target_peak_ms", r.targetPeakMs(), "ms"));
+        out.add(new Figure("disturbance_run_concealed_ratio", r.concealedRatio(), "ratio"));
         return out;
     }
 
@@ -101,7 +114,8 @@ public final class DisturbanceFigures {
             long phase = v * 7 * MS; // the singers' frames do not line up
             for (int k = 0; k < frames; k++) {
                 long sent = phase + (k + 1) * FRAME_NANOS; // after its last sample was captured
-                long at = sent + 10 * MS + (long) (random.nextDouble() * 40 * MS);
+                boolean congested = v == 1 && sent >= CONGESTED_FROM && sent < CONGESTED_TO;
+                long at = sent + 10 * MS + (long) (random.nextDouble() * (congested ? 150 : 40) * MS);
                 if (v == 0) {
                     at = starved(at);
                 }
@@ -148,7 +162,8 @@ public final class DisturbanceFigures {
             }
             listener.tick(now);
             delay[t] = (clock.toSamples(now) - listener.lastReadPosition()) / 48.0;
-            boolean disturbed = now >= DISTURB_FROM && now < DISTURB_TO + 3_000 * MS;
+            boolean disturbed = now >= DISTURB_FROM && now < DISTURB_TO + 3_000 * MS
+                    || now >= CONGESTED_FROM && now < CONGESTED_TO + 3_000 * MS;
             for (int v = 0; v < 2; v++) {
                 JitterStats js = voices[v].jitterBuffer().stats();
                 long concealed = js.concealed();
@@ -171,7 +186,13 @@ public final class DisturbanceFigures {
                 }
             }
         }
-        return summarize(delay, lateOnlyMaxRun, disturbedMaxRun, targetPeak);
+        long concealed = 0;
+        long written = 0;
+        for (VoiceInput v : voices) {
+            concealed += v.jitterBuffer().stats().concealed();
+            written += v.framesWritten();
+        }
+        return summarize(delay, lateOnlyMaxRun, disturbedMaxRun, targetPeak, concealed / (double) written);
     }
 
     /** Singer A's path during the disturbance: what would arrive in a stall arrives when it ends. */
@@ -183,29 +204,38 @@ public final class DisturbanceFigures {
         return into < STALL ? at - into + STALL : at;
     }
 
-    private static Result summarize(double[] delay, int lateOnlyMaxRun, int disturbedMaxRun, double targetPeak) {
+    private static Result summarize(double[] delay, int lateOnlyMaxRun, int disturbedMaxRun, double targetPeak,
+                                    double concealedRatio) {
         int settled = (int) (SETTLED_FROM / TICK);
         int from = (int) (DISTURB_FROM / TICK);
-        int to = (int) (DISTURB_TO / TICK);
         double floor = median(Arrays.copyOfRange(delay, settled, from));
-        int back = delay.length;
-        for (int t = delay.length - 1; t >= to; t--) {
+        int back1 = backToFloor(delay, (int) (DISTURB_TO / TICK), (int) (CONGESTED_FROM / TICK), floor);
+        int back2 = backToFloor(delay, (int) (CONGESTED_TO / TICK), delay.length, floor);
+        double recovery1 = (back1 - DISTURB_TO / TICK) * TICK / 1e9;
+        double recovery2 = (back2 - CONGESTED_TO / TICK) * TICK / 1e9;
+        double maxJitterOnly = 0;
+        double max = 0;
+        for (int t = settled; t < delay.length; t++) {
+            max = Math.max(max, delay[t]);
+            boolean quiet = t < from || t >= back1 && t < CONGESTED_FROM / TICK || t >= back2;
+            if (quiet) {
+                maxJitterOnly = Math.max(maxJitterOnly, delay[t]);
+            }
+        }
+        return new Result(maxJitterOnly, max, floor, Math.max(recovery1, recovery2), lateOnlyMaxRun, disturbedMaxRun,
+                targetPeak, concealedRatio, delay);
+    }
+
+    /** The first tick from which the delay stays within 10 ms of the floor until {@code end}; end if never. */
+    private static int backToFloor(double[] delay, int from, int end, double floor) {
+        int back = end;
+        for (int t = end - 1; t >= from; t--) {
             if (delay[t] > floor + 10) {
                 break;
             }
             back = t;
         }
-        double recoveryS = back >= delay.length ? Double.POSITIVE_INFINITY : (back - to) * TICK / 1e9;
-        double maxJitterOnly = 0;
-        double max = 0;
-        for (int t = settled; t < delay.length; t++) {
-            max = Math.max(max, delay[t]);
-            if (t < from || t >= back) {
-                maxJitterOnly = Math.max(maxJitterOnly, delay[t]);
-            }
-        }
-        return new Result(maxJitterOnly, max, floor, Math.max(0, recoveryS), lateOnlyMaxRun, disturbedMaxRun, targetPeak,
-                delay);
+        return back;
     }
 
     private static double median(double[] x) {

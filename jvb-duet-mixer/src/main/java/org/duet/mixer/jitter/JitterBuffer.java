@@ -25,6 +25,8 @@ public final class JitterBuffer {
     private static final byte LOST = 3;
 
     private static final int SAMPLE_RATE = 48_000;
+    /** Packets arriving closer than this after the previous one, with newer media, belong to one bunch. */
+    private static final long BUNCH_NANOS = 1_000_000L;
     private static final int MAX_FRAME = OpusPacketInfo.MAX_PACKET_SAMPLES;
 
     private final JitterBufferConfig config;
@@ -47,6 +49,7 @@ public final class JitterBuffer {
     private final short[] pcm;
     private final short[] silence;
     private final RelativeDelayHistogram histogram;
+    private final RelativeDelayHistogram recent;
     private final ArrivalBaseline baseline;
     private final JitterStats stats = new JitterStats();
 
@@ -75,7 +78,12 @@ public final class JitterBuffer {
     private int farAheadSeq16;
 
     // target delay
+    /** Arrival and media end of the previous observed packet: tells a burst after a stall. */
+    private long lastObservedArrivalNanos = Long.MIN_VALUE;
+    private long lastObservedEnd;
     private double targetMs;
+    /** Where the target was before its latest rise (NaN: not risen): falling back to it is quick. */
+    private double riseStartMs = Double.NaN;
     private long lastTargetUpdateNanos;
     private boolean targetClockStarted;
 
@@ -98,6 +106,7 @@ public final class JitterBuffer {
         // media span the slots may cover: capacity packets of 20 ms, at least 1.5 s
         this.capacitySamples = Math.max(SAMPLE_RATE * 3L / 2, capacity * 960L);
         this.histogram = new RelativeDelayHistogram(config.maxDelayMs());
+        this.recent = new RelativeDelayHistogram(config.maxDelayMs());
         this.baseline = new ArrivalBaseline(config.baselineWindowMs(), config.baselineSlewMsPerSecond());
         this.targetMs = clampTarget(config.initialDelayMs());
         stats.targetDelayMs = targetMs;
@@ -262,17 +271,46 @@ public final class JitterBuffer {
         baseline.update(arrivalNanos, offset);
         double relativeMs = (offset - baseline.baselineNanos()) / 1e6;
         double packetMs = samples / 48.0;
+        // A stall (a starved sender, network or machine) delivers what it held as one bunch: the
+        // first packet carries the stall's lateness, the rest only repeat it, ramping down. Counting
+        // the whole bunch would make one stall look like many late packets and lift the target for
+        // as long as the histogram remembers; counted once, a lone stall stays below the glitch
+        // target and only stalls that recur move it.
+        boolean bunched = lastObservedArrivalNanos != Long.MIN_VALUE
+                && arrivalNanos - lastObservedArrivalNanos < BUNCH_NANOS && extEnd - lastObservedEnd >= samples / 2;
+        lastObservedArrivalNanos = arrivalNanos;
+        lastObservedEnd = Math.max(lastObservedEnd, extEnd);
+        if (bunched) {
+            stats.bunched++;
+            return;
+        }
         histogram.add(relativeMs, 1.0 - packetMs / config.histogramMemoryMs());
-        double desired = clampTarget(histogram.quantileMs(1.0 - config.glitchTarget()) + config.marginMs());
+        recent.add(relativeMs, 1.0 - packetMs / config.recentMemoryMs());
+        // The smaller quantile: rising needs lateness that recurs over the long memory (a few
+        // late packets in 8 s) and is happening now; once it stops, the recent one forgets it
+        // within a few seconds and the target falls, instead of waiting out the long memory.
+        double quantile = Math.min(histogram.quantileMs(1.0 - config.glitchTarget()),
+                recent.quantileMs(1.0 - config.glitchTarget()));
+        double desired = clampTarget(quantile + config.marginMs());
         double elapsedS = targetClockStarted ? Math.max(0, arrivalNanos - lastTargetUpdateNanos) / 1e9 : 0;
         targetClockStarted = true;
         lastTargetUpdateNanos = arrivalNanos;
         if (desired > targetMs) {
             // late packets moved the quantile up: follow at once (a lone spike below the glitch
             // target does not move it, and is concealed instead)
+            if (Double.isNaN(riseStartMs)) {
+                riseStartMs = targetMs;
+            }
             targetMs = desired;
         } else if (desired < targetMs - config.hysteresisMs()) {
-            targetMs = Math.max(desired, targetMs - config.fallRateMsPerSecond() * elapsedS);
+            // Back down to where the rise started quickly (the disturbance is over: the recent
+            // quantile says so), below that slowly, as the long memory learns the path.
+            boolean recovering = !Double.isNaN(riseStartMs) && targetMs > riseStartMs;
+            double rate = recovering ? config.recoveryFallRateMsPerSecond() : config.fallRateMsPerSecond();
+            targetMs = Math.max(desired, targetMs - rate * elapsedS);
+            if (recovering && targetMs <= riseStartMs) {
+                riseStartMs = Double.NaN;
+            }
         }
         stats.targetDelayMs = targetMs;
     }
@@ -505,9 +543,13 @@ public final class JitterBuffer {
         publishBuffered();
         anchored = false;
         previousSsrc = -1;
+        lastObservedArrivalNanos = Long.MIN_VALUE;
+        lastObservedEnd = 0;
         baseline.reset();
         histogram.reset();
+        recent.reset();
         targetMs = clampTarget(config.initialDelayMs());
+        riseStartMs = Double.NaN;
         targetClockStarted = false;
         stats.targetDelayMs = targetMs;
         decoder.reset();

@@ -25,6 +25,7 @@ public final class JitterStats {
     volatile long reanchors;
     volatile long decodeErrors;
     volatile long normalFrames;
+    volatile long bunched;
 
     JitterStats() {
     }
@@ -51,6 +52,11 @@ public final class JitterStats {
 
     public long duplicates() {
         return duplicates;
+    }
+
+    /** Packets that arrived right behind another after a stall: counted once in the target rule. */
+    public long bunched() {
+        return bunched;
     }
 
     /** Packets that arrived after their media was played out. */

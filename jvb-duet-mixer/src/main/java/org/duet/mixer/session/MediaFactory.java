@@ -102,7 +102,8 @@ public final class MediaFactory {
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
     public MixOutput newOutput(String name, MediaFormat format) {
         OpusSettings s = format == null ? outputSettings(null) : mixMinusSettings(format);
-        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 100);
+        // 50 ticks: spare delay left after a disturbance is given back within half a second of each fall
+        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50);
         return new MixOutput(name, clock, tickSamples, encoder(s), s,
                 new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
     }
