@@ -95,7 +95,7 @@ export class DuetAudio {
   }
 
   async open() {
-    // latencyHint 0: the smallest output buffer the device allows (docs/browser-latency.md)
+    // latencyHint: 'interactive' unless ?latency= says otherwise (latency.js, docs/browser-latency.md)
     this.ctx = new AudioContext({ latencyHint: audioLatencyHint(), sampleRate: 48000 });
     await this.ctx.audioWorklet.addModule(new URL('./tap-worklet.js', import.meta.url));
     // Taps must be pulled by the graph: route them into a silent sink.

@@ -17,11 +17,15 @@ export const PTIME_MS = Number(params.get('ptime') || 10);
  */
 export const JITTER_BUFFER_TARGET_MS = params.get('jbt') === 'default' ? null : Number(params.get('jbt') || 0);
 
-/** AudioContext latencyHint: 0 asks for the smallest output buffer the device allows. */
+/**
+ * AudioContext latencyHint: 'interactive' (the default; on Chromium/Linux a 10 ms output buffer),
+ * or a number of seconds (0: the smallest buffer the device allows, which risks underruns on a
+ * busy machine; docs/browser-latency.md has what it measured).
+ */
 export function audioLatencyHint() {
   const v = params.get('latency');
-  if (v === 'interactive' || v === 'playback' || v === 'balanced') return v;
-  return v === null ? 0 : Number(v);
+  if (v === null || v === 'interactive' || v === 'playback' || v === 'balanced') return v || 'interactive';
+  return Number(v);
 }
 
 /**
