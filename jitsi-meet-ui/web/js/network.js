@@ -44,6 +44,7 @@ export class NetworkPanel {
         <dt>You send</dt><dd id="net-send">-</dd>
         <dt>Server sees from you</dt><dd id="net-seen">-</dd>
         <dt>Echo</dt><dd id="net-echo">-</dd>
+        <dt>Feedback</dt><dd id="net-howl">-</dd>
       </dl>
       <fieldset id="net-capture" hidden>
         <legend>Your microphone</legend>
@@ -110,6 +111,11 @@ export class NetworkPanel {
       } else if (e.detected && e.policy === 'browser-aec') {
         advice.textContent = 'The mixer hears your own mix in your microphone: echo cancellation was switched on.';
         if (this.capture !== 'speakers') this.setCapture('speakers');
+      }
+      const h = e.howl;
+      if (h) {
+        $('net-howl').textContent = h.active ? 'howling at ' + Math.round(h.lastHz) + ' Hz: notched out of your voice'
+          : h.caught > 0 ? h.caught + ' caught (last at ' + Math.round(h.lastHz) + ' Hz), none now' : 'none';
       }
       if (!this.userChoseCapture && e.proposedCapture && e.proposedCapture !== this.capture && e.detected) {
         this.setCapture(e.proposedCapture); // the default follows what the detector finds

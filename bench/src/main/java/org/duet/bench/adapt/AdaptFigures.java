@@ -9,7 +9,9 @@ import org.duet.bench.report.Figure;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.demo.RtpPeer;
 import org.duet.mixer.demo.SingingSignal;
+import org.duet.mixer.demo.FeedbackLoop;
 import org.duet.mixer.echo.EchoDetector;
+import org.duet.mixer.echo.HowlSuppressor;
 import org.duet.mixer.opus.OpusApplication;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
@@ -34,6 +36,10 @@ import org.duet.mixer.transport.UdpTransport;
  *       on an adapting mixer and on one with adaptation off, loopback UDP, real Opus.</li>
  *   <li>{@code echo_detect_ms}: the echo detector on a synthetic singer whose microphone returns
  *       the Opus-coded mix at -10 dB after 40 ms plus their own singing, Opus-coded back.</li>
+ *   <li>{@code howl_suppress_ms}: {@link FeedbackLoop}, a singing voice in a loop of gain 1.2 at
+ *       2 kHz with a 50 ms round trip, simulated time: from the howl's onset (10 dB over the voice)
+ *       to a 20 dB cut, the longest over ten voices (seeds 1..10); {@code howl_cpu_us_per_10ms}:
+ *       CPU time of the suppressor per 10 ms of one input.</li>
  *   <li>{@code encoders_per_100_listeners}: 100 listeners on loopback whose Receiver Reports say
  *       0 %, 3 % and 12 % loss (three network classes), on one room with two singers.</li>
  * </ul>
@@ -52,8 +58,35 @@ public final class AdaptFigures {
         out.add(new Figure("concealed_rate_fixed", r.concealedFixed(), "ratio"));
         out.add(new Figure("adapt_recovery_ms", r.recoveryMs(), "ms"));
         out.add(new Figure("echo_detect_ms", echoDetectMs(), "ms"));
+        double worst = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            worst = Math.max(worst, FeedbackLoop.suppressMs(1.2, seed)); // NaN (never cut) stays NaN
+            if (Double.isNaN(worst)) {
+                break;
+            }
+        }
+        out.add(new Figure("howl_suppress_ms", worst, "ms"));
+        out.add(new Figure("howl_cpu_us_per_10ms", howlCpuMicros(), "us"));
         out.add(new Figure("encoders_per_100_listeners", encodersFor100Listeners(), "encoders"));
         return out;
+    }
+
+    /** CPU time of one input's howl suppressor per 10 ms block, over 20 s of singing after 2 s of warm-up. */
+    static double howlCpuMicros() {
+        float[] voice = SingingSignal.generate(48_000 * 22, 220, 0.4f, 3);
+        HowlSuppressor h = new HowlSuppressor(3_000);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu = 0;
+        int blocks = 0;
+        for (int at = 0; at + 480 <= voice.length; at += 480) {
+            if (at == 48_000 * 2) {
+                cpu = mx.getCurrentThreadCpuTime();
+                blocks = 0;
+            }
+            h.process(voice, at, 480);
+            blocks++;
+        }
+        return (mx.getCurrentThreadCpuTime() - cpu) / 1000.0 / blocks;
     }
 
     /** Audio time from the start until the detector reports the echo. */

@@ -5,11 +5,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Echo control for one singer's voice, as a {@link VoiceFilter} on their input: the echo detector
- * compares what they send back with what we sent them (fed by the room every tick,
- * {@link #onSent}); a change is logged, and the report tells their page, which applies the policy
- * (ask for headphones, or switch their capture to the browser's echo cancellation). The audio
- * itself passes unchanged.
+ * Echo and feedback control for one singer's voice, as a {@link VoiceFilter} on their input.
+ * First the {@link HowlSuppressor} (when on) notches a growing feedback tone out of the voice, so
+ * every mix gets it clean; then the echo detector compares what they send back with what we sent
+ * them (fed by the room every tick, {@link #onSent}). A change is logged, and the report tells
+ * their page, which applies the policy (ask for headphones, or switch their capture to the
+ * browser's echo cancellation). While a notch is in, {@link #altersVoice} is true: the room then
+ * mixes this voice instead of forwarding its packets untouched.
  *
  * <p>Media loop only, except the report, which is safe from any thread.
  */
@@ -20,20 +22,42 @@ public final class EchoControl implements VoiceFilter {
     private final String who;
     private final EchoPolicy policy;
     private final EchoDetector detector = new EchoDetector();
+    private final boolean detect;
+    private final HowlSuppressor howl;
     private boolean reported;
+    private long howlsLogged;
 
-    public EchoControl(String who, EchoPolicy policy) {
+    /**
+     * @param detect whether to look for an echo at all ({@code duet.echo.enabled})
+     * @param howl   feedback suppression on this voice, null for none
+     */
+    public EchoControl(String who, EchoPolicy policy, boolean detect, HowlSuppressor howl) {
         this.who = who;
         this.policy = policy;
+        this.detect = detect;
+        this.howl = howl;
     }
 
     /** What we sent this singer, {@code n} samples leaving at 48 kHz server positions {@code position...}. */
     public void onSent(float[] x, int off, int n, long position) {
-        detector.onSent(x, off, n, position);
+        if (detect) {
+            detector.onSent(x, off, n, position);
+        }
     }
 
     @Override
     public void process(float[] mono, int n, long position) {
+        if (howl != null) {
+            howl.process(mono, 0, n);
+            long caught = howl.howls();
+            if (caught != howlsLogged) {
+                howlsLogged = caught;
+                LOG.info("howl in {}'s voice at {} Hz: notched ({} so far)", who, Math.round(howl.lastHowlHz()), caught);
+            }
+        }
+        if (!detect) {
+            return;
+        }
         detector.onReturned(mono, 0, n, position);
         boolean echo = detector.echo();
         if (echo != reported) {
@@ -51,9 +75,16 @@ public final class EchoControl implements VoiceFilter {
         return detector;
     }
 
+    /** True while this control changes the voice (a howl notch is in): its packets must not be forwarded as they came. */
+    public boolean altersVoice() {
+        return howl != null && howl.activeNotches() > 0;
+    }
+
     public EchoReport report() {
         boolean echo = detector.echo();
+        HowlSuppressor h = howl;
         return new EchoReport(echo, detector.delayMs(), detector.returnLossDb(), policy,
-                echo ? "speakers" : "headphones");
+                echo ? "speakers" : "headphones", h != null && h.activeNotches() > 0, h == null ? 0 : h.howls(),
+                h == null ? Double.NaN : h.lastHowlHz());
     }
 }

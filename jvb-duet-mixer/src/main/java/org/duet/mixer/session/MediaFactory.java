@@ -138,13 +138,15 @@ public final class MediaFactory {
                 tickSamples, format.inbandFec(), format.dtx());
     }
 
-    /** Echo detection for a singer's voice; null when disabled. */
+    /** Echo detection and howl suppression for a singer's voice; null when both are off. */
     org.duet.mixer.echo.EchoControl newEchoControl(String who) {
         Config echo = config.raw().getConfig("duet.echo");
-        if (!echo.getBoolean("enabled")) {
+        boolean howl = echo.getBoolean("howl.enabled");
+        if (!echo.getBoolean("enabled") && !howl) {
             return null;
         }
-        return new org.duet.mixer.echo.EchoControl(who, org.duet.mixer.echo.EchoPolicy.parse(echo.getString("policy")));
+        return new org.duet.mixer.echo.EchoControl(who, org.duet.mixer.echo.EchoPolicy.parse(echo.getString("policy")),
+                echo.getBoolean("enabled"), howl ? new org.duet.mixer.echo.HowlSuppressor(echo.getDuration("howl.hold").toMillis()) : null);
     }
 
     /** Upstream advice for a singer: the same policy, fed with what we measure of their stream. */

@@ -54,6 +54,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     org.duet.mixer.adapt.ReceiverAdaptation upstream;
     /** For a singer: echo and feedback control on their voice (null: off). */
     org.duet.mixer.echo.EchoControl echo;
+    /** The echo control changed this voice at the last tick (a howl notch): outputs mix it rather than forward it. */
+    boolean voiceAltered;
     private final org.duet.mixer.adapt.UpstreamMeter upstreamMeter = new org.duet.mixer.adapt.UpstreamMeter();
 
     private final RoomMedia room;

@@ -231,7 +231,7 @@ public final class RoomMedia implements LoopTask {
         out.setSubscribers(subs);
         boolean recording = out == listenerMix && recorder != null; // a take records the mixed frames
         boolean forward = forwardSingleSource && voices == 1 && !beats && onlyGain == 1f && !recording
-                && sync.mayForward(owner);
+                && sync.mayForward(owner) && !only.voiceAltered; // a notched voice is mixed, not forwarded
         out.setForwardSource(forward ? only.input : null);
         if (forward) {
             MixOutput[] t = only.forwardTargets;
@@ -324,8 +324,17 @@ public final class RoomMedia implements LoopTask {
         lockTickPhase(tickNanos);
         lastTickNanos = tickNanos;
         ParticipantMedia[] s = singers;
+        boolean replan = false;
         for (ParticipantMedia p : s) {
             p.input.drain(tickNanos); // conceal whatever is overdue, so the timelines are final up to now
+            boolean altered = p.echo != null && p.echo.altersVoice();
+            if (altered != p.voiceAltered) {
+                p.voiceAltered = altered; // a howl notch went in or out: forward or mix this voice
+                replan = true;
+            }
+        }
+        if (replan) {
+            rebuildPlan();
         }
         MixOutput[] outs = outputs;
         for (MixOutput o : outs) {

@@ -36,6 +36,12 @@ final class DuetMetrics {
         // A gauge, not a counter: it sums over the participants present now, so it drops when one leaves.
         Gauge.builder("duet.concealed.frames", mixer, DuetMetrics::concealed)
                 .description("frames concealed (PLC) so far for the participants present now").register(registry);
+        Gauge.builder("duet.echo.detected", mixer, m -> echoSum(m, 0))
+                .description("singers whose microphone returns their mix now").register(registry);
+        Gauge.builder("duet.howl.active", mixer, m -> echoSum(m, 1))
+                .description("singers' voices with a feedback notch in now").register(registry);
+        Gauge.builder("duet.howl.caught", mixer, m -> echoSum(m, 2))
+                .description("feedback tones caught so far in the voices of the singers present now").register(registry);
         Gauge.builder("duet.tick.p50", mixer, m -> m.stats().tickP50Micros() / 1e6).baseUnit("seconds")
                 .description("mix tick duration, median").register(registry);
         Gauge.builder("duet.tick.p99", mixer, m -> m.stats().tickP99Micros() / 1e6).baseUnit("seconds")
@@ -76,6 +82,20 @@ final class DuetMetrics {
         int n = 0;
         for (Room r : mixer.rooms()) {
             n += r.participants().size();
+        }
+        return n;
+    }
+
+    /** Over all singers: 0 echo detected, 1 howl notch in, 2 howls caught. */
+    private static double echoSum(DuetMixer mixer, int what) {
+        long n = 0;
+        for (Room r : mixer.rooms()) {
+            for (Participant p : r.participants()) {
+                org.duet.mixer.echo.EchoReport e = p.echo();
+                if (e != null) {
+                    n += what == 0 ? (e.echo() ? 1 : 0) : what == 1 ? (e.howling() ? 1 : 0) : e.howls();
+                }
+            }
         }
         return n;
     }

@@ -1,0 +1,362 @@
+package org.duet.mixer.echo;
+
+import org.duet.mixer.dsp.Biquad;
+import org.duet.mixer.dsp.Fft;
+
+/**
+ * Feedback (howl) control for one input: finds a narrowband peak that keeps growing - a loop
+ * (speakers into a microphone, through the other singer's mix and back) whose gain is above 1 at
+ * one frequency - and notches it out without touching the rest of the voice.
+ *
+ * <p>What tells a howl from singing is how it grows and that it stands alone. Each round trip
+ * multiplies a feedback tone by the loop gain, so its level rises in a straight line in dB (1.6 dB
+ * per 50 ms at gain 1.2) for as long as the loop stays closed, at a frequency that does not move,
+ * with no harmonics. A sung note rises during its attack (a step, not a line) or a swell, its
+ * harmonics move with the vibrato, and every harmonic has its siblings at exact multiples of one
+ * fundamental. So every 20 ms the suppressor takes a spectrum of the last 128 ms (decimated to
+ * 16 kHz: 2048 points, 7.8 Hz bins, which separates the modes of a loop that goes through a
+ * network, 20 Hz apart at 50 ms) and, for each spectral peak above -60 dBFS between 160 Hz and
+ * 6.9 kHz, fits a straight line to that bin's level over the last 160 ms. A candidate rises at
+ * 12 dB/s or more with no point more than 1.5 dB off the line, its interpolated frequency moved
+ * by at most 3 Hz over the last 100 ms, nothing 20 dB louder is within 400 Hz (coding noise and
+ * sidebands of a loud tone), and it is not part of a harmonic series (at least three other
+ * multiples of some fundamental f/m present). Three candidate hops in a row engage a
+ * notch: two cascaded biquad notches (Q 8) at that frequency, which cut the tone by more than
+ * 40 dB and break the loop. A notch stays for {@code holdMs}; released, a loop that is still closed
+ * grows again and is caught again, and one that stopped stays quiet.
+ *
+ * <p>Loops slower than 12 dB/s (gain 1.2 with more than 130 ms round trip) are left to the echo
+ * detector: a loop between two singers runs through both their echo paths, which it reports.
+ *
+ * <p>Media loop only: no allocation after construction, no latency in the signal path (IIR
+ * notches; the analysis runs beside it). Cost measured in {@code HowlSuppressorTest}.
+ */
+public final class HowlSuppressor {
+
+    private static final float SAMPLE_RATE = 48_000f;
+    private static final int DECIMATE = 3;                  // analysis at 16 kHz: howls sit below 7 kHz
+    private static final float RATE = SAMPLE_RATE / DECIMATE;
+    static final int N = 2048;                              // 128 ms window, 7.8 Hz bins
+    static final int HOP = 320;                             // 20 ms at 16 kHz
+    private static final int FIT = 8;                       // hops in the growth fit: 160 ms
+    private static final int STEADY_HOPS = 5;               // frequency held over the last 100 ms
+    private static final int HISTORY = 16;                  // ring of spectra, power of two, > FIT
+    private static final int MIN_BIN = 20;                  // ~160 Hz
+    private static final int MAX_BIN = 880;                 // ~6.9 kHz
+    private static final float FLOOR_DB = -60f;
+    private static final float SLOPE_DB_PER_S = 12f;
+    private static final float FIT_ERROR_DB = 1.5f;
+    private static final double STEADY_HZ = 3;
+    private static final int RUN = 3;
+    private static final int MAX_NOTCHES = 4;
+    private static final double NOTCH_Q = 8;
+
+    private final Biquad[] antiAlias = {
+        new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
+        new Biquad().lowPass(6500, 0.7071, SAMPLE_RATE),
+        new Biquad().lowPass(6500, 1.9319, SAMPLE_RATE)};
+    private final Fft fft = new Fft(N);
+    private final float[] window = new float[N];
+    private final float[] ring = new float[N];
+    private final float[] re = new float[N];
+    private final float[] im = new float[N];
+    private final float[][] levelDb = new float[HISTORY][N / 2];
+    private final int[] runs = new int[N / 2];
+    private final int[] nextRuns = new int[N / 2];
+    private final float[] fitWeight = new float[FIT];
+    private final float slopePerHop = SLOPE_DB_PER_S * HOP / RATE;
+    private int ringPos;
+    private int phase;
+    private int sinceHop;
+    private long hops;
+
+    private final Biquad[][] notches = new Biquad[MAX_NOTCHES][2];
+    private final double[] notchHz = new double[MAX_NOTCHES];
+    private final long[] notchUntilHop = new long[MAX_NOTCHES];
+    private final boolean[] notchOn = new boolean[MAX_NOTCHES];
+    private final long holdHops;
+
+    private volatile long howls;
+    private volatile double lastHowlHz = Double.NaN;
+    private volatile int activeNotches;
+    private volatile long firstHowlSample = -1;
+    private long samples;
+
+    /** @param holdMs how long a notch stays once engaged (a loop still closed is caught again after) */
+    public HowlSuppressor(long holdMs) {
+        for (int i = 0; i < N; i++) {
+            window[i] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * i / N));
+        }
+        double mean = (FIT - 1) / 2.0;
+        double den = 0;
+        for (int i = 0; i < FIT; i++) {
+            den += (i - mean) * (i - mean);
+        }
+        for (int i = 0; i < FIT; i++) {
+            fitWeight[i] = (float) ((i - mean) / den);
+        }
+        for (int i = 0; i < MAX_NOTCHES; i++) {
+            notches[i][0] = new Biquad().bypass();
+            notches[i][1] = new Biquad().bypass();
+        }
+        this.holdHops = Math.max(1, holdMs * (long) RATE / 1000 / HOP);
+    }
+
+    /** Analyses and filters {@code n} samples of the input (48 kHz) in place. */
+    public void process(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            float v = x[i];
+            // the analysis sees the input before the notches: the loop as it is
+            float a = antiAlias[2].process(antiAlias[1].process(antiAlias[0].process(v)));
+            if (++phase == DECIMATE) {
+                phase = 0;
+                ring[ringPos] = a;
+                ringPos = (ringPos + 1) & (N - 1);
+                if (++sinceHop == HOP) {
+                    sinceHop = 0;
+                    analyse();
+                }
+            }
+            if (activeNotches > 0) {
+                for (int k = 0; k < MAX_NOTCHES; k++) {
+                    if (notchOn[k]) {
+                        v = notches[k][1].process(notches[k][0].process(v));
+                    }
+                }
+            }
+            x[i] = v;
+            samples++;
+        }
+    }
+
+    private void analyse() {
+        hops++;
+        int now = (int) (hops & (HISTORY - 1));
+        for (int i = 0; i < N; i++) {
+            re[i] = ring[(ringPos + i) & (N - 1)] * window[i];
+            im[i] = 0;
+        }
+        fft.forward(re, im);
+        float[] level = levelDb[now];
+        for (int k = 0; k < N / 2; k++) {
+            // a full-scale sine puts 20 log10(N/4) dB into its bin: remove it, so this is dBFS
+            level[k] = Math.max(-120f, (float) (10 * Math.log10(re[k] * re[k] + im[k] * im[k] + 1e-20)) - 54.2f);
+        }
+        releaseExpiredNotches();
+        java.util.Arrays.fill(nextRuns, 0);
+        if (hops < FIT) {
+            return;
+        }
+        int engageBin = -1;
+        for (int k = MIN_BIN; k < MAX_BIN; k++) {
+            float p = level[k];
+            if (p < FLOOR_DB || p < level[k - 1] || p < level[k + 1]) {
+                continue;
+            }
+            if (!growsSteadily(k) || nearAMuchLouderPeak(level, k) || partOfHarmonicSeries(k)) {
+                continue;
+            }
+            // a run continues from a candidate at this bin or a neighbour in the last hop
+            int run = Math.max(runs[k], Math.max(runs[k - 1], runs[k + 1])) + 1;
+            nextRuns[k] = run;
+            if (run >= RUN && !notchedNear(interpolatedHz(level, k)) && (engageBin < 0 || p > level[engageBin])) {
+                engageBin = k;
+            }
+        }
+        System.arraycopy(nextRuns, 0, runs, 0, runs.length);
+        if (engageBin >= 0) {
+            engage(interpolatedHz(level, engageBin));
+        }
+    }
+
+    /**
+     * Bin {@code k} rose along a straight line in dB over the last {@link #FIT} hops, at
+     * {@link #SLOPE_DB_PER_S} or more, and its peak frequency (at k or a neighbour) held still over
+     * the last {@link #STEADY_HOPS}.
+     */
+    private boolean growsSteadily(int k) {
+        double slope = 0;
+        double mean = 0;
+        for (int i = 0; i < FIT; i++) {
+            float v = levelDb[slot(hops - FIT + 1 + i)][k];
+            slope += fitWeight[i] * v;
+            mean += v;
+        }
+        if (slope < slopePerHop) {
+            return false;
+        }
+        mean /= FIT;
+        double mid = (FIT - 1) / 2.0;
+        for (int i = 0; i < FIT; i++) {
+            float v = levelDb[slot(hops - FIT + 1 + i)][k];
+            if (Math.abs(v - (mean + slope * (i - mid))) > FIT_ERROR_DB) {
+                return false;
+            }
+        }
+        double target = interpolatedHz(levelDb[slot(hops)], k);
+        double lo = target;
+        double hi = target;
+        for (int i = 1; i < STEADY_HOPS; i++) {
+            // the peak may sit at k-1..k+1 in older hops: take the one nearest the newest estimate
+            double f = nearestPeakHz(slot(hops - i), k, target);
+            if (Double.isNaN(f)) {
+                return false;
+            }
+            lo = Math.min(lo, f);
+            hi = Math.max(hi, f);
+        }
+        return hi - lo <= STEADY_HZ;
+    }
+
+    /**
+     * A sung note is a harmonic series: whichever harmonic rises, its siblings are there at exact
+     * multiples of one fundamental (vibrato moves them all together). A feedback tone stands alone.
+     * True when, for some m = 1..32 (f/m at least 70 Hz), at least three other multiples of f/m (up to 12 f/m) have a
+     * spectral peak within 0.4 % (2.5 Hz at least) and at most 40 dB below the candidate.
+     */
+    private boolean partOfHarmonicSeries(int k) {
+        float[] level = levelDb[slot(hops)];
+        double f = interpolatedHz(level, k);
+        float floor = Math.max(FLOOR_DB, level[k] - 40);
+        for (int m = 1; m <= 32; m++) {
+            double f0 = f / m;
+            if (f0 < 80) {
+                break;
+            }
+            int found = 0;
+            for (int h = 1; h <= 12 && found < 3; h++) {
+                if (h != m && hasPeakNear(level, h * f0, floor)) {
+                    found++;
+                }
+            }
+            if (found >= 3) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True when something 20 dB louder sits within 400 Hz: what rises on the skirt of a loud tone
+     * is its coding noise or a sideband, not a loop (a howl is caught once it stands on its own).
+     */
+    private static boolean nearAMuchLouderPeak(float[] level, int k) {
+        int span = (int) (400 * N / RATE);
+        float louder = level[k] + 20;
+        for (int j = Math.max(1, k - span); j <= Math.min(N / 2 - 1, k + span); j++) {
+            if (level[j] >= louder) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasPeakNear(float[] level, double hz, float floor) {
+        int b = (int) Math.round(hz * N / RATE);
+        double tolerance = 2 + 0.001 * hz;
+        for (int j = Math.max(2, b - 2); j <= Math.min(N / 2 - 2, b + 2); j++) {
+            if (level[j] >= floor && level[j] >= level[j - 1] && level[j] >= level[j + 1]
+                    && Math.abs(interpolatedHz(level, j) - hz) <= tolerance) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int slot(long hop) {
+        return (int) (hop & (HISTORY - 1));
+    }
+
+    /** The peak frequency at bin k-1..k+1 in hop slot {@code h} nearest {@code target}; NaN if none is a peak. */
+    private double nearestPeakHz(int h, int k, double target) {
+        float[] level = levelDb[h];
+        double best = Double.NaN;
+        for (int j = k - 1; j <= k + 1; j++) {
+            if (level[j] >= level[j - 1] && level[j] >= level[j + 1]) {
+                double f = interpolatedHz(level, j);
+                if (Double.isNaN(best) || Math.abs(f - target) < Math.abs(best - target)) {
+                    best = f;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The peak's frequency, refined by parabolic interpolation of the log spectrum: well under a bin. */
+    private static float interpolatedHz(float[] level, int k) {
+        double a = level[k - 1];
+        double b = level[k];
+        double c = level[k + 1];
+        double d = a - 2 * b + c;
+        double delta = d == 0 ? 0 : 0.5 * (a - c) / d;
+        return (float) ((k + Math.max(-0.5, Math.min(0.5, delta))) * RATE / N);
+    }
+
+    private void releaseExpiredNotches() {
+        for (int k = 0; k < MAX_NOTCHES; k++) {
+            if (notchOn[k] && hops >= notchUntilHop[k]) {
+                notchOn[k] = false;
+                activeNotches--;
+            }
+        }
+    }
+
+    private boolean notchedNear(double hz) {
+        for (int k = 0; k < MAX_NOTCHES; k++) {
+            if (notchOn[k] && Math.abs(notchHz[k] - hz) < 40) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void engage(double hz) {
+        int slot = 0;
+        for (int i = 0; i < MAX_NOTCHES; i++) {
+            if (!notchOn[i]) {
+                slot = i;
+                break;
+            }
+            if (notchUntilHop[i] < notchUntilHop[slot]) {
+                slot = i; // all busy: replace the oldest
+            }
+        }
+        if (!notchOn[slot]) {
+            notches[slot][0].reset();
+            notches[slot][1].reset();
+        }
+        notches[slot][0].notch(hz, NOTCH_Q, SAMPLE_RATE);
+        notches[slot][1].notch(hz, NOTCH_Q, SAMPLE_RATE);
+        notchHz[slot] = hz;
+        notchUntilHop[slot] = hops + holdHops;
+        if (!notchOn[slot]) {
+            notchOn[slot] = true;
+            activeNotches++;
+        }
+        if (howls == 0) {
+            firstHowlSample = samples;
+        }
+        howls++;
+        lastHowlHz = hz;
+    }
+
+    /** Howls caught so far. */
+    public long howls() {
+        return howls;
+    }
+
+    /** Frequency of the last howl caught, NaN if none. */
+    public double lastHowlHz() {
+        return lastHowlHz;
+    }
+
+    /** Notches in the signal path now; while above 0 the voice is being changed. */
+    public int activeNotches() {
+        return activeNotches;
+    }
+
+    /** Input samples processed when the first howl was caught, -1 if none. */
+    public long firstHowlSample() {
+        return firstHowlSample;
+    }
+}
