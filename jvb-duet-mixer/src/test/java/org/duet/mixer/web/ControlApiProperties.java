@@ -53,7 +53,15 @@ class ControlApiProperties {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            // Jetty closes the connection after its own 400 for an ambiguous path; a PUT or POST sent
+            // on that pooled connection meanwhile sees EOF (the client retries only GETs): send again
+            // once on a new connection. A server that really drops requests fails here the second time.
+            r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
         assertThat(r.statusCode()).as(method + " " + path + " " + body + " -> " + r.body()).isLessThan(500);
         // Jetty itself refuses some paths (ambiguous encodings) with its own page; ours are JSON
         if (r.statusCode() >= 400 && r.headers().firstValue("content-type").orElse("").startsWith("application/json")) {
