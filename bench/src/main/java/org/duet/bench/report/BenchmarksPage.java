@@ -27,6 +27,9 @@ public final class BenchmarksPage {
         md.append("Written by `").append(command).append("` on ")
                 .append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append(". Re-run it to refresh every number ")
                 .append("and plot on this page; nothing here is typed in by hand.\n\n");
+        md.append("Where the mixer's time goes (JFR profile of the capacity workload, `./duet bench --only profile`): ")
+                .append("[profile.md](profile.md); what was changed because of it and how each engine figure is measured: ")
+                .append("[performance.md](performance.md).\n\n");
         md.append("## Machine\n\n");
         md.append("| | |\n|---|---|\n");
         md.append("| cores (nproc) | ").append(machine.nproc()).append(" |\n");

@@ -58,7 +58,7 @@ public final class SoakRun {
         List<Sample> samples = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         try (DuetServer server = starter.start()) {
-            Thread sampler = new Thread(() -> sample(server, intervalMs, samples, stop), "bench-soak-sampler");
+            Thread sampler = new Thread(() -> sample(server, intervalMs, seconds, samples, stop), "bench-soak-sampler");
             sampler.setDaemon(true);
             // warm-up 5 s, then the soak; no audio is recorded (the mixer's own figures tell the delay)
             WorkloadSpec spec = new WorkloadSpec(duets, 5, (int) seconds, 0, 0,
@@ -92,12 +92,14 @@ public final class SoakRun {
         DuetServer start() throws Exception;
     }
 
-    private static void sample(DuetServer server, long intervalMs, List<Sample> out, AtomicBoolean stop) {
+    private static void sample(DuetServer server, long intervalMs, long seconds, List<Sample> out,
+                               AtomicBoolean stop) {
         long t0 = System.nanoTime();
         while (!stop.get()) {
             try {
                 Thread.sleep(intervalMs);
-                if (stop.get()) {
+                // only while the singers send: after the window the voices go stale and the delay means nothing
+                if (stop.get() || System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(seconds)) {
                     return;
                 }
                 JsonNode stats = server.api().stats();

@@ -276,9 +276,12 @@ public final class RoomMedia implements LoopTask {
         return listenerMix.tickSamples() * 1_000_000_000L / ServerClock.SAMPLE_RATE;
     }
 
+    /** -Dduet.mixer.phase-lock=false: every room at the loop's own phase (to measure against). */
+    private static final boolean PHASE_LOCK = !"false".equals(System.getProperty("duet.mixer.phase-lock"));
+
     @Override
     public long tickPhaseNanos() {
-        return tickPhaseNanos;
+        return PHASE_LOCK ? tickPhaseNanos : -1;
     }
 
     /** After the room's packets are handed over, before the mix reads them (queue hand-off, loop wake-up). */
