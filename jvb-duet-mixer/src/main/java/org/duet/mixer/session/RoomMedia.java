@@ -48,6 +48,7 @@ public final class RoomMedia implements LoopTask {
     /** Where in the tick period this room ticks (-1: the loop's own phase until voices arrive). */
     private long tickPhaseNanos = -1;
     private int ticksSincePhaseCheck;
+    private long lastWantedPhase = -1;
     /** The latest tick's time: where "now" is on the timeline for changes made between ticks. */
     private long lastTickNanos = Long.MIN_VALUE;
 
@@ -317,8 +318,13 @@ public final class RoomMedia implements LoopTask {
         long wanted = Math.floorMod(limiting.arrivalPhase.phaseNanos() + limiting.arrivalPhase.spreadNanos()
                 + PHASE_GUARD_NANOS, period);
         long moved = Math.floorMod(wanted - tickPhaseNanos, period);
-        if (tickPhaseNanos < 0 || Math.min(moved, period - moved) > PHASE_GUARD_NANOS) {
-            tickPhaseNanos = wanted; // only clear moves: each one bends the outputs' packet spacing once
+        long sinceLast = Math.floorMod(wanted - lastWantedPhase, period);
+        boolean steady = lastWantedPhase >= 0 && Math.min(sinceLast, period - sinceLast) <= PHASE_GUARD_NANOS;
+        lastWantedPhase = wanted;
+        // Only clear, settled moves (the same wanted phase two checks in a row): each move bends the
+        // outputs' packet spacing once, and a phase that wanders (a loaded sender) is not followed.
+        if (steady && (tickPhaseNanos < 0 || Math.min(moved, period - moved) > PHASE_GUARD_NANOS)) {
+            tickPhaseNanos = wanted;
         }
     }
 
