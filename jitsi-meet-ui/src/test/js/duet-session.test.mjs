@@ -137,3 +137,38 @@ test('planFor never subscribes a singer to their own voice', () => {
     assert.ok(!planFor(running, me).include.some((n) => n.startsWith(me)));
   }
 });
+
+/** Timers the test runs by hand: the session's confirm-and-resend without waiting seconds. */
+function manualTimers() {
+  const t = { pending: [], setTimeout: (f) => { t.pending.push(f); return t.pending.length; },
+    clearTimeout: (id) => { t.pending[id - 1] = null; },
+    fire: () => { const due = t.pending.filter(Boolean); t.pending = []; due.forEach((f) => f()); return due.length; } };
+  return t;
+}
+
+test('a write the room never echoes is sent again, then reported; an echoed one is not', () => {
+  const quiet = { warn: () => {} };
+  const c = conference(A, { moderator: true });
+  const timers = manualTimers();
+  let changes = 0;
+  const s = new DuetSession(c, EVENT, { timers, log: quiet, onChange: () => { changes++; } });
+  const written = s.start(A, B);
+  assert.equal(c.written.length, 1);
+  timers.fire(); // no echo within the confirm time: sent again
+  assert.equal(c.written.length, 2);
+  assert.deepEqual(c.written[1], ['duet', written]);
+  c.emit({ duet: written }); // the room shows it: no more resends
+  assert.equal(timers.fire(), 0);
+  assert.equal(c.written.length, 2);
+  assert.equal(s.writeError, null);
+
+  const c2 = conference(A, { moderator: true });
+  const t2 = manualTimers();
+  const s2 = new DuetSession(c2, EVENT, { timers: t2, log: quiet, onChange: () => { changes++; } });
+  s2.start(A, B);
+  for (let i = 0; i < 10 && t2.fire() > 0; i++) { /* until it gives up */ }
+  assert.equal(c2.written.length, 4, 'four tries in all');
+  assert.match(s2.writeError, /not confirmed/);
+  s2.dispose();
+  s.dispose();
+});

@@ -117,15 +117,32 @@ export function planFor(state, myId) {
 
 const DEFAULT_SUBSCRIPTION = Object.freeze({ all: true, include: [], exclude: [] });
 
+// A metadata write is a message to Prosody's room_metadata component with no answer of its own: it
+// is confirmed when the new value comes back in the room's metadata. A write sent while the
+// component was still being discovered, or lost on a busy server, was seen to vanish (the duet
+// never started); it is sent again until it is seen, a few times.
+const WRITE_CONFIRM_MS = 3000;
+const WRITE_ATTEMPTS = 4;
+
+/** Whether two duet states say the same thing (the written one and the one the room echoes). */
+function sameState(x, y) {
+  return Boolean(x && y) && x.ts === y.ts && x.active === y.active && x.mode === y.mode
+    && x.leader === y.leader && x.singers.a === y.singers.a && x.singers.b === y.singers.b;
+}
+
 /** Binds the `duet` state of one JitsiConference to the local participant's requests and subscription. */
 export class DuetSession {
-  constructor(conference, metadataUpdatedEvent, { onChange = () => {}, directFallback = true, log = console } = {}) {
+  constructor(conference, metadataUpdatedEvent, { onChange = () => {}, directFallback = true, log = console,
+    timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (id) => clearTimeout(id) } } = {}) {
     if (!conference) throw new Error('DuetSession needs a JitsiConference');
     this.conference = conference;
     this.event = metadataUpdatedEvent || 'conference.metadata.updated';
     this.onChange = onChange;
     this.directFallback = directFallback;
     this.log = log;
+    this.timers = timers;
+    this.pendingWrite = null; // { state, attempt, timer }: written, not yet seen in the room's metadata
+    this.writeError = null;
     this.state = null;
     this.plan = planFor(null, null);
     this.invalid = 0;
@@ -161,8 +178,41 @@ export class DuetSession {
     const h = this._handler();
     if (!h || !h.isSupported()) throw new Error('this deployment has no room metadata component');
     if (!this.conference.isModerator()) throw new Error('only a moderator can change the duet');
+    this._cancelPendingWrite();
+    this.writeError = null;
     h.setMetadata(METADATA_KEY, state);
+    this.pendingWrite = { state, attempt: 1, timer: null };
+    this._awaitEcho();
     return state;
+  }
+
+  /** Resends the pending write unless the room's metadata shows it by then; gives up after a few tries. */
+  _awaitEcho() {
+    const p = this.pendingWrite;
+    p.timer = this.timers.setTimeout(() => {
+      if (this.pendingWrite !== p) return;
+      if (p.attempt >= WRITE_ATTEMPTS) {
+        this.pendingWrite = null;
+        this.writeError = 'the duet change was not confirmed by the server after ' + p.attempt + ' tries';
+        this.log.warn('duet: ' + this.writeError);
+        this.onChange(this);
+        return;
+      }
+      const h = this._handler();
+      if (h && h.isSupported()) {
+        p.attempt++;
+        this.log.warn('duet: the room metadata does not show the duet change yet; sending it again (try '
+          + p.attempt + ')');
+        h.setMetadata(METADATA_KEY, p.state);
+      }
+      this._awaitEcho();
+    }, WRITE_CONFIRM_MS);
+    if (p.timer && typeof p.timer.unref === 'function') p.timer.unref(); // under node (tests): never holds the process
+  }
+
+  _cancelPendingWrite() {
+    if (this.pendingWrite && this.pendingWrite.timer !== null) this.timers.clearTimeout(this.pendingWrite.timer);
+    this.pendingWrite = null;
   }
 
   start(a, b, { mode = 'live', leader = 'a' } = {}) {
@@ -199,6 +249,7 @@ export class DuetSession {
         state = null;
       }
     }
+    if (this.pendingWrite && sameState(state, this.pendingWrite.state)) this._cancelPendingWrite();
     const previous = this.state;
     this.state = state;
     this._applyPlan(previous);
@@ -244,6 +295,7 @@ export class DuetSession {
 
   /** Undoes everything this session asked for and stops listening. */
   dispose() {
+    this._cancelPendingWrite();
     this.conference.off ? this.conference.off(this.event, this.listener)
       : this.conference.removeEventListener(this.event, this.listener);
     for (const ep of Object.keys(this.sent)) this.conference.setParticipantTranslationLanguage(ep, null);

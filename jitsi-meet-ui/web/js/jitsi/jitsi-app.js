@@ -156,6 +156,7 @@ function onSessionChange() {
   state.subscription = session.subscription;
   state.sending = { ...session.sending };
   state.invalidStates = session.invalid;
+  if (session.writeError) showError('session', session.writeError + '; try again');
   refreshPlayback();
   renderSession();
 }

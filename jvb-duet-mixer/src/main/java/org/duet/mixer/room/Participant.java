@@ -40,6 +40,11 @@ public final class Participant {
         return media.input() == null ? null : media.input().clockSync().snapshot();
     }
 
+    /** Where this singer's voice sits on the capture timeline (null for listeners). Any thread. */
+    public org.duet.mixer.input.VoiceInput.Placement placement() {
+        return media.input() == null ? null : media.input().placementSnapshot();
+    }
+
     /** The network adaptation of what we send them and the advice for what they send (thread-safe). */
     public org.duet.mixer.adapt.NetworkReport network() {
         return media.network();

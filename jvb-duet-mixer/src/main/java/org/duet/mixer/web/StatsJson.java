@@ -65,8 +65,20 @@ public final class StatsJson {
                 finite(st, "mixDelayMs", s.mixDelayMs());
                 finite(st, "interarrivalJitterMs", s.interarrivalJitterMs());
                 finite(st, "rttMs", s.rttMs());
+                st.put("mixUnderruns", s.mixUnderruns());
+                st.put("mixSteps", s.mixSteps());
                 if (p.clockSync() != null) {
                     Messages.putSync(o.putObject("sync"), p.clockSync());
+                }
+                var placed = p.placement();
+                if (placed != null) {
+                    ObjectNode pl = o.putObject("placement");
+                    pl.put("clock", placed.source().name().toLowerCase(java.util.Locale.ROOT));
+                    finite(pl, "transitMs", placed.transitMs());
+                    finite(pl, "errorMs", placed.errorMs());
+                    pl.put("reanchors", placed.reanchors());
+                    finite(pl, "slewedMs", placed.slewedMs());
+                    finite(pl, "mediaToTimelineMs", placed.mediaToTimelineMs());
                 }
                 ObjectNode net = o.putObject("network");
                 p.network().writeTo(net);

@@ -30,6 +30,7 @@ final class DuetServices implements AutoCloseable {
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
 
     private final Map<String, ChildJvm> mixers = new LinkedHashMap<>();
+    private final Map<String, Integer> mixerPorts = new LinkedHashMap<>();
     private ChildJvm coordinator;
     private String lastStatsProblem = "";
     private int frontPort;
@@ -68,6 +69,7 @@ final class DuetServices implements AutoCloseable {
         p.put("duet.jitsi.brewery.password", stack.get("MIXER_PASS"));
         p.put("duet.jitsi.brewery.muc-jid", "duetbrewery@" + stack.get("INTERNAL_MUC_DOMAIN"));
         p.put("duet.jitsi.brewery.advertised-url", "ws://" + address + ":" + port + "/translate");
+        mixerPorts.put(id, port);
         mixers.put(id, ChildJvm.start(id, work.resolve(id + ".log"), "org.duet.mixer.Main", p,
                 List.of("mixer", "--host", address, "--port", Integer.toString(port), "--secret", secret)));
     }
@@ -107,6 +109,18 @@ final class DuetServices implements AutoCloseable {
         } catch (IOException e) {
             lastStatsProblem = e.toString();
             return null;
+        }
+    }
+
+    /** A mixer's own /stats (rooms, voices, their placement), as text; the problem when it does not answer. */
+    String mixerStats(String mixerId) throws InterruptedException {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://" + address + ":" + mixerPorts.get(mixerId) + "/stats"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.body();
+        } catch (IOException e) {
+            return "{\"problem\":\"" + e + "\"}";
         }
     }
 

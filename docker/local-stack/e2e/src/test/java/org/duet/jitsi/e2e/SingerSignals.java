@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What each fake microphone plays, looped by Chromium: a steady tone (who is heard) plus short
- * bursts at another frequency at irregular instants (when: each burst is found again in what a
- * page plays, so the delay from one page's capture to another's playout is measured per burst).
+ * What each fake microphone plays, looped by Chromium: a steady tone (who is heard) plus six short
+ * bursts at irregular instants, each at its own frequency (when: each burst is found again in what
+ * a page plays, so the delay from one page's capture to another's playout is measured per burst;
+ * its frequency tells which burst of the loop it is, so a delay of a second or a delay that moves
+ * by hundreds of ms is never matched to a neighbouring burst).
  */
 final class SingerSignals {
 
@@ -19,23 +21,24 @@ final class SingerSignals {
 
     static final double TONE_A = 440;
     static final double TONE_B = 660;
-    static final double BURST_A = 3000;
-    static final double BURST_B = 4500;
+    /** Burst frequencies of singer A (one per entry of {@link #BURSTS}), and of singer B. */
+    static final double[] BURSTS_A = {2000, 2600, 3200, 3800, 4400, 5000};
+    static final double[] BURSTS_B = {5600, 6200, 6800, 7400, 8000, 8600};
 
     private SingerSignals() {
     }
 
-    static float[] singer(double toneHz, double burstHz, double burstShiftSeconds) {
+    static float[] singer(double toneHz, double[] burstHz, double burstShiftSeconds) {
         float[] x = new float[RATE * LOOP_SECONDS];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (0.25 * Math.sin(2 * Math.PI * toneHz * i / RATE));
         }
-        int len = RATE / 200; // 5 ms Hann-windowed burst
-        for (double t : BURSTS) {
-            int at = (int) Math.round((t + burstShiftSeconds) * RATE) % x.length;
+        int len = RATE / 50; // 20 ms Hann-windowed burst: narrow enough in frequency (+-100 Hz) to tell the six apart
+        for (int k = 0; k < BURSTS.length; k++) {
+            int at = (int) Math.round((BURSTS[k] + burstShiftSeconds) * RATE) % x.length;
             for (int i = 0; i < len; i++) {
                 double w = 0.5 - 0.5 * Math.cos(2 * Math.PI * i / (len - 1));
-                x[(at + i) % x.length] += (float) (0.5 * w * Math.sin(2 * Math.PI * burstHz * i / RATE));
+                x[(at + i) % x.length] += (float) (0.5 * w * Math.sin(2 * Math.PI * burstHz[k] * i / RATE));
             }
         }
         return x;
