@@ -74,7 +74,10 @@ public final class ClickTrainDetector {
         int bestLag = -1;
         double bestScore = -1;
         int lastClick = offsets[offsets.length - 1];
-        for (int lag = minLag / BLOCK; lag <= maxLag / BLOCK; lag++) {
+        // A negative minLag (a loop restated for a read delay the starved media loop overshot) must
+        // not read before the recording's first block: that threw on every tick (seen at load 27).
+        int firstLag = Math.max(minLag / BLOCK, -(offsets[0] / BLOCK));
+        for (int lag = firstLag; lag <= maxLag / BLOCK; lag++) {
             if ((lastClick / BLOCK) + lag + 1 >= blocks) {
                 break;
             }

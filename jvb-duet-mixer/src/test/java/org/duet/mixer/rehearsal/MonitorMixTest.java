@@ -64,8 +64,10 @@ class MonitorMixTest {
             double[] cb = change(b, changedAt, "b");
             double[] cl = change(listener, changedAt, "listener");
             assertThat(ca[1] - ca[0]).as("backing in A's ear, dB change").isBetween(-21.0, -19.0);
-            assertThat(cb[1] - cb[0]).as("backing in B's ear, dB change").isBetween(-0.5, 0.5);
-            assertThat(cl[1] - cl[0]).as("backing in the listener mix, dB change").isBetween(-0.5, 0.5);
+            // unchanged within what Opus does to a steady tone between two seconds (singers' own mixes are
+            // coded at complexity 3 since #17; 0.62 dB was seen in CI): 20 times smaller than A's step
+            assertThat(cb[1] - cb[0]).as("backing in B's ear, dB change").isBetween(-1.0, 1.0);
+            assertThat(cl[1] - cl[0]).as("backing in the listener mix, dB change").isBetween(-1.0, 1.0);
             assertThat(cb[0]).as("backing level in B's ear").isBetween(-14.0, -10.0);
         }
     }

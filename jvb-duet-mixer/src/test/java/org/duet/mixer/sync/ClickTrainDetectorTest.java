@@ -36,6 +36,16 @@ class ClickTrainDetectorTest {
     }
 
     @Test
+    void aNegativeSearchStartStillFindsTheLoopInsteadOfReadingBeforeTheRecording() {
+        // a loop restated for a read delay the media loop overshot: the search may start below zero
+        float[] back = pattern(137.3, 0, new Random(5), 0.003f);
+        ClickTrainDetector.Result r = new ClickTrainDetector(LENGTH).detect(back, back.length, ClickPattern.OFFSETS,
+                -48_000, LatencyCalibration.MAX_LOOP_SAMPLES);
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(Math.abs(r.delayMs() - 137.3 - 2.5)).isLessThanOrEqualTo(1.0);
+    }
+
+    @Test
     void refusesNoise() {
         float[] noise = new float[LENGTH];
         Random r = new Random(7);
