@@ -351,8 +351,10 @@ public final class RoomMedia implements LoopTask {
         }
         TakeRecorder r = recorder;
         if (r != null && backing != null) {
-            // The backing track as its own track, at the listeners' level, on the same timeline.
-            r.backing(backing, backingGain * listenerBackingLevel, clock.toSamples(tickNanos), tapSamples);
+            // The backing track as its own track, at the listeners' level, where the listener mix
+            // plays it against the voices (shifted like the beat), on the same timeline.
+            r.backing(sync.listenerBacking(backing), backingGain * listenerBackingLevel, clock.toSamples(tickNanos),
+                    tapSamples);
         }
         if (r != null) {
             // The metronome as its own track too, where the listeners hear it against the voices.

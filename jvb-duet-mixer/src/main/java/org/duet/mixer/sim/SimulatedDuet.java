@@ -1,14 +1,19 @@
 package org.duet.mixer.sim;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
+import org.duet.mixer.backing.BackingPlayer;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.config.DuetConfig;
 import org.duet.mixer.format.MediaFormat;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
+import org.duet.mixer.record.TakeInfo;
+import org.duet.mixer.record.TakeStore;
+import org.duet.mixer.record.TakeWriter;
 import org.duet.mixer.rtp.RtpDropReason;
 import org.duet.mixer.rtp.RtpPacket;
 import org.duet.mixer.session.MediaFactory;
@@ -142,31 +147,73 @@ public final class SimulatedDuet {
         return new SimulatedDuet(scenario).runAll();
     }
 
+    /**
+     * What a rehearsal take recorded in the simulated duet: the take (its files in
+     * {@code takeDir}), the take's start and the backing track's first sample on the server
+     * timeline, and where the listener mix put the beat (the singers' mean loop, live mode).
+     */
+    public record TakeRun(TakeInfo take, Path takeDir, long takeStart, long backingStart, double listenerBeatDelayMs,
+                          double[] calibratedAfterMs) {
+    }
+
+    /**
+     * Both singers join (calibrated at join, as browsers are), then in live mode the backing track
+     * {@code backing} plays from its start while a take records for {@code takeSeconds}, into a
+     * {@link TakeStore} at {@code takesDir}. The writer runs on its own thread in real time; the
+     * simulation waits for it at the end.
+     */
+    public static TakeRun recordTake(Scenario scenario, Path takesDir, float[] backing, int takeSeconds)
+            throws InterruptedException {
+        return new SimulatedDuet(scenario).runTake(takesDir, backing, takeSeconds);
+    }
+
+    private TakeRun runTake(Path takesDir, float[] track, int takeSeconds) throws InterruptedException {
+        scheduleTicks();
+        startSinger(a, pa);
+        startSinger(b, pb);
+        double[] calibratedAfter = join(new StringBuilder());
+        BackingPlayer player = new BackingPlayer(track, false);
+        long backingStart = clock.toSamples(now) + 48 * 200;
+        command(() -> room.setBackingSource(player, 1f));
+        command(() -> player.playAt(backingStart, 0));
+        runUntil(now + 100 * MS);
+        TakeStore store = new TakeStore(takesDir, 10, 1L << 30);
+        long takeStart = clock.toSamples(now);
+        TakeInfo info;
+        try {
+            info = store.begin("sim", "sim", System.currentTimeMillis(), takeStart);
+        } catch (TakeStore.TakeRefused e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        // The simulation outruns real time: a pool big enough for the whole take.
+        TakeWriter writer = TakeWriter.start(store, info, 100 * takeSeconds * 8, t -> { });
+        command(() -> room.setRecorder(writer.recorder()));
+        runUntil(now + takeSeconds * 1_000L * MS);
+        double beatDelay = room.sync().state().listenerBeatDelayMs();
+        long end = clock.toSamples(now);
+        command(() -> {
+            writer.recorder().end(end);
+            room.setRecorder(null);
+        });
+        runUntil(now + 50 * MS);
+        boolean closed = writer.await(60_000);
+        room.closeAll();
+        a.close();
+        b.close();
+        listenerDecoder.close();
+        if (!closed) {
+            throw new IllegalStateException("the take writer did not finish within 60 s");
+        }
+        return new TakeRun(writer.info(), store.dir().resolve(info.id()), takeStart, backingStart, beatDelay,
+                calibratedAfter);
+    }
+
     private Result runAll() {
         StringBuilder diag = new StringBuilder();
         scheduleTicks();
         startSinger(a, pa);
         startSinger(b, pb);
-
-        // 1. Join: each singer is calibrated automatically (one after the other); wait up to 20 s.
-        double[] calibratedAfter = {Double.NaN, Double.NaN};
-        String[] lastMessage = new String[2];
-        long joinDeadline = t0 + 20_000 * MS;
-        while (now < joinDeadline && (Double.isNaN(calibratedAfter[0]) || Double.isNaN(calibratedAfter[1]))) {
-            runUntil(now + 10 * MS);
-            for (int i = 0; i < 2; i++) {
-                LatencyCalibration.Outcome o = calibration(i == 0 ? "a" : "b");
-                if (o.state() == LatencyCalibration.State.FAILED && !o.message().equals(lastMessage[i])) {
-                    lastMessage[i] = o.message();
-                    diag.append(String.format(java.util.Locale.ROOT, "%s failed at %.2f s: %s%n", i == 0 ? "a" : "b",
-                            (now - t0) / 1e9, o.message()));
-                }
-                if (Double.isNaN(calibratedAfter[i]) && calibration(i == 0 ? "a" : "b").state()
-                        == LatencyCalibration.State.DONE) {
-                    calibratedAfter[i] = (now - t0) / 1e6;
-                }
-            }
-        }
+        double[] calibratedAfter = join(diag);
         SyncState joined = room.sync().state();
         diag.append("after join: ").append(joined).append('\n');
 
@@ -204,6 +251,29 @@ public final class SimulatedDuet {
         listenerDecoder.close();
         return new Result(lf.stream().mapToDouble(Double::doubleValue).toArray(), missing, live, calibratedAfter, loops,
                 diag.toString());
+    }
+
+    /** 1. Join: each singer is calibrated automatically (one after the other); waits up to 20 s. */
+    private double[] join(StringBuilder diag) {
+        double[] calibratedAfter = {Double.NaN, Double.NaN};
+        String[] lastMessage = new String[2];
+        long joinDeadline = t0 + 20_000 * MS;
+        while (now < joinDeadline && (Double.isNaN(calibratedAfter[0]) || Double.isNaN(calibratedAfter[1]))) {
+            runUntil(now + 10 * MS);
+            for (int i = 0; i < 2; i++) {
+                LatencyCalibration.Outcome o = calibration(i == 0 ? "a" : "b");
+                if (o.state() == LatencyCalibration.State.FAILED && !o.message().equals(lastMessage[i])) {
+                    lastMessage[i] = o.message();
+                    diag.append(String.format(java.util.Locale.ROOT, "%s failed at %.2f s: %s%n", i == 0 ? "a" : "b",
+                            (now - t0) / 1e9, o.message()));
+                }
+                if (Double.isNaN(calibratedAfter[i]) && calibration(i == 0 ? "a" : "b").state()
+                        == LatencyCalibration.State.DONE) {
+                    calibratedAfter[i] = (now - t0) / 1e6;
+                }
+            }
+        }
+        return calibratedAfter;
     }
 
     // ---- the event loop ----

@@ -74,6 +74,9 @@ public final class RoomSync {
     private volatile long listenerBeatShift;
     /** The metronome as the listener mix hears it, for a take's metronome track. */
     private final ShiftedSource recordedMetronome = new ShiftedSource(new MetronomeView());
+    /** The backing track as the listener mix hears it, for a take's backing track. */
+    private MixSource recordedBackingInner;
+    private final ShiftedSource recordedBacking = new ShiftedSource(new BackingView());
     private long followerBeatShift;
     private volatile Published published = new Published(SyncMode.LIVE, null, null, List.of());
 
@@ -201,6 +204,38 @@ public final class RoomSync {
      */
     public MixSource listenerMetronome() {
         return metronome == null ? null : recordedMetronome;
+    }
+
+    /**
+     * {@code backingTrack} where the listener mix plays it: shifted like the metronome (by the
+     * singers' mean loop in live mode, the leader's in leader/follower), so a take's backing file
+     * lines up with its mix file. Null when {@code backingTrack} is null. Loop thread; allocates nothing.
+     */
+    public MixSource listenerBacking(MixSource backingTrack) {
+        recordedBackingInner = backingTrack;
+        return backingTrack == null ? null : recordedBacking;
+    }
+
+    /** Reads the backing track last given to {@link #listenerBacking}. */
+    private final class BackingView implements MixSource {
+        @Override
+        public long completeThrough(long tickPosition) {
+            return Long.MAX_VALUE;
+        }
+
+        @Override
+        public boolean isStale(long tickPosition) {
+            MixSource b = recordedBackingInner;
+            return b == null || b.isStale(tickPosition);
+        }
+
+        @Override
+        public void mixInto(long position, float gain, float[] out, int outOff, int count) {
+            MixSource b = recordedBackingInner;
+            if (b != null) {
+                b.mixInto(position, gain, out, outOff, count);
+            }
+        }
     }
 
     /** Reads whichever metronome plays now (the one wrapper outlives metronome restarts). */
@@ -332,6 +367,7 @@ public final class RoomSync {
         }
         listenerBeatShift = listenerBeat;
         recordedMetronome.setShift(listenerBeat);
+        recordedBacking.setShift(listenerBeat);
         followerBeatShift = followerBeat;
         for (int bi = 0; bi < listenerBeats.size(); bi++) {
             ShiftedSource s = listenerBeats.get(bi);
