@@ -207,6 +207,13 @@ public final class RehearsalService implements SignalingExtension, AutoCloseable
                     + String.format(java.util.Locale.ROOT, "%.1f MiB", settings.maxUploadBytes() / 1048576.0) + "."));
             return result;
         }
+        // Shown as loading before the worker can pick it up: a tiny bad file may be refused at once.
+        synchronized (rr) {
+            rr.loadingCount++;
+            rr.loadingName = name;
+            rr.loadingBy = by;
+        }
+        broadcast(rr);
         try {
             decodeWorker.execute(() -> {
                 try {
@@ -222,23 +229,27 @@ public final class RehearsalService implements SignalingExtension, AutoCloseable
                     result.completeExceptionally(new RehearsalException("corrupt-file", 400, name
                             + " could not be decoded (" + e + ")."));
                 } finally {
-                    synchronized (rr) {
-                        rr.loadingName = null;
-                        rr.loadingBy = null;
-                    }
-                    broadcast(rr);
+                    loadingDone(rr);
                 }
             });
-            synchronized (rr) {
-                rr.loadingName = name;
-                rr.loadingBy = by;
-            }
-            broadcast(rr);
         } catch (RejectedExecutionException e) {
+            loadingDone(rr);
             result.completeExceptionally(new RehearsalException("busy", 503, "The server is still decoding other"
                     + " uploads; try again in a moment."));
         }
         return result;
+    }
+
+    /** One upload finished (or was refused): the room stops showing "loading" when none is left. */
+    private void loadingDone(RoomRehearsal rr) {
+        synchronized (rr) {
+            if (--rr.loadingCount <= 0) {
+                rr.loadingCount = 0;
+                rr.loadingName = null;
+                rr.loadingBy = null;
+            }
+        }
+        broadcast(rr);
     }
 
     public BackingState backingState(String room) {

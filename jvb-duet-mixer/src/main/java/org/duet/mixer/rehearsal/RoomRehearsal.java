@@ -33,9 +33,11 @@ final class RoomRehearsal {
     final Map<String, Float> listenerVoices = new LinkedHashMap<>();
     float listenerBacking = 1f;
     TakeWriter take;
-    /** A file being decoded for this room (name, who), or null. */
+    /** The file last sent to the decoder for this room (name, who) while any is pending, else null. */
     String loadingName;
     String loadingBy;
+    /** Uploads for this room queued or being decoded. */
+    int loadingCount;
 
     RoomRehearsal(String name, Room room) {
         this.name = name;
