@@ -172,3 +172,24 @@ test('a write the room never echoes is sent again, then reported; an echoed one 
   s2.dispose();
   s.dispose();
 });
+
+test('referenceSources: a listener also receives both singers\' own sources, a singer the partner\'s', () => {
+  const cl = conference(L);
+  const dl = new DuetSession(cl, EVENT, { referenceSources: true });
+  cl.emit({ duet: running });
+  assert.deepEqual(dl.referenceSourceNames(), ['aaaa1111-a0', 'bbbb2222-a0']);
+  assert.deepEqual(cl.calls.at(-1),
+    ['subscribe', { all: false, include: ['aaaa1111-a0.duetmix', 'aaaa1111-a0', 'bbbb2222-a0'], exclude: [] }]);
+  const ca = conference(A);
+  const da = new DuetSession(ca, EVENT, { referenceSources: true, directFallback: false });
+  ca.emit({ duet: running });
+  assert.deepEqual(da.referenceSourceNames(), ['bbbb2222-a0']);
+  assert.deepEqual(ca.calls.at(-1), ['subscribe', { all: false, include: ['bbbb2222-a0.duet', 'bbbb2222-a0'], exclude: [] }]);
+  // off by default, and nothing without a duet
+  const cd = conference(L);
+  const dd = new DuetSession(cd, EVENT);
+  cd.emit({ duet: running });
+  assert.deepEqual(dd.referenceSourceNames(), []);
+  cl.emit({ duet: makeDuetState({ active: false, a: A, b: B, updatedBy: A, now: 8 }) });
+  assert.deepEqual(dl.referenceSourceNames(), []);
+});

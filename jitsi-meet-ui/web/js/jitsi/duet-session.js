@@ -14,6 +14,7 @@
 //     onChange: ({ state, plan, previous }) => { ... },  // after every applied change (the one for the
 //                                                       // state at construction: right after it returns)
 //     directFallback: true,   // singers also hear the partner's own source until the Duet mix sends
+//     referenceSources: false, // a listener also receives (to record, not play) both singers' own sources
 //     log: console,           // where refused/invalid states are reported (warn)
 //   });
 //   duet.state        the current `duet` value (parsed, validated) or null (none, or invalid: counted)
@@ -132,13 +133,14 @@ function sameState(x, y) {
 
 /** Binds the `duet` state of one JitsiConference to the local participant's requests and subscription. */
 export class DuetSession {
-  constructor(conference, metadataUpdatedEvent, { onChange = () => {}, directFallback = true, log = console,
+  constructor(conference, metadataUpdatedEvent, { onChange = () => {}, directFallback = true, referenceSources = false, log = console,
     timers = { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (id) => clearTimeout(id) } } = {}) {
     if (!conference) throw new Error('DuetSession needs a JitsiConference');
     this.conference = conference;
     this.event = metadataUpdatedEvent || 'conference.metadata.updated';
     this.onChange = onChange;
     this.directFallback = directFallback;
+    this.referenceSources = referenceSources;
     this.log = log;
     this.timers = timers;
     this.pendingWrite = null; // { state, attempt, timer }: written, not yet seen in the room's metadata
@@ -281,7 +283,21 @@ export class DuetSession {
     const p = this.plan;
     if (!p.role) return DEFAULT_SUBSCRIPTION;
     const useFallback = this.directFallback && p.fallback && !p.include.some((n) => this.sending[n]);
-    return { all: false, include: useFallback ? [...p.include, p.fallback] : [...p.include], exclude: [] };
+    const include = useFallback ? [...p.include, p.fallback] : [...p.include];
+    for (const name of this.referenceSourceNames()) if (!include.includes(name)) include.push(name);
+    return { all: false, include, exclude: [] };
+  }
+
+  /**
+   * With the referenceSources option (a measuring aid, off by default), the page also receives the
+   * singers' own sources straight from the bridge, to be recorded and not played: a listener both
+   * singers', a singer the partner's (the fallback is then recorded instead of played). They are
+   * what measurements compare Duet's mixes with: the bridge's direct forwarding. Empty otherwise.
+   */
+  referenceSourceNames() {
+    if (!this.referenceSources || !this.plan.role || !this.state) return [];
+    if (this.plan.role === 'listener') return [audioSourceOf(this.state.singers.a), audioSourceOf(this.state.singers.b)];
+    return this.plan.fallback ? [this.plan.fallback] : [];
   }
 
   _applySubscription() {

@@ -171,11 +171,16 @@ function wantedSources() {
 function refreshPlayback() {
   if (!audio) return;
   const wanted = wantedSources();
+  const reference = new Set(session ? session.referenceSourceNames() : []);
   const want = new Set();
   for (const [name, track] of remoteTracks) {
     const translated = name.includes('.');
+    if (reference.has(name)) {
+      // recorded as 'direct:<source>' beside the output, never played (referenceSources)
+      if (!audio.extraTaps.has('direct:' + name)) audio.tapStream('direct:' + name, track.getOriginalStream());
+      continue;
+    }
     if (wanted ? wanted.includes(name) : !translated) want.add(name);
-    void track;
   }
   for (const name of [...audio.remotes.keys()]) if (!want.has(name)) audio.removeRemote(name);
   for (const name of want) {
@@ -268,6 +273,7 @@ function joinConference(room, name, joinedAs) {
       session = new DuetSession(conference, ev.METADATA_UPDATED, {
         onChange: onSessionChange,
         directFallback: state.config.directFallback !== false,
+        referenceSources: state.config.referenceSources === true,
       });
       resolve();
     });
@@ -529,6 +535,8 @@ async function init() {
   state.ready = true;
 }
 
+const extraTaps = () => (audio ? [...audio.extraTaps.values()].map((e) => e.tap) : []);
+
 // For the end-to-end test and power users: the page's state, its actions, and a recording of what
 // it sends (microphone) and what it actually plays (after the volume control).
 const api = {
@@ -551,13 +559,19 @@ const api = {
       if (!audio || !audio.ctx) throw new Error('not joined');
       audio.inputTap.start();
       audio.outputTap.start();
+      extraTaps().forEach((t) => t.start());
       return true;
     },
     async stop() {
-      await Promise.all([audio.inputTap.stop(), audio.outputTap.stop()]);
+      await Promise.all([audio.inputTap.stop(), audio.outputTap.stop(), ...extraTaps().map((t) => t.stop())]);
       return { input: audio.inputTap.length(), output: audio.outputTap.length() };
     },
-    take() { return { input: audio.inputTap.take(), output: audio.outputTap.take() }; },
+    // input, output, and one 'direct:<source>' per reference source (referenceSources)
+    take() {
+      const r = { input: audio.inputTap.take(), output: audio.outputTap.take() };
+      extraTaps().forEach((t) => { r[t.name] = t.take(); });
+      return r;
+    },
   },
 };
 window.duetTest = api;

@@ -50,8 +50,13 @@ final class BurstAlignment {
     }
 
     static Result measure(Track micA, Track micB, Track listener, double[] burstsA, double[] burstsB) {
-        Delays a = delays(micA, listener, burstsA);
-        Delays b = delays(micB, listener, burstsB);
+        return measure(micA, micB, listener, listener, burstsA, burstsB);
+    }
+
+    /** The same with A and B heard in two recordings of one page (its own tracks of each singer). */
+    static Result measure(Track micA, Track micB, Track listenerA, Track listenerB, double[] burstsA, double[] burstsB) {
+        Delays a = delays(micA, listenerA, burstsA);
+        Delays b = delays(micB, listenerB, burstsB);
         List<Double> errors = new ArrayList<>();
         for (int i = 0; i < a.atMs.length; i++) {
             double bDelay = interpolate(b, a.atMs[i]);

@@ -98,7 +98,13 @@ final class Participant implements AutoCloseable {
         browser.executeAsyncScript("const done = arguments[arguments.length - 1]; window.duet.capture.stop().then(done);");
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) browser.executeScript("return window.duet.capture.take()");
-        return new Recording(track(r.get("input")), track(r.get("output")));
+        Map<String, Track> direct = new java.util.TreeMap<>();
+        for (Map.Entry<String, Object> e : r.entrySet()) {
+            if (e.getKey().startsWith("direct:")) {
+                direct.put(e.getKey().substring("direct:".length()), track(e.getValue()));
+            }
+        }
+        return new Recording(track(r.get("input")), track(r.get("output")), direct);
     }
 
     @SuppressWarnings("unchecked")
@@ -117,8 +123,12 @@ final class Participant implements AutoCloseable {
         }
     }
 
-    /** What the page sent (its microphone) and what it played (everything it subscribed to). */
-    record Recording(Track input, Track output) {
+    /**
+     * What the page sent (its microphone), what it played (everything it subscribed to), and the
+     * singers' own sources straight from the bridge, by source name, recorded but not played (a
+     * listener with {@code referenceSources}).
+     */
+    record Recording(Track input, Track output, Map<String, Track> direct) {
     }
 
     @Override
