@@ -9,9 +9,17 @@ package org.duet.mixer.format;
  * @param dtx                       the participant accepts discontinuous transmission
  * @param audioLevelExtensionId     RFC 6464 header extension id, 0 when not negotiated
  * @param absCaptureTimeExtensionId abs-capture-time header extension id, 0 when not negotiated
+ * @param relayed                   media reaches us through a relay that may queue it for seconds and
+ *                                  carries no sender clock (the Jitsi media export): the voice's capture
+ *                                  estimate keeps a long memory of its fastest arrival (input/VoiceInput)
  */
 public record MediaFormat(int payloadType, int channels, boolean inbandFec, boolean dtx,
-                          int audioLevelExtensionId, int absCaptureTimeExtensionId) {
+                          int audioLevelExtensionId, int absCaptureTimeExtensionId, boolean relayed) {
+
+    public MediaFormat(int payloadType, int channels, boolean inbandFec, boolean dtx,
+                       int audioLevelExtensionId, int absCaptureTimeExtensionId) {
+        this(payloadType, channels, inbandFec, dtx, audioLevelExtensionId, absCaptureTimeExtensionId, false);
+    }
 
     public MediaFormat {
         if (payloadType < 0 || payloadType > 127) {
@@ -30,11 +38,11 @@ public record MediaFormat(int payloadType, int channels, boolean inbandFec, bool
     }
 
     public MediaFormat withPayloadType(int pt) {
-        return new MediaFormat(pt, channels, inbandFec, dtx, audioLevelExtensionId, absCaptureTimeExtensionId);
+        return new MediaFormat(pt, channels, inbandFec, dtx, audioLevelExtensionId, absCaptureTimeExtensionId, relayed);
     }
 
     public MediaFormat withExtensions(int audioLevelId, int absCaptureTimeId) {
-        return new MediaFormat(payloadType, channels, inbandFec, dtx, audioLevelId, absCaptureTimeId);
+        return new MediaFormat(payloadType, channels, inbandFec, dtx, audioLevelId, absCaptureTimeId, relayed);
     }
 
     private static void checkExtensionId(int id, String what) {

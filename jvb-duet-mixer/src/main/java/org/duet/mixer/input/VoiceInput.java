@@ -4,10 +4,12 @@ import org.duet.mixer.clock.CaptureClock;
 import org.duet.mixer.clock.SenderClockSync;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.clock.TimelinePlacement;
+import org.duet.mixer.jitter.ArrivalBaseline;
 import org.duet.mixer.jitter.DecodedFrameSink;
 import org.duet.mixer.jitter.FrameKind;
 import org.duet.mixer.jitter.InsertResult;
 import org.duet.mixer.jitter.JitterBuffer;
+import org.duet.mixer.jitter.JitterStats;
 import org.duet.mixer.mix.MixSource;
 import org.duet.mixer.opus.OpusPacketInfo;
 import org.duet.mixer.rtp.AbsCaptureTimeExtension;
@@ -45,6 +47,24 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private long transitNanos;
     private long framesWritten;
     private VoiceFilter filter;
+    /**
+     * The arrival anchor of the capture estimate (when no sender clock is known): the smallest
+     * (arrival - media time) seen, with a long memory. The jitter buffer's own baseline forgets
+     * within seconds, as its deadlines must follow the path; a capture estimate must not: when
+     * packets come late for a while (a busy bridge, a queue upstream), the voice was still sung
+     * when the fastest packet said, and two voices anchored on short memories wander apart by
+     * their queues (seen on the real Jitsi path: tens of ms, and whole seconds during a backlog).
+     * It rises only as fast as a sender's sample clock can drift (0.5 ms/s = 500 ppm). Used for
+     * voices that reach us through a relay that queues (the Jitsi media export: {@code relayed});
+     * direct senders keep the jitter buffer's baseline, whose transit the latency calibration uses.
+     */
+    private final ArrivalBaseline captureAnchor = new ArrivalBaseline(CAPTURE_ANCHOR_WINDOW_MS,
+            CAPTURE_ANCHOR_RISE_MS_PER_S);
+    private final boolean longMemoryAnchor;
+    private long anchorArrivals;
+    private long anchorGeneration;
+    private static final int CAPTURE_ANCHOR_WINDOW_MS = 32_000;
+    private static final double CAPTURE_ANCHOR_RISE_MS_PER_S = 0.5;
 
     /**
      * @param staleSamples a source that wrote no audio for this long is left out of the outputs'
@@ -52,9 +72,20 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
      */
     public VoiceInput(JitterBuffer jitter, ServerClock serverClock, int timelineSamples, long reanchorSamples,
                       long staleSamples, int absCaptureTimeExtensionId) {
+        this(jitter, serverClock, timelineSamples, reanchorSamples, staleSamples, absCaptureTimeExtensionId, false);
+    }
+
+    /**
+     * @param relayed the voice comes through a relay that may hold it in a queue for seconds (the
+     *                Jitsi bridge's export): its capture estimate keeps a long memory of the
+     *                fastest arrival instead of following the jitter buffer's short one
+     */
+    public VoiceInput(JitterBuffer jitter, ServerClock serverClock, int timelineSamples, long reanchorSamples,
+                      long staleSamples, int absCaptureTimeExtensionId, boolean relayed) {
+        this.longMemoryAnchor = relayed;
         this.jitter = jitter;
         this.serverClock = serverClock;
-        this.captureClock = new CaptureClock(serverClock, jitter::bestCaseArrivalNanos);
+        this.captureClock = new CaptureClock(serverClock, this::anchoredArrivalNanos);
         this.clockSync = new SenderClockSync(captureClock);
         this.timeline = new SourceTimeline(timelineSamples);
         this.placement = new TimelinePlacement(reanchorSamples);
@@ -85,6 +116,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
             timestamps.reset();
             timestamps.unwrap(packet.timestamp());
         }
+        learnArrival(arrivalNanos);
         nowNanos = arrivalNanos;
         jitter.drainDue(arrivalNanos, this);
         return r;
@@ -106,6 +138,29 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     /** From an RTCP Sender Report of this voice's stream. */
     public void onSenderReport(long ntpTimestamp, long rtpTimestamp) {
         captureClock.onSenderTime(timestamps.unwrap(rtpTimestamp), ntpTimestamp);
+    }
+
+    /** Feeds the capture anchor with the packet the jitter buffer just learned from, if any. */
+    private void learnArrival(long arrivalNanos) {
+        JitterStats js = jitter.stats();
+        long generation = js.ssrcChanges() + js.reanchors();
+        if (generation != anchorGeneration) { // the buffer re-mapped media time: learn the new mapping afresh
+            anchorGeneration = generation;
+            captureAnchor.reset();
+        }
+        long observed = jitter.arrivalsObserved();
+        if (observed != anchorArrivals) {
+            anchorArrivals = observed;
+            captureAnchor.update(arrivalNanos, jitter.lastArrivalOffsetNanos());
+        }
+    }
+
+    /** Best-case arrival of media time {@code extendedTimestamp} by the long-memory anchor. */
+    private long anchoredArrivalNanos(long extendedTimestamp) {
+        if (!longMemoryAnchor || !captureAnchor.isValid()) {
+            return jitter.bestCaseArrivalNanos(extendedTimestamp);
+        }
+        return ServerClock.samplesToNanos(extendedTimestamp) + captureAnchor.baselineNanos();
     }
 
     /** Conceals whatever passed its deadline; called every tick. */

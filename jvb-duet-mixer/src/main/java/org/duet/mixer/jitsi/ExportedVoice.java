@@ -69,5 +69,6 @@ final class ExportedVoice {
      * synthesized here, so any number does), decoded mono (the bridge says 2 channels, but the mix is
      * mono and Opus decodes either layout into mono), no header extensions.
      */
-    static final MediaFormat FORMAT = new MediaFormat(111, 1, true, false, 0, 0);
+    // relayed: the bridge queues the export (bursts after stalls, seconds of backlog at the start)
+    static final MediaFormat FORMAT = new MediaFormat(111, 1, true, false, 0, 0, true);
 }

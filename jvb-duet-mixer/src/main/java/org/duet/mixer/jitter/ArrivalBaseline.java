@@ -5,9 +5,10 @@ package org.duet.mixer.jitter;
  * ideal path. It drops at once when a packet proves the path faster, and rises at most
  * {@code slew} towards the minimum of the last window when the path (or the sender's clock)
  * drifts the other way. The window minimum is kept in 8 time buckets, so the cost is fixed and
- * nothing is allocated.
+ * nothing is allocated. The jitter buffer keeps one with a short memory (its deadlines follow
+ * the path); the capture clock keeps one with a long memory (see input/VoiceInput).
  */
-final class ArrivalBaseline {
+public final class ArrivalBaseline {
 
     private static final int BUCKETS = 8;
 
@@ -19,14 +20,14 @@ final class ArrivalBaseline {
     private long baseline;
     private long lastUpdateNanos;
 
-    ArrivalBaseline(int windowMs, double slewMsPerSecond) {
+    public ArrivalBaseline(int windowMs, double slewMsPerSecond) {
         this.bucketNanos = windowMs * 1_000_000L / BUCKETS;
         this.slewPerNano = slewMsPerSecond / 1000.0;
         reset();
     }
 
     /** Feeds one packet's offset (arrival nanos minus media nanos of its end). */
-    void update(long arrivalNanos, long offsetNanos) {
+    public void update(long arrivalNanos, long offsetNanos) {
         long id = Math.floorDiv(arrivalNanos, bucketNanos);
         int slot = (int) Math.floorMod(id, (long) BUCKETS);
         if (bucketId[slot] != id) {
@@ -54,15 +55,15 @@ final class ArrivalBaseline {
         }
     }
 
-    boolean isValid() {
+    public boolean isValid() {
         return valid;
     }
 
-    long baselineNanos() {
+    public long baselineNanos() {
         return baseline;
     }
 
-    void reset() {
+    public void reset() {
         valid = false;
         baseline = 0;
         lastUpdateNanos = 0;

@@ -51,6 +51,8 @@ public final class JitterBuffer {
     private final RelativeDelayHistogram histogram;
     private final RelativeDelayHistogram recent;
     private final ArrivalBaseline baseline;
+    private long lastArrivalOffset;
+    private long arrivalsObserved;
     private final JitterStats stats = new JitterStats();
 
     // stream identity and unwrapping
@@ -268,6 +270,8 @@ public final class JitterBuffer {
     /** Updates baseline, histogram and target from one packet's arrival. */
     private void observeArrival(long arrivalNanos, long extEnd, int samples) {
         long offset = arrivalNanos - nanosOf(extEnd);
+        lastArrivalOffset = offset;
+        arrivalsObserved++;
         baseline.update(arrivalNanos, offset);
         double relativeMs = (offset - baseline.baselineNanos()) / 1e6;
         double packetMs = samples / 48.0;
@@ -318,6 +322,19 @@ public final class JitterBuffer {
     private double clampTarget(double ms) {
         double max = Math.min(config.maxDelayMs(), capacitySamples / 48.0 * 0.75);
         return Math.max(config.minDelayMs(), Math.min(max, ms));
+    }
+
+    /**
+     * Arrival minus media time (of its last sample, on the extended timeline) of the newest packet
+     * the buffer learned from; {@link #arrivalsObserved()} tells when there is a new one.
+     */
+    public long lastArrivalOffsetNanos() {
+        return lastArrivalOffset;
+    }
+
+    /** How many packet arrivals the buffer has learned from so far. */
+    public long arrivalsObserved() {
+        return arrivalsObserved;
     }
 
     /** Deadline slack after the best-case arrival of a frame's last sample. */

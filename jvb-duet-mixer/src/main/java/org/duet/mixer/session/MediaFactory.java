@@ -96,7 +96,7 @@ public final class MediaFactory {
     public VoiceInput newVoiceInput(MediaFormat format) {
         JitterBuffer jb = new JitterBuffer(jitterConfig, decoder(format.channels()));
         return new VoiceInput(jb, clock, timelineSamples, reanchorSamples, staleSamples,
-                format.absCaptureTimeExtensionId());
+                format.absCaptureTimeExtensionId(), format.relayed());
     }
 
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
