@@ -134,6 +134,12 @@ final class DuetServices implements AutoCloseable {
         return mixers.containsKey(id) ? id : null;
     }
 
+    /** The process id of mixer {@code mixerId} (-1: unknown). */
+    long mixerPid(String mixerId) {
+        ChildJvm m = mixers.get(mixerId);
+        return m == null ? -1 : m.pid();
+    }
+
     void kill(String mixerId) throws InterruptedException {
         ChildJvm m = mixers.get(mixerId);
         System.out.println("jitsi e2e: kill -9 " + m.name + " (pid " + m.pid() + ")");

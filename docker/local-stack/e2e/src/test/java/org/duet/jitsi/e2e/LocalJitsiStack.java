@@ -23,6 +23,11 @@ final class LocalJitsiStack implements AutoCloseable {
     private Map<String, String> env = Map.of();
     private boolean started;
 
+    /** The process id of one of the stack's servers ("jvb", "jicofo", "prosody"; -1: unknown). */
+    long pid(String server) {
+        return CpuTime.pidIn(runDir.resolve("pids").resolve(server + ".pid"));
+    }
+
     LocalJitsiStack(Path root, Path runDir, String address, Map<String, String> extraEnv) {
         this.script = root.resolve("docker/local-stack/jitsi-stack.sh");
         this.runDir = runDir;
