@@ -1,4 +1,4 @@
-package org.duet.mixer.jitsi.bench;
+package org.duet.bench.jitsi;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
