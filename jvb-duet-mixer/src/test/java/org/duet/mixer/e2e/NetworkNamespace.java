@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,9 @@ final class NetworkNamespace implements AutoCloseable {
     final String inside;
     private final String hostLink;
     private final String innerLink;
+    /** Removes the namespace if the JVM ends before the test could (a timeout, a kill): no browser is left behind. */
+    private final Thread onExit = new Thread(this::close, "netns-cleanup");
+    private boolean closed;
 
     private NetworkNamespace(String name, int subnet, String hostLink, String innerLink) {
         this.name = name;
@@ -44,6 +48,7 @@ final class NetworkNamespace implements AutoCloseable {
         String tag = Long.toString(pid % 100_000);
         NetworkNamespace ns = new NetworkNamespace("duetdrop" + tag, subnet, "ddh" + tag, "ddi" + tag);
         try {
+            Runtime.getRuntime().addShutdownHook(ns.onExit);
             ns.ip("netns", "add", ns.name);
             ns.ip("link", "add", ns.hostLink, "type", "veth", "peer", "name", ns.innerLink);
             ns.ip("link", "set", ns.innerLink, "netns", ns.name);
@@ -96,8 +101,48 @@ final class NetworkNamespace implements AutoCloseable {
         }
     }
 
+    /** Every process whose network is this namespace (what {@code ip netns pids} lists). */
+    List<ProcessHandle> processes() {
+        List<ProcessHandle> found = new ArrayList<>();
+        try {
+            Process p = new ProcessBuilder(IP.toString(), "netns", "pids", name).redirectErrorStream(true).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return found;
+            }
+            for (String line : new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+                if (line.matches("\\d+")) {
+                    ProcessHandle.of(Long.parseLong(line)).ifPresent(found::add);
+                }
+            }
+        } catch (IOException e) {
+            System.out.println("network namespace: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return found;
+    }
+
+    /**
+     * Kills whatever still runs inside (a browser whose driver was killed leaves its renderers
+     * there), waits for them (bounded), then removes the link and the namespace. Safe to call twice.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: this is the hook
+        }
+        List<ProcessHandle> inside = processes();
+        if (!inside.isEmpty() && !DriverProcess.kill(inside, Duration.ofSeconds(10))) {
+            System.out.println("network namespace " + name + ": still running after kill -9: "
+                    + DriverProcess.alive(inside));
+        }
         try {
             ip("link", "del", hostLink); // takes its peer inside with it
         } catch (IOException e) {
