@@ -63,11 +63,17 @@ class MonitorMixTest {
             double[] ca = change(a, changedAt, "a");
             double[] cb = change(b, changedAt, "b");
             double[] cl = change(listener, changedAt, "listener");
+            for (String id : new String[] {"a", "b", "l"}) {
+                var st = room.participant(id).stats();
+                System.out.printf("monitor_mix_output_%s cursor steps %d (underruns %d) over the whole run%n", id,
+                        st.mixSteps(), st.mixUnderruns());
+            }
             assertThat(ca[1] - ca[0]).as("backing in A's ear, dB change").isBetween(-21.0, -19.0);
-            // unchanged within what a loaded 2-core CI machine does to a steady tone between two seconds
-            // (0.6-2.1 dB seen there, concealment and cursor steps included); A's step is -20 dB
-            assertThat(cb[1] - cb[0]).as("backing in B's ear, dB change").isBetween(-3.0, 3.0);
-            assertThat(cl[1] - cl[0]).as("backing in the listener mix, dB change").isBetween(-3.0, 3.0);
+            // Measured in 40 ms windows (median): a playout cursor step or a lost packet puts a phase
+            // jump into the steady tone, which half-second windows read as a 0.6-2.1 dB drop on a
+            // loaded machine (SignalAnalysisTest); A's step is -20 dB.
+            assertThat(cb[1] - cb[0]).as("backing in B's ear, dB change").isBetween(-1.0, 1.0);
+            assertThat(cl[1] - cl[0]).as("backing in the listener mix, dB change").isBetween(-1.0, 1.0);
             assertThat(cb[0]).as("backing level in B's ear").isBetween(-14.0, -10.0);
         }
     }
@@ -95,9 +101,24 @@ class MonitorMixTest {
         int before = split - 48_000 * 3 / 2;
         int after = split + 48_000 / 2;
         assertThat(after + 48_000).as(who + ": a second of audio after the change").isLessThanOrEqualTo(x.length);
-        double lb = SignalAnalysis.medianToneLevelDb(x, Math.max(0, before), 48_000, BACKING_HZ);
-        double la = SignalAnalysis.medianToneLevelDb(x, after, 48_000, BACKING_HZ);
-        System.out.printf("monitor_backing_%s_before %.2f dBFS after %.2f dBFS (change %.2f dB)%n", who, lb, la, la - lb);
+        double lb = SignalAnalysis.medianShortToneLevelDb(x, Math.max(0, before), 48_000, BACKING_HZ);
+        double la = SignalAnalysis.medianShortToneLevelDb(x, after, 48_000, BACKING_HZ);
+        // the half-second measure too, to show what phase jumps did to it in this run
+        int silent = 0; // 10 ms with nothing received (the backing plays throughout)
+        for (int off : new int[] {Math.max(0, before), after}) {
+            for (int k = off; k + 480 <= off + 48_000; k += 480) {
+                boolean zero = true;
+                for (int i = k; i < k + 480 && zero; i++) {
+                    zero = x[i] == 0f;
+                }
+                silent += zero ? 1 : 0;
+            }
+        }
+        double hb = SignalAnalysis.medianToneLevelDb(x, Math.max(0, before), 48_000, BACKING_HZ);
+        double ha = SignalAnalysis.medianToneLevelDb(x, after, 48_000, BACKING_HZ);
+        System.out.printf("monitor_backing_%s_before %.2f dBFS after %.2f dBFS (change %.2f dB; half-second windows"
+                + " %.2f -> %.2f, change %.2f dB; %d of 200 10-ms blocks not received)%n", who, lb, la, la - lb, hb, ha,
+                ha - hb, silent);
         return new double[] {lb, la};
     }
 }

@@ -52,6 +52,29 @@ public final class SignalAnalysis {
 
     private static final int HALF_SECOND = 24_000;
 
+    /** 40 ms: 80 periods of a 2 kHz tone, bins far narrower than the gap to a 660 Hz voice. */
+    private static final int SHORT_WINDOW = 1_920;
+
+    /**
+     * The tone's level (as {@link #toneLevelDb}) over 40 ms windows (hop 20 ms), median: for a
+     * level compared between two stretches of a mixer's output. A mix output that steps its read
+     * position (a playout cursor step after a late voice, a dropped packet) puts a phase jump into
+     * a steady tone; a half-second window straddling it adds the two phases and reads the tone up
+     * to several dB low (a 90 degree jump in its middle: -3 dB), and with a hop of 1/8 s one jump
+     * sits in most windows of a second. A 40 ms window holds the jump in two or three of 49
+     * windows, which the median leaves out. See SignalAnalysisTest.
+     */
+    public static double medianShortToneLevelDb(float[] x, int from, int len, double hz) {
+        int hop = SHORT_WINDOW / 2;
+        int count = Math.max(1, (len - SHORT_WINDOW) / hop + 1);
+        double[] r = new double[count];
+        for (int i = 0; i < count; i++) {
+            r[i] = toneLevelDb(x, from + i * hop, SHORT_WINDOW, hz);
+        }
+        java.util.Arrays.sort(r);
+        return r[count / 2];
+    }
+
     /** Median of {@code measure(windowStart)} over half-second windows with a hop of 1/8 s. */
     private static double medianOverHalfSeconds(int from, int len, java.util.function.IntToDoubleFunction measure) {
         int hop = HALF_SECOND / 4;
