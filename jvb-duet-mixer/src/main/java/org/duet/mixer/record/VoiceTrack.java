@@ -22,7 +22,7 @@ final class VoiceTrack {
     private static final byte[][] FILLER = {{(byte) (31 << 3)}, {(byte) (30 << 3)}, {(byte) (29 << 3)},
         {(byte) (28 << 3)}};
     private static final int[] FILLER_SAMPLES = {960, 480, 240, 120};
-    private static final int REORDER_PACKETS = 6;
+    static final int REORDER_PACKETS = 6;
 
     private final Path path;
     private final String title;

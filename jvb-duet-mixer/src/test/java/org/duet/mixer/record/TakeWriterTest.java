@@ -134,6 +134,70 @@ class TakeWriterTest {
         assertThat(Files.size(dir.resolve(info.id()).resolve("mix.opus"))).isGreaterThan(1000);
     }
 
+    /**
+     * A server killed mid-take: the files as they are on disk a moment after the writer's last
+     * flush (copied while the take still runs: no end, no end-of-stream page) hold everything
+     * queued so far but the voice's reorder window, and play; a store opened on the copy lists
+     * the take as interrupted.
+     */
+    @Test
+    void filesLeftMidTakePlayUpToTheLastFlush() throws Exception {
+        TakeStore store = new TakeStore(dir.resolve("live"), 10, 10L << 20);
+        long start = 5_000_000;
+        TakeInfo info = store.begin("room4", "test", 1.7e12, start);
+        TakeWriter writer = TakeWriter.start(store, info, 1024, t -> { });
+        TakeRecorder rec = writer.recorder();
+        short[] pcm = new short[960];
+        byte[] out = new byte[1500];
+        try (OpusEncoder enc = OpusCodecs.newEncoder(new OpusSettings(1, 64_000, 5, false, 0, false,
+                OpusApplication.RESTRICTED_LOWDELAY, 960))) {
+            for (int k = 0; k < 150; k++) { // 3 s of a 1 kHz tone at -12 dBFS, voice and mix
+                for (int i = 0; i < 960; i++) {
+                    pcm[i] = (short) Math.round(0.25 * 32767 * Math.sin(2 * Math.PI * 1000 * (k * 960 + i) / 48_000.0));
+                }
+                int len = enc.encode(pcm, 0, 960, out, 0, out.length);
+                rec.voice("a", out, 0, len, 960, 123_456L + k * 960L, start + k * 960L);
+                rec.listenerMix(java.util.Arrays.copyOfRange(pcm, 0, 480), 480, start + k * 960L);
+                rec.listenerMix(java.util.Arrays.copyOfRange(pcm, 480, 960), 480, start + k * 960L + 480);
+            }
+        }
+        Thread.sleep(2_500); // the writer drains the queue, then flushes within a second
+        Path left = dir.resolve("left");
+        copyTree(store.dir(), left);
+        rec.end(start);
+        assertThat(writer.await(10_000)).isTrue();
+
+        Path take = left.resolve(info.id());
+        OggOpusFiles.Contents v = OggOpusFiles.read(take.resolve("voice-singer-a.opus"));
+        OggOpusFiles.Contents m = OggOpusFiles.read(take.resolve("mix.opus"));
+        System.out.printf("take_killed_mid_way: voice %d of 150 packets, %.2f s; mix %.2f s, %.2f dBFS%n",
+                v.audioPackets(), v.audio().length / 48_000.0, m.audio().length / 48_000.0,
+                SignalAnalysis.medianToneLevelDb(m.audio(), 0, m.audio().length - 4_800, 1000));
+        // all but the voice track's reorder window (the newest packets wait there for a late one)
+        assertThat(v.audioPackets()).as("voice packets in the file left behind")
+                .isEqualTo(150 - VoiceTrack.REORDER_PACKETS);
+        assertThat(v.decodeErrors() + m.decodeErrors()).isZero();
+        assertThat(m.audio().length).as("mix samples in the file left behind").isGreaterThanOrEqualTo(48_000 * 29 / 10);
+        assertThat(SignalAnalysis.medianToneLevelDb(m.audio(), 0, m.audio().length - 4_800, 1000))
+                .as("the tone in the mix left behind").isBetween(-13.0, -11.0);
+        TakeInfo after = new TakeStore(left, 10, 10L << 20).get(info.id());
+        assertThat(after.status()).isEqualTo(TakeInfo.INTERRUPTED);
+        assertThat(after.durationMs()).as("duration as of the last flush").isGreaterThanOrEqualTo(2_900);
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     @Test
     void aTakeStillRecordingAtStartUpIsMarkedInterruptedAndKept() throws Exception {
         TakeStore store = new TakeStore(dir, 10, 10L << 20);
