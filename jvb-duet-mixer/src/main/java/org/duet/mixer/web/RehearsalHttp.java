@@ -183,6 +183,13 @@ final class RehearsalHttp extends Handler.Abstract {
                     Thread.currentThread().interrupt();
                 }
                 HttpJson.json(response, callback, 200, t);
+            } else if (action.equals("play")) {
+                requireMethod(request, HttpMethod.POST);
+                JsonNode id = HttpJson.readObject(request).get("id");
+                if (id == null || !id.isTextual()) {
+                    throw new HttpError(400, "\"id\" must be a take id (a string)");
+                }
+                respond(rehearsal.playTake(room, id.asText(), "operator"), response, callback);
             } else {
                 throw new HttpError(404, "no takes action " + action);
             }
