@@ -112,12 +112,12 @@ final class ControlApiTarget implements FuzzTarget {
         Response r = exchange(endpoint[0], endpoint[1], body);
         statusCounts[Math.min(r.status / 100, 5)]++;
         if (r.status >= 500 || r.status < 200) {
-            throw new IllegalStateException(endpoint[0] + " " + endpoint[1] + " answered " + r.status + ": " + r.body);
+            throw new BrokenContract(endpoint[0] + " " + endpoint[1] + " answered " + r.status + ": " + r.body);
         }
         if (r.status >= 400) {
             JsonNode error = Messages.JSON.readTree(r.body);
             if (!error.path("error").isTextual() || error.path("error").asText().isBlank()) {
-                throw new IllegalStateException("a refusal without a sentence: " + r.status + " " + r.body);
+                throw new BrokenContract("a refusal without a sentence: " + r.status + " " + r.body);
             }
             return false;
         }
@@ -126,7 +126,7 @@ final class ControlApiTarget implements FuzzTarget {
             Response d = exchange("DELETE", "/api/rooms/fuzz/participants/"
                     + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"), new byte[0]);
             if (d.status != 204 && d.status != 200) {
-                throw new IllegalStateException("could not delete participant " + id + ": " + d.status + " " + d.body);
+                throw new BrokenContract("could not delete participant " + id + ": " + d.status + " " + d.body);
             }
         }
         return true;

@@ -13,9 +13,11 @@ import org.duet.bench.report.Figure;
  * {@code ./duet bench --fuzz [--cases N] [--seconds S] [--seed X] [--only a,b]}: a seeded mutation
  * fuzzer over every parser that reads what a stranger can send. Per parser it runs N cases
  * (default 1,000,000) or S seconds (default 300), whichever ends first, and prints
- * {@code fuzz_<parser>_cases}, {@code _rate} (cases/s), {@code _crashes} (uncaught throwables or broken
- * contracts, must be 0), {@code _hangs}, {@code _leaks} (rooms, sessions, sockets, threads, heap left
- * behind, must be 0), {@code _accepted} (share of cases the parser accepted) and {@code _slowest_case}.
+ * {@code fuzz_<parser>_cases}, {@code _cases_per_s}, {@code _uncaught} (throwables out of the parser),
+ * {@code _contract_breaks} (answers the server cannot rely on), {@code _hangs}, {@code _leaks} (rooms,
+ * sessions, sockets, threads, heap left behind) (these four must be 0), {@code _accepted} (share of
+ * cases the parser accepted), {@code _slowest_case} and {@code _seconds}; at the end
+ * {@code fuzz_total_seconds}.
  * Inputs that crashed are saved under {@code bench/target/fuzz-findings/}. Exit status 1 on any
  * crash, hang or leak.
  */
@@ -57,6 +59,7 @@ public final class FuzzMain {
         Path findings = Path.of("bench/target/fuzz-findings");
         System.err.printf(Locale.ROOT, "fuzz: %d cases or %.0f s per parser, seed %d%n", cases, seconds, seed);
         boolean failed = false;
+        long runStart = System.nanoTime();
         for (Map.Entry<String, Callable<FuzzTarget>> t : targets.entrySet()) {
             if (only != null && !only.contains(t.getKey())) {
                 continue;
@@ -76,6 +79,7 @@ public final class FuzzMain {
             }
             failed |= r.crashes() > 0 || r.hung() || !r.leaks().isEmpty();
         }
+        System.out.println(new Figure("fuzz_total_seconds", (System.nanoTime() - runStart) / 1e9, "s").line());
         System.exit(failed ? 1 : 0);
     }
 
@@ -83,12 +87,15 @@ public final class FuzzMain {
         String p = "fuzz_" + r.target().replace('-', '_') + "_";
         List<Figure> f = new ArrayList<>();
         f.add(new Figure(p + "cases", r.cases(), "cases"));
-        f.add(new Figure(p + "rate", Math.round(r.rate()), "cases/s"));
-        f.add(new Figure(p + "crashes", r.crashes(), "count"));
+        f.add(new Figure(p + "cases_per_s", Math.round(r.rate()), "cases/s"));
+        f.add(new Figure(p + "uncaught", r.uncaught(), "count"));
+        f.add(new Figure(p + "contract_breaks", r.contractBreaks(), "count"));
         f.add(new Figure(p + "hangs", r.hung() ? 1 : 0, "count"));
         f.add(new Figure(p + "leaks", r.leaks().size(), "count"));
         f.add(new Figure(p + "accepted", 100.0 * r.accepted() / Math.max(1, r.cases()), "%"));
         f.add(new Figure(p + "slowest_case", r.slowestNanos() / 1e6, "ms"));
+        f.add(new Figure(p + "seconds", r.seconds(), "s"));
+        f.add(new Figure(p + "console_lines", r.consoleLines(), "lines"));
         return f;
     }
 }

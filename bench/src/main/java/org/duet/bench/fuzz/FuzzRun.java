@@ -1,6 +1,7 @@
 package org.duet.bench.fuzz;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -24,30 +25,63 @@ final class FuzzRun {
     static final int THREAD_SLACK = 8;
     static final long HEAP_SLACK = 64L << 20;
 
-    record Result(String target, long cases, double seconds, long accepted, long crashes, boolean hung,
-                  long slowestNanos, List<String> leaks, List<String> findings) {
+    /**
+     * @param uncaught       throwables out of the parser (bugs: the server would lose a thread or a connection)
+     * @param contractBreaks cases where the parser returned but broke what the server relies on ({@link BrokenContract})
+     * @param consoleLines   lines the parser's libraries printed to stdout or stderr during the measured cases
+     */
+    record Result(String target, long cases, double seconds, long accepted, long uncaught, long contractBreaks,
+                  boolean hung, long slowestNanos, long consoleLines, List<String> leaks, List<String> findings) {
         double rate() {
             return cases / Math.max(seconds, 1e-9);
+        }
+
+        long crashes() {
+            return uncaught + contractBreaks;
         }
     }
 
     private FuzzRun() {
     }
 
+    /** Where the run's own messages go while System.out and System.err are the {@link ConsoleSink}. */
+    private static PrintStream console = System.err;
+
     static Result run(FuzzTarget target, long maxCases, double maxSeconds, long seed, Path findingsDir)
             throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ConsoleSink sink = new ConsoleSink();
+        console = err;
+        System.setOut(ConsoleSink.printStream(sink));
+        System.setErr(ConsoleSink.printStream(sink));
+        try {
+            return measure(target, maxCases, maxSeconds, seed, findingsDir, sink);
+        } finally {
+            System.out.flush();
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    private static Result measure(FuzzTarget target, long maxCases, double maxSeconds, long seed, Path findingsDir,
+                                  ConsoleSink sink) throws Exception {
         Mutator mutator = new Mutator(seed, target.seeds(), target.dictionary(), target.maxLength());
         List<String> findings = new ArrayList<>();
         // warm-up: every seed once (each must be accepted, or the target is set up wrong), then a few
         // thousand cases, so pools, caches and JIT settle before the baseline
-        long seedCrashes = 0;
+        long seedUncaught = 0;
+        long seedBroken = 0;
         for (byte[] s : target.seeds()) {
             try {
                 if (!target.run(s.clone())) {
-                    System.err.println("fuzz: " + target.name() + ": a seed was refused (check the seeds): " + preview(s));
+                    console.println("fuzz: " + target.name() + ": a seed was refused (check the seeds): " + preview(s));
                 }
+            } catch (BrokenContract t) {
+                seedBroken++;
+                findings.add(record(findingsDir, target.name() + "-seed", findings.size(), s, t));
             } catch (Throwable t) {
-                seedCrashes++;
+                seedUncaught++;
                 findings.add(record(findingsDir, target.name() + "-seed", findings.size(), s, t));
             }
         }
@@ -62,10 +96,12 @@ final class FuzzRun {
         }
         settle(target);
         ResourceSnapshot before = ResourceSnapshot.now();
+        long linesBefore = sink.lines();
 
         AtomicLong done = new AtomicLong();
         long[] accepted = {0};
-        long[] crashes = {seedCrashes};
+        long[] uncaught = {seedUncaught};
+        long[] broken = {seedBroken};
         long[] slowest = {0};
         byte[][] current = {null};
         long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
@@ -83,7 +119,11 @@ final class FuzzRun {
                         accepted[0]++;
                     }
                 } catch (Throwable t) {
-                    crashes[0]++;
+                    if (t instanceof BrokenContract) {
+                        broken[0]++;
+                    } else {
+                        uncaught[0]++;
+                    }
                     if (findings.size() < 5) {
                         findings.add(record(findingsDir, target.name(), findings.size(), input, t));
                     }
@@ -114,6 +154,7 @@ final class FuzzRun {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long consoleLines = sink.lines() - linesBefore;
         List<String> leaks = new ArrayList<>();
         if (!hung) {
             settle(target);
@@ -128,10 +169,10 @@ final class FuzzRun {
             if (after.heapBytes() > before.heapBytes() + HEAP_SLACK) {
                 leaks.add("heap " + (before.heapBytes() >> 20) + " -> " + (after.heapBytes() >> 20) + " MiB");
             }
-            System.err.println("fuzz: " + target.name() + ": before " + before + "; after " + after);
+            console.println("fuzz: " + target.name() + ": before " + before + "; after " + after);
         }
-        return new Result(target.name(), done.get(), seconds, accepted[0], crashes[0], hung, slowest[0], leaks,
-                findings);
+        return new Result(target.name(), done.get(), seconds, accepted[0], uncaught[0], broken[0], hung, slowest[0],
+                consoleLines, leaks, findings);
     }
 
     /** Gives timers that release things (idle rooms, closing sockets) time to run: at most 5 s. */
@@ -155,7 +196,7 @@ final class FuzzRun {
             // the trace is still reported
         }
         String text = name + ": " + t + " on input " + where + "\n" + trace;
-        System.err.println("fuzz: FINDING " + text);
+        console.println("fuzz: FINDING " + text);
         return text;
     }
 

@@ -52,7 +52,11 @@ final class MediaJsonTarget implements FuzzTarget {
 
     @Override
     public boolean run(byte[] input) {
-        return reader.read(new String(input, StandardCharsets.UTF_8)) == null;
+        try {
+            return reader.read(new String(input, StandardCharsets.UTF_8)) == null;
+        } catch (MediaJsonFuzz.Broken e) {
+            throw new BrokenContract(e.getMessage(), e);
+        }
     }
 
     @Override

@@ -45,14 +45,14 @@ final class OpusTarget implements FuzzTarget {
         }
         int samples = OpusPacketInfo.totalSamples(b, 0, b.length);
         if (samples > OpusPacketInfo.MAX_PACKET_SAMPLES) {
-            throw new IllegalStateException("validated packet of " + samples + " samples");
+            throw new BrokenContract("validated packet of " + samples + " samples");
         }
         if (OpusPacketInfo.hasInbandFec(b, 0, b.length)) {
             sink += mono.decodeFec(b, 0, b.length, pcm, 0, Math.max(samples, 120));
         }
         int n = mono.decode(b, 0, b.length, pcm, 0, OpusPacketInfo.MAX_PACKET_SAMPLES);
         if (n > OpusPacketInfo.MAX_PACKET_SAMPLES) {
-            throw new IllegalStateException("decoder wrote " + n + " samples");
+            throw new BrokenContract("decoder wrote " + n + " samples");
         }
         if (n < 0) {
             mono.reset();

@@ -81,7 +81,7 @@ final class SdpTarget implements FuzzTarget {
                 accepted = true;
             } catch (SdpException e) {
                 if (e.getMessage() == null || e.getMessage().isBlank()) {
-                    throw new IllegalStateException("an SDP refusal without a reason", e);
+                    throw new BrokenContract("an SDP refusal without a reason", e);
                 }
             }
         }

@@ -94,17 +94,17 @@ final class SignalingTarget implements FuzzTarget {
             try {
                 n = Messages.JSON.readTree(reply);
             } catch (Exception e) {
-                throw new IllegalStateException("a reply that is not JSON: " + reply, e);
+                throw new BrokenContract("a reply that is not JSON: " + reply, e);
             }
             if (!n.path("type").isTextual()) {
-                throw new IllegalStateException("a reply without a type: " + reply);
+                throw new BrokenContract("a reply without a type: " + reply);
             }
             if (n.path("type").asText().equals("error")) {
                 if (n.path("code").asText().equals("internal")) {
-                    throw new IllegalStateException("the server caught a bug: " + reply);
+                    throw new BrokenContract("the server caught a bug: " + reply);
                 }
                 if (n.path("message").asText().isBlank()) {
-                    throw new IllegalStateException("an error without a sentence: " + reply);
+                    throw new BrokenContract("an error without a sentence: " + reply);
                 }
                 accepted = false;
             }

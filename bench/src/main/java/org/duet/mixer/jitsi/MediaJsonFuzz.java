@@ -24,12 +24,21 @@ public final class MediaJsonFuzz {
             return event.error.name();
         }
         if (event.type == null) {
-            throw new IllegalStateException("accepted without a type");
+            throw new Broken("accepted without a type");
         }
         if (event.tagLength > event.tag.length || event.payloadLength > event.payload.length) {
-            throw new IllegalStateException("lengths outside their buffers: tag " + event.tagLength + ", payload "
+            throw new Broken("lengths outside their buffers: tag " + event.tagLength + ", payload "
                     + event.payloadLength);
         }
         return null;
+    }
+
+    /** What {@link #read} throws when the reader returned something the transport cannot rely on (not a parser crash). */
+    public static final class Broken extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Broken(String message) {
+            super(message);
+        }
     }
 }

@@ -28,7 +28,7 @@ class FuzzRunTest {
     @Test
     void aParserThatThrowsOnSomeInputIsReportedWithTheInputSaved() throws Exception {
         FuzzRun.Result r = FuzzRun.run(new Toy(false), 20_000, 30, 1, findings);
-        assertThat(r.crashes()).as("the fuzzer reaches the bad byte").isPositive();
+        assertThat(r.uncaught()).as("the fuzzer reaches the bad byte").isPositive();
         assertThat(r.findings()).isNotEmpty();
         assertThat(findings.resolve("toy-0.bin")).exists();
         assertThat(r.leaks()).isEmpty();

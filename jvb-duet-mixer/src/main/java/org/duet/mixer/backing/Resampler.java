@@ -1,5 +1,8 @@
 package org.duet.mixer.backing;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
 /**
  * Converts mono audio from any sample rate to 48 kHz with a windowed-sinc (Blackman, 32 taps)
  * interpolator: a backing track at 44.1 kHz keeps its top octave clean, which linear interpolation
@@ -24,7 +27,7 @@ public final class Resampler {
         }
         double step = rate / 48_000.0; // input samples per output sample
         double cutoff = Math.min(1.0, 1.0 / step) * 0.95; // below the lower Nyquist, with a little margin
-        float[] table = kernel(cutoff);
+        float[] table = kernelFor(cutoff);
         long n = Math.min(maxOut, (long) Math.floor(in.length / step));
         float[] out = new float[(int) Math.max(0, n)];
         for (int i = 0; i < out.length; i++) {
@@ -49,6 +52,31 @@ public final class Resampler {
             out[i] = acc;
         }
         return out;
+    }
+
+    /** A table made, with its cutoff: uploads at one rate (44.1 kHz) share it. */
+    private record Kernel(double cutoff, float[] table) {
+    }
+
+    /** The last few tables made (a few rates in turn: 44.1 kHz, 32 kHz, 22.05 kHz), replaced in turn. */
+    private static final AtomicReferenceArray<Kernel> RECENT = new AtomicReferenceArray<>(4);
+    private static final AtomicInteger NEXT = new AtomicInteger();
+
+    /**
+     * The table for {@code cutoff}, made once for each of a few recent rates: making it (16,000 sines and
+     * cosines) cost more than resampling a short file (JFR profile of {@code ./duet bench --fuzz}).
+     * The table is never written after it is made, so sharing it between decode workers is safe.
+     */
+    private static float[] kernelFor(double cutoff) {
+        for (int i = 0; i < RECENT.length(); i++) {
+            Kernel k = RECENT.get(i);
+            if (k != null && k.cutoff() == cutoff) {
+                return k.table();
+            }
+        }
+        Kernel k = new Kernel(cutoff, kernel(cutoff));
+        RECENT.set(Math.floorMod(NEXT.getAndIncrement(), RECENT.length()), k);
+        return k.table();
     }
 
     /** Kernel value for tap offset (k - frac), tabulated for PHASES + 1 fractions. */
