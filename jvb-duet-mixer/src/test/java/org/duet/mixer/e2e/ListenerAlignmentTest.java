@@ -55,10 +55,9 @@ class ListenerAlignmentTest {
             b.startSending(sb, start);
             a.awaitSent(15_000);
             b.awaitSent(15_000);
-            Thread.sleep(300);
 
-            float[] mix = listener.receivedAudio();
-            assertThat(mix.length).isGreaterThan(48_000 * 4);
+            float[] mix = awaitMix(listener, samples);
+            assertThat(mix.length).as("mix received").isGreaterThan(48_000 * 4);
             int from = 48_000 * 2; // after start-up: both voices placed by their Sender Reports
             float[] steady = Arrays.copyOfRange(mix, from, mix.length);
             int[] clicksA = SignalAnalysis.findClicks(steady, TestSignal.clickTemplate(3000), CLICK_PERIOD, 0.5);
@@ -115,10 +114,9 @@ class ListenerAlignmentTest {
             b.startSending(sb, start);
             a.awaitSent(15_000);
             b.awaitSent(15_000);
-            Thread.sleep(300);
 
-            float[] mix = listener.receivedAudio();
-            assertThat(mix.length).isGreaterThan(48_000 * 6);
+            float[] mix = awaitMix(listener, samples);
+            assertThat(mix.length).as("mix received").isGreaterThan(48_000 * 6);
             float[] steady = Arrays.copyOfRange(mix, 48_000 * 5, mix.length);
             double median = medianOffsetMs(steady);
             System.out.printf("listener_alignment_no_rtcp_error_ms %.2f (identical paths, A's first packet 8 ms late)%n",
@@ -126,6 +124,25 @@ class ListenerAlignmentTest {
             assertThat(Math.abs(median)).as("B's click against A's in the listener mix after 5 s, ms")
                     .isLessThanOrEqualTo(1.0);
         }
+    }
+
+    /**
+     * The listener's mix once it holds {@code samples} samples (as long as what the singers sent),
+     * waiting at most 20 s: on a loaded machine the mix arrived seconds behind the senders (a CI
+     * run had 257,760 of 288,000 samples 300 ms after the last packet was sent). Returns what
+     * arrived; the callers assert on it.
+     */
+    private static float[] awaitMix(RtpPeer listener, int samples) throws InterruptedException {
+        long from = System.nanoTime();
+        long deadline = from + 20_000_000_000L;
+        float[] mix = listener.receivedAudio();
+        while (mix.length < samples && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            mix = listener.receivedAudio();
+        }
+        System.out.printf("listener_alignment_mix %d of %d samples after %.1f s of waiting%n", mix.length, samples,
+                (System.nanoTime() - from) / 1e9);
+        return mix;
     }
 
     private static double medianOffsetMs(float[] steady) {
