@@ -487,11 +487,15 @@ public final class RehearsalService implements SignalingExtension, AutoCloseable
     // ---- state pushed to pages ----
 
     private void broadcast(RoomRehearsal rr) {
-        for (RoomRehearsal.Slot s : rr.slots()) {
-            try {
-                s.out().send(stateFor(rr, s));
-            } catch (RuntimeException e) {
-                LOG.debug("rehearsal push failed", e);
+        // One push at a time per room, each built when it is sent: two threads changing the room
+        // at once could otherwise send an older state last (a page stuck on "loading").
+        synchronized (rr.pushLock) {
+            for (RoomRehearsal.Slot s : rr.slots()) {
+                try {
+                    s.out().send(stateFor(rr, s));
+                } catch (RuntimeException e) {
+                    LOG.debug("rehearsal push failed", e);
+                }
             }
         }
     }

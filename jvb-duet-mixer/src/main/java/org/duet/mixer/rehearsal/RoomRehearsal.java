@@ -25,6 +25,8 @@ final class RoomRehearsal {
     final Room room;
     final BackingController backing;
     final Map<String, Slot> members = new LinkedHashMap<>();
+    /** Held while the state is pushed to the pages, so the last one sent is the newest. */
+    final Object pushLock = new Object();
     /** Members that asked for rehearsal state (message {@code rehearsal}); only they are sent it. */
     final java.util.Set<String> subscribed = new java.util.HashSet<>();
     /** Monitor mixes by participant id: {partner, backing}. */
