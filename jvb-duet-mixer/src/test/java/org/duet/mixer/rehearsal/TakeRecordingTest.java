@@ -132,11 +132,14 @@ class TakeRecordingTest {
     private static double[] errors(float[] x, double hz, long first) {
         int[] found = SignalAnalysis.findClicks(x, TestSignal.clickTemplate(hz), PERIOD, 0.5);
         double[] e = new double[found.length];
+        StringBuilder each = new StringBuilder();
         for (int i = 0; i < found.length; i++) {
             long rel = found[i] - first;
             long k = Math.round(rel / (double) PERIOD);
             e[i] = Math.abs(rel - k * PERIOD) / 48.0;
+            each.append(String.format(java.util.Locale.ROOT, " %d:%.2f", k, (rel - k * PERIOD) / 48.0));
         }
+        System.out.printf("take_mix_clicks_%.0fHz (click: ms off):%s%n", hz, each); // the order shows when a miss came
         Arrays.sort(e);
         return new double[] {e.length == 0 ? 99 : e[e.length / 2], e.length == 0 ? 99 : e[e.length - 1], e.length};
     }
