@@ -136,6 +136,10 @@ public final class TakeWriter implements Runnable {
     }
 
     private void flushAll() throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            // Deleted while recording: open files would take writes into unlinked inodes, lost at close.
+            throw new java.nio.file.NoSuchFileException(dir.toString());
+        }
         for (VoiceTrack v : voices.values()) {
             v.flush();
         }
@@ -188,6 +192,10 @@ public final class TakeWriter implements Runnable {
         if (ex instanceof java.nio.file.AccessDeniedException || m.contains("Permission denied")
                 || m.contains("Read-only")) {
             return "Recording stopped: cannot write to " + store.dir() + " (" + m + ").";
+        }
+        if (ex instanceof java.nio.file.NoSuchFileException) {
+            return "Recording stopped: the take's directory " + dir + " is gone (deleted while recording?). The"
+                    + " live mix was not affected.";
         }
         return "Recording stopped: writing to " + store.dir() + " failed (" + m + ").";
     }
