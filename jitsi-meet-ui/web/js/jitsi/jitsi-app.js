@@ -557,6 +557,9 @@ const api = {
   capture: {
     start() {
       if (!audio || !audio.ctx) throw new Error('not joined');
+      // what the recording's clock mapping rests on (getOutputTimestamp: output time, so both taps
+      // are placed by the context's output latency)
+      state.audioLatencyMs = { base: (audio.ctx.baseLatency || 0) * 1000, output: (audio.ctx.outputLatency || 0) * 1000 };
       audio.inputTap.start();
       audio.outputTap.start();
       extraTaps().forEach((t) => t.start());

@@ -138,6 +138,7 @@ class JitsiDuetEndToEndTest {
             List<Recording> rec = new ArrayList<>();
             for (Participant p : all) {
                 rec.add(p.stopCapture());
+                System.out.println("jitsi e2e: " + p.name + " audio context latency (ms) " + p.state().get("audioLatencyMs"));
             }
             saveMixerStats(duet, serving0, work.resolve("mixer-stats-after-capture.json"));
             saveRecordings(work, rec);
