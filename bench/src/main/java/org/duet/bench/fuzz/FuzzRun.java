@@ -106,10 +106,11 @@ final class FuzzRun {
         byte[][] current = {null};
         long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
         long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
         Thread worker = new Thread(() -> {
             for (long i = 0; i < maxCases; i++) {
-                if ((i & 255) == 0 && System.nanoTime() > deadline) {
-                    break;
+                if ((i & 255) == 0 && System.nanoTime() > deadline || stopped.get()) {
+                    break; // stopped: a case hung and the target is being closed under this thread
                 }
                 byte[] input = mutator.next();
                 current[0] = input;
@@ -119,6 +120,9 @@ final class FuzzRun {
                         accepted[0]++;
                     }
                 } catch (Throwable t) {
+                    if (stopped.get()) {
+                        break; // the hung case failing because its target was closed: not a finding
+                    }
                     if (t instanceof BrokenContract) {
                         broken[0]++;
                     } else {
@@ -148,6 +152,7 @@ final class FuzzRun {
                 lastChange = System.nanoTime();
             } else if (System.nanoTime() - lastChange > HANG_NANOS) {
                 hung = true;
+                stopped.set(true);
                 findings.add(record(findingsDir, target.name() + "-hang", 0, current[0],
                         new IllegalStateException("no progress for " + HANG_NANOS / 1_000_000_000 + " s")));
                 break;

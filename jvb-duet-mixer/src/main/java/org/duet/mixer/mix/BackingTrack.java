@@ -44,6 +44,15 @@ public final class BackingTrack implements MixSource {
 
     /** Reads a PCM WAV (8/16/24/32-bit, any rate, mono or more channels: downmixed). */
     public static BackingTrack load(Path wav, boolean loop) throws IOException {
+        // A regular, non-empty file only: a device (/dev/zero), a FIFO or a /proc file never ends,
+        // and javax.sound's file readers read on until the end (found by ./duet bench --fuzz: a PUT
+        // of the backing track with "/dev/zero" held an HTTP thread for good).
+        if (!Files.isRegularFile(wav)) {
+            throw new IOException("not a regular file: " + wav);
+        }
+        if (Files.size(wav) == 0) {
+            throw new IOException("empty file: " + wav);
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(wav))) {
             return new BackingTrack(decodeWav(in), loop);
         } catch (UnsupportedAudioFileException e) {

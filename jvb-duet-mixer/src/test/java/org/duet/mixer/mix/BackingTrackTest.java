@@ -50,6 +50,17 @@ class BackingTrackTest {
     }
 
     /** Before: a 1 kHz WAV expanded 48x, and the length arithmetic could overflow on a wide file. */
+    /** Found by ./duet bench --fuzz: "/dev/zero" as the backing track held an HTTP thread for good. */
+    @Test
+    void aFileThatNeverEndsOrIsEmptyIsRefusedAtOnce() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.wav"));
+        for (Path p : new Path[] {Path.of("/dev/zero"), Path.of("/dev/urandom"), Path.of("/proc/self/status"), empty, dir}) {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () ->
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BackingTrack.load(p, true))
+                            .as(p.toString()).isInstanceOf(java.io.IOException.class));
+        }
+    }
+
     @Test
     void hostileHeadersAreRefusedBeforeAnythingLargeIsAllocated() throws Exception {
         Path lowRate = dir.resolve("low.wav");
