@@ -12,7 +12,7 @@ import org.duet.bench.report.Figure;
 /**
  * {@code ./duet bench --fuzz [--cases N] [--seconds S] [--seed X] [--only a,b]}: a seeded mutation
  * fuzzer over every parser that reads what a stranger can send. Per parser it runs N cases
- * (default 1,000,000) or S seconds (default 300), whichever ends first, and prints
+ * (default 1,000,000) or S seconds (default 420), whichever ends first, and prints
  * {@code fuzz_<parser>_cases}, {@code _cases_per_s}, {@code _uncaught} (throwables out of the parser),
  * {@code _contract_breaks} (answers the server cannot rely on), {@code _hangs}, {@code _leaks} (rooms,
  * sessions, sockets, threads, heap left behind) (these four must be 0), {@code _accepted} (share of
@@ -28,7 +28,7 @@ public final class FuzzMain {
 
     public static void main(String[] argv) throws Exception {
         long cases = 1_000_000;
-        double seconds = 300;
+        double seconds = 420; // a quiet core runs the slowest parser (uploads) to 1,000,000 in about 300 s
         long seed = 20261201L;
         List<String> only = null;
         for (int i = 0; i < argv.length; i++) {
