@@ -18,6 +18,7 @@ class Tap {
     this.node = new AudioWorkletNode(ctx, 'duet-tap', { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1] });
     this.chunks = [];
     this.clockSamples = [];
+    this.clockPairs = [];
     this.stopWaiters = [];
     this.node.port.onmessage = (e) => {
       const m = e.data;
@@ -31,17 +32,24 @@ class Tap {
   sampleClock() {
     const ts = this.ctx.getOutputTimestamp ? this.ctx.getOutputTimestamp() : null;
     let offsetMs;
+    let contextTime;
     if (ts && ts.performanceTime > 0) {
       offsetMs = performance.timeOrigin + ts.performanceTime - ts.contextTime * 1000;
+      contextTime = ts.contextTime;
     } else {
       offsetMs = performance.timeOrigin + performance.now() - this.ctx.currentTime * 1000;
+      contextTime = this.ctx.currentTime;
     }
     this.clockSamples.push(offsetMs);
+    // the pair itself too: a context whose clock runs at another rate than the wall clock (a
+    // starved renderer) moves the offset during a recording, which one median cannot follow
+    this.clockPairs.push([contextTime * this.ctx.sampleRate, offsetMs]);
   }
 
   start() {
     this.chunks = [];
     this.clockSamples = [];
+    this.clockPairs = [];
     this.sampleClock();
     this.node.port.postMessage('start');
   }
@@ -58,7 +66,12 @@ class Tap {
     return this.chunks.reduce((n, c) => n + c.data.length, 0);
   }
 
-  /** The recording as { startEpochMs, sampleRate, samples: base64 of little-endian Float32 }. */
+  /**
+   * The recording as { startEpochMs, sampleRate, samples: base64 of little-endian Float32, clock:
+   * [[i, startMs], ...] }: sample i was at startEpochMs + i / sampleRate by the median clock
+   * offset; each pair is the start time one clock reading (taken at sample i) implies, so a fit
+   * through them follows a context clock that drifts against the wall clock.
+   */
   take() {
     const first = this.chunks.length ? this.chunks[0].startFrame : 0;
     const last = this.chunks.length ? this.chunks[this.chunks.length - 1] : null;
@@ -69,7 +82,10 @@ class Tap {
     const sorted = [...this.clockSamples].sort((a, b) => a - b);
     const offsetMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 0;
     const startEpochMs = offsetMs + (first / this.ctx.sampleRate) * 1000;
-    return { name: this.name, sampleRate: this.ctx.sampleRate, startEpochMs, length: total,
+    // clock: [sample index, epoch ms of sample 0 by that reading] pairs, for a fitted mapping
+    const sr = this.ctx.sampleRate;
+    const clock = this.clockPairs.map(([frame, off]) => [frame - first, off + (first / sr) * 1000]);
+    return { name: this.name, sampleRate: this.ctx.sampleRate, startEpochMs, length: total, clock,
       samples: toBase64(new Uint8Array(all.buffer)) };
   }
 }

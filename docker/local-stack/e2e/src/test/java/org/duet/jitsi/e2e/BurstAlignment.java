@@ -110,20 +110,20 @@ final class BurstAlignment {
         double[][] onsets = new double[burstHz.length][];
         for (int k = 0; k < burstHz.length; k++) {
             band[k] = AudioAnalysis.bandPass(t.samples(), burstHz[k], BAND_Q, rate);
-            onsets[k] = onsetsMs(band[k], rate, t.startEpochMs());
+            onsets[k] = onsetsMs(band[k], rate, 0); // ms from the first sample, epoch ms below
         }
         int span = rate / 100;
         for (int k = 0; k < burstHz.length; k++) {
             List<Double> kept = new ArrayList<>();
             for (double at : onsets[k]) {
-                int from = (int) Math.round((at - t.startEpochMs()) * rate / 1000.0);
+                int from = (int) Math.round(at * rate / 1000.0);
                 double mine = peak(band[k], from, from + span);
                 boolean strongest = true;
                 for (int j = 0; j < burstHz.length && strongest; j++) {
                     strongest = j == k || peak(band[j], from, from + span) * 2 <= mine;
                 }
                 if (strongest) {
-                    kept.add(at);
+                    kept.add(t.epochMsAt(at * rate / 1000.0));
                 }
             }
             if (Boolean.getBoolean("duet.debug.bursts")) {

@@ -94,7 +94,7 @@ class JitsiDuetEndToEndTest {
             Path wavA = SingerSignals.write(work.resolve("singer-a.wav"),
                     SingerSignals.singer(SingerSignals.TONE_A, SingerSignals.BURSTS_A, 0));
             Path wavB = SingerSignals.write(work.resolve("singer-b.wav"),
-                    SingerSignals.singer(SingerSignals.TONE_B, SingerSignals.BURSTS_B, 0.11));
+                    SingerSignals.singer(SingerSignals.TONE_B, SingerSignals.BURSTS_B, Double.parseDouble(System.getProperty("duet.jitsi.e2e.burstShiftB", "0.11"))));
             Path silent = SingerSignals.write(work.resolve("listener.wav"), SingerSignals.silence());
 
             long t2 = System.nanoTime();
@@ -284,6 +284,8 @@ class JitsiDuetEndToEndTest {
             System.out.println("jitsi e2e: direct (bridge-forwarded) alignment errors (ms) "
                     + java.util.Arrays.toString(d.errorsMs()));
         }
+        System.out.printf("jitsi e2e: recording clocks (start re median ms, drift ppm): A in %s, B in %s, listener out %s%n",
+                clockText(a.input()), clockText(b.input()), clockText(listener.output()));
         BurstAlignment.Result r = BurstAlignment.measure(a.input(), b.input(), listener.output(),
                 SingerSignals.BURSTS_A, SingerSignals.BURSTS_B);
         figure("jitsi_e2e_a_to_listener_delay", r.a().median(), "ms");
@@ -353,6 +355,11 @@ class JitsiDuetEndToEndTest {
                 out.add(d - bridge);
             }
         }
+    }
+
+    private static String clockText(Track t) {
+        return String.format(java.util.Locale.ROOT, "%+.2f / %+.0f", t.clock().startEpochMs() - t.startEpochMs(),
+                t.clock().driftMsPerSample() * t.sampleRate() * 1000.0);
     }
 
     private static double band(Track t, double hz) {

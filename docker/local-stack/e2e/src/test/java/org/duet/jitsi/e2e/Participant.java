@@ -113,13 +113,35 @@ final class Participant implements AutoCloseable {
         byte[] bytes = Base64.getDecoder().decode((String) m.get("samples"));
         float[] samples = new float[bytes.length / 4];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
-        return new Track(samples, ((Number) m.get("startEpochMs")).doubleValue(), ((Number) m.get("sampleRate")).intValue());
+        double start = ((Number) m.get("startEpochMs")).doubleValue();
+        double[][] readings = null;
+        if (m.get("clock") instanceof List<?> pairs) {
+            readings = new double[pairs.size()][];
+            for (int i = 0; i < readings.length; i++) {
+                List<?> pair = (List<?>) pairs.get(i);
+                readings[i] = new double[] {((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()};
+            }
+        }
+        return new Track(samples, start, ((Number) m.get("sampleRate")).intValue(), RecordingClock.fit(start, readings));
     }
 
-    /** Samples (mono float) and the wall-clock time of the first one. */
-    record Track(float[] samples, double startEpochMs, int sampleRate) {
+    /**
+     * Samples (mono float), the wall-clock time of the first one by the page's median clock offset,
+     * and the clock fitted through all of the page's readings ({@link RecordingClock}).
+     */
+    record Track(float[] samples, double startEpochMs, int sampleRate, RecordingClock clock) {
         double seconds() {
             return samples.length / (double) sampleRate;
+        }
+
+        /** A recording whose clock is the nominal rate from {@code startEpochMs}. */
+        Track(float[] samples, double startEpochMs, int sampleRate) {
+            this(samples, startEpochMs, sampleRate, new RecordingClock(startEpochMs, 0));
+        }
+
+        /** Wall-clock time (epoch ms) of sample {@code index}, by the fitted clock. */
+        double epochMsAt(double index) {
+            return clock.epochMsAt(index, sampleRate);
         }
     }
 
