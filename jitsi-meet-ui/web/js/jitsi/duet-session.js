@@ -123,7 +123,7 @@ const DEFAULT_SUBSCRIPTION = Object.freeze({ all: true, include: [], exclude: []
 // component was still being discovered, or lost on a busy server, was seen to vanish (the duet
 // never started); it is sent again until it is seen, a few times.
 const WRITE_CONFIRM_MS = 3000;
-const WRITE_ATTEMPTS = 4;
+const WRITE_ATTEMPTS = 8; // 24 s in all: a loaded test stack applied a write 12 s after the first try
 
 /** Whether two duet states say the same thing (the written one and the one the room echoes). */
 function sameState(x, y) {
