@@ -85,8 +85,11 @@ class BadInputTest {
 
             float[] heardByB = b.receivedAudio();
             float[] neighbourHeard = otherB.receivedAudio();
-            assertThat(SignalAnalysis.toneLevelDb(heardByB, 48_000, 96_000, 330)).as("B still hears A").isGreaterThan(-14);
-            assertThat(SignalAnalysis.toneLevelDb(neighbourHeard, 48_000, 96_000, 330)).as("other room unaffected")
+            // from 1 s in, up to 2 s of what arrived (a starved machine delivers less than was sent)
+            int window = Math.min(96_000, Math.min(heardByB.length, neighbourHeard.length) - 48_000);
+            assertThat(window).as("at least half a second heard after the first second").isGreaterThanOrEqualTo(24_000);
+            assertThat(SignalAnalysis.toneLevelDb(heardByB, 48_000, window, 330)).as("B still hears A").isGreaterThan(-14);
+            assertThat(SignalAnalysis.toneLevelDb(neighbourHeard, 48_000, window, 330)).as("other room unaffected")
                     .isGreaterThan(-14);
             assertThat(mixer.stats().packetsDropped()).isZero();
             assertThat(sent).isEqualTo(2000);
