@@ -13,7 +13,8 @@ case "$role" in
     fi
     DUET_MIXER_ID=${DUET_MIXER_ID:-$(hostname)}
     export DUET_MIXER_URL DUET_MIXER_ID
-    exec java -Xmx"${DUET_MIXER_MAX_MEMORY:-512m}" -Dconfig.file=/etc/duet/mixer.conf \
+    # AutoBoxCacheMax: keeps the receive path allocation-free past 127 sockets (docs/performance.md)
+    exec java -Xmx"${DUET_MIXER_MAX_MEMORY:-512m}" -XX:AutoBoxCacheMax=65536 -Dconfig.file=/etc/duet/mixer.conf \
       -cp '/opt/duet/lib/*' org.duet.mixer.Main mixer
     ;;
   coordinator)
