@@ -22,6 +22,7 @@ import org.duet.mixer.backing.BackingState;
 import org.duet.mixer.backing.BadAudioFileException;
 import org.duet.mixer.backing.DecodedAudio;
 import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.logging.LibraryConsole;
 import org.duet.mixer.record.TakeInfo;
 import org.duet.mixer.record.TakeStore;
 import org.duet.mixer.record.TakeWriter;
@@ -215,7 +216,7 @@ public final class RehearsalService implements SignalingExtension, AutoCloseable
         }
         broadcast(rr);
         try {
-            decodeWorker.execute(() -> {
+            decodeWorker.execute(() -> LibraryConsole.muffled(() -> {
                 try {
                     DecodedAudio audio = decoder.decode(data, name);
                     BackingState s = rr.backing.load(audio, name, by);
@@ -231,7 +232,7 @@ public final class RehearsalService implements SignalingExtension, AutoCloseable
                 } finally {
                     loadingDone(rr);
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             loadingDone(rr);
             result.completeExceptionally(new RehearsalException("busy", 503, "The server is still decoding other"
