@@ -116,7 +116,9 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
             timestamps.reset();
             timestamps.unwrap(packet.timestamp());
         }
-        learnArrival(arrivalNanos);
+        if (longMemoryAnchor) { // per packet: only relayed voices use the long-memory anchor
+            learnArrival(arrivalNanos);
+        }
         nowNanos = arrivalNanos;
         jitter.drainDue(arrivalNanos, this);
         return r;
