@@ -193,3 +193,16 @@ test('referenceSources: a listener also receives both singers\' own sources, a s
   cl.emit({ duet: makeDuetState({ active: false, a: A, b: B, updatedBy: A, now: 8 }) });
   assert.deepEqual(dl.referenceSourceNames(), []);
 });
+
+test('a write the room holds without an update event is confirmed by reading the room', () => {
+  const c = conference(A, { moderator: true });
+  const timers = manualTimers();
+  const s = new DuetSession(c, EVENT, { timers, log: { warn: () => {} } });
+  const written = s.start(A, B);
+  c.metadata = { duet: written }; // held by the room, no METADATA_UPDATED event
+  timers.fire();
+  assert.equal(c.written.length, 1, 'not sent again');
+  assert.equal(s.writeError, null);
+  assert.equal(s.plan.role, 'singer-a');
+  s.dispose();
+});

@@ -193,6 +193,10 @@ export class DuetSession {
     const p = this.pendingWrite;
     p.timer = this.timers.setTimeout(() => {
       if (this.pendingWrite !== p) return;
+      // The room may hold the write although no update event reached us (seen on the test stack:
+      // Prosody applied it, the page never heard): read what the room holds before resending.
+      this.apply();
+      if (this.pendingWrite !== p) return;
       if (p.attempt >= WRITE_ATTEMPTS) {
         this.pendingWrite = null;
         this.writeError = 'the duet change was not confirmed by the server after ' + p.attempt + ' tries';
