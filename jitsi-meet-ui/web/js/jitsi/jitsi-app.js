@@ -575,6 +575,18 @@ const api = {
       extraTaps().forEach((t) => { r[t.name] = t.take(); });
       return r;
     },
+    /** The names take() returns, for fetching one recording per call with takeOne. */
+    names() {
+      return ['input', 'output', ...extraTaps().map((t) => t.name)];
+    },
+    // one recording of take(): a driver on a loaded machine fetches megabytes in pieces
+    takeOne(name) {
+      if (name === 'input') return audio.inputTap.take();
+      if (name === 'output') return audio.outputTap.take();
+      const tap = extraTaps().find((t) => t.name === name);
+      if (!tap) throw new Error(`no recording named ${name}`);
+      return tap.take();
+    },
   },
 };
 window.duetTest = api;

@@ -73,17 +73,24 @@ public final class ClickTrainDetector {
 
         int bestLag = -1;
         double bestScore = -1;
-        int lastClick = offsets[offsets.length - 1];
-        // A negative minLag (a loop restated for a read delay the starved media loop overshot) must
-        // not read before the recording's first block: that threw on every tick (seen at load 27).
-        int firstLag = Math.max(minLag / BLOCK, -(offsets[0] / BLOCK));
-        for (int lag = firstLag; lag <= maxLag / BLOCK; lag++) {
-            if ((lastClick / BLOCK) + lag + 1 >= blocks) {
+        // The offsets need not be in order, nor positive: a calibration restates each click for the
+        // read delay it actually left at, and a starved media loop's read delay can swing by more
+        // than the gap between two clicks. No lag may read before the first block or past the last
+        // (both threw on every tick, seen at load 27).
+        int firstClick = Integer.MAX_VALUE;
+        int lastClick = Integer.MIN_VALUE;
+        for (int offset : offsets) {
+            firstClick = Math.min(firstClick, offset);
+            lastClick = Math.max(lastClick, offset);
+        }
+        int firstLag = Math.max(Math.floorDiv(minLag, BLOCK), -Math.floorDiv(firstClick, BLOCK));
+        for (int lag = firstLag; lag <= Math.floorDiv(maxLag, BLOCK); lag++) {
+            if (Math.floorDiv(lastClick, BLOCK) + lag + 1 >= blocks) {
                 break;
             }
             double score = 0;
             for (int offset : offsets) {
-                int b = offset / BLOCK + lag;
+                int b = Math.floorDiv(offset, BLOCK) + lag;
                 score += Math.max(envelope[b], envelope[b + 1]);
             }
             if (score > bestScore) {
@@ -98,7 +105,7 @@ public final class ClickTrainDetector {
         for (int offset : offsets) {
             // Within 5 ms of where the pattern says: a click that is there but off (a clap early or
             // late) counts as found, and the spread rule below judges it.
-            int b = offset / BLOCK + bestLag;
+            int b = Math.floorDiv(offset, BLOCK) + bestLag;
             float near = 0;
             for (int k = Math.max(0, b - FINE_SEARCH / BLOCK); k <= Math.min(blocks - 1, b + FINE_SEARCH / BLOCK); k++) {
                 near = Math.max(near, envelope[k]);

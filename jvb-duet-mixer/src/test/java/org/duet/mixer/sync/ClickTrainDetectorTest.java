@@ -46,6 +46,21 @@ class ClickTrainDetectorTest {
     }
 
     @Test
+    void clicksRestatedOutOfOrderOrBeforeZeroNeverReadOutsideTheRecording() {
+        // a read delay that fell by more than the gap between clicks: the restated offsets go
+        // backwards, one of them below zero (threw ArrayIndexOutOfBounds on every tick in a real
+        // Jitsi run); the detector must answer, found or not, and never throw
+        float[] back = pattern(137.3, 0, new Random(9), 0.003f);
+        int[] restated = {0, -6_000, 34_560, 20_000, 74_880, 90_720};
+        ClickTrainDetector detector = new ClickTrainDetector(LENGTH);
+        for (int minLag : new int[] {-48_000, 0}) {
+            ClickTrainDetector.Result r = detector.detect(back, back.length, restated, minLag,
+                    LatencyCalibration.MAX_LOOP_SAMPLES);
+            assertThat(r.message()).isNotBlank();
+        }
+    }
+
+    @Test
     void refusesNoise() {
         float[] noise = new float[LENGTH];
         Random r = new Random(7);

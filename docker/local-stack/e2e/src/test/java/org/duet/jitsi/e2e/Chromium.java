@@ -42,7 +42,7 @@ final class Chromium {
                 .usingAnyFreePort()
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(120)); // a recording is megabytes: slow on a loaded machine
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
         return driver;
     }

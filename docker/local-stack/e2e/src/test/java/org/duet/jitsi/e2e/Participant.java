@@ -96,15 +96,24 @@ final class Participant implements AutoCloseable {
 
     Recording stopCapture() {
         browser.executeAsyncScript("const done = arguments[arguments.length - 1]; window.duet.capture.stop().then(done);");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> r = (Map<String, Object>) browser.executeScript("return window.duet.capture.take()");
+        // one recording per call: the listener's four (several MB of base64 each) in one answer
+        // outlasted the driver's script timeout on a loaded machine
+        List<?> names = (List<?>) browser.executeScript("return window.duet.capture.names()");
         Map<String, Track> direct = new java.util.TreeMap<>();
-        for (Map.Entry<String, Object> e : r.entrySet()) {
-            if (e.getKey().startsWith("direct:")) {
-                direct.put(e.getKey().substring("direct:".length()), track(e.getValue()));
+        Track input = null;
+        Track output = null;
+        for (Object n : names) {
+            String name = (String) n;
+            Track t = track(browser.executeScript("return window.duet.capture.takeOne(arguments[0])", name));
+            if (name.equals("input")) {
+                input = t;
+            } else if (name.equals("output")) {
+                output = t;
+            } else if (name.startsWith("direct:")) {
+                direct.put(name.substring("direct:".length()), t);
             }
         }
-        return new Recording(track(r.get("input")), track(r.get("output")), direct);
+        return new Recording(input, output, direct);
     }
 
     @SuppressWarnings("unchecked")
