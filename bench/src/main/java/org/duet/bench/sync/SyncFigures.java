@@ -32,7 +32,7 @@ import org.duet.mixer.sync.LatencyCalibration;
  *       join), 30 s leader/follower at 90 bpm (A leads; p95 over |A - beat|, |B - beat|, |A - B| in
  *       the listener mix) then 30 s live (p95 of how differently A's and B's claps sit in the
  *       listener mix relative to their true capture times). {@code calibration_at_join_s}: when the
- *       second singer's calibration at join was done (they are calibrated one after the other).
+ *       later of the two singers' calibrations at join was done (both are calibrated at once).
  * </ul>
  * Janus has no equivalent: its AudioBridge has no clock-offset estimate or calibration (it mixes
  * by arrival), so for this workload its error is the path asymmetry itself.

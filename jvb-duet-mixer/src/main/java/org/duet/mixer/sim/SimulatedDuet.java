@@ -253,7 +253,7 @@ public final class SimulatedDuet {
                 diag.toString());
     }
 
-    /** 1. Join: each singer is calibrated automatically (one after the other); waits up to 20 s. */
+    /** 1. Join: both singers are calibrated automatically (together); waits up to 20 s. */
     private double[] join(StringBuilder diag) {
         double[] calibratedAfter = {Double.NaN, Double.NaN};
         String[] lastMessage = new String[2];

@@ -23,6 +23,13 @@ public final class LatencyCalibration {
 
     /** Longest loop looked for: 1 s. */
     public static final int MAX_LOOP_SAMPLES = 48_000;
+    /**
+     * A train found before the whole window is recorded is taken once the recording reaches this far
+     * past its last click: a stronger train later than that (an echo of the room) cannot compete,
+     * and the singer is calibrated about a second sooner than the longest loop would allow.
+     */
+    private static final int EARLY_GUARD_SAMPLES = 48 * 200;
+    private static final int EARLY_TRY_SAMPLES = 48 * 50;
     /** Give up when the returned audio did not cover the window this long after it should have. */
     private static final long GIVE_UP_SAMPLES = 48_000 * 3;
 
@@ -45,6 +52,7 @@ public final class LatencyCalibration {
     private final long[] clickReadDelay = new long[ClickPattern.OFFSETS.length];
     private final int[] clickOffsets = new int[ClickPattern.OFFSETS.length];
     private int clicksRead;
+    private int triedThrough;
     private double loopSamples = Double.NaN;
     private long mixDelayAtCalibration;
     private long transitAtCalibration;
@@ -70,6 +78,7 @@ public final class LatencyCalibration {
         copiedThrough = position;
         mixDelayWhilePlaying = -1;
         clicksRead = 0;
+        triedThrough = 0;
         attempts++;
         java.util.Arrays.fill(recording, 0f);
         pattern.startAt(position);
@@ -107,8 +116,15 @@ public final class LatencyCalibration {
         }
         lastFinal = finalThrough;
         if (copiedThrough >= end) {
-            finish();
+            finish(recording.length, true);
             return true;
+        }
+        int covered = (int) (copiedThrough - start);
+        if (covered >= ClickPattern.LENGTH + EARLY_GUARD_SAMPLES && covered - triedThrough >= EARLY_TRY_SAMPLES) {
+            triedThrough = covered; // a look every 50 ms of new audio: the detector runs on the loop
+            if (finish(covered, false)) {
+                return true;
+            }
         }
         if (tickPosition - end > GIVE_UP_SAMPLES) {
             fail("no audio came back from the singer during the clicks (is the microphone on?)");
@@ -117,8 +133,13 @@ public final class LatencyCalibration {
         return false;
     }
 
-    private void finish() {
-        pattern.stop();
+    /**
+     * Looks for the train in the first {@code length} samples recorded. With {@code last} false
+     * (the window is not complete yet) only a train that passes every check and whose last click
+     * lies {@link #EARLY_GUARD_SAMPLES} inside what was recorded ends the calibration; anything
+     * else waits for more audio. Returns whether the calibration ended.
+     */
+    private boolean finish(int length, boolean last) {
         long d = Math.max(0, mixDelayWhilePlaying);
         // A click read later than the first (the mix's cursor stepped: its sources' delays changed)
         // left us later by as much, and comes back as much later: expect it there, so the loop is
@@ -126,8 +147,12 @@ public final class LatencyCalibration {
         for (int i = 0; i < clickOffsets.length; i++) {
             clickOffsets[i] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
         }
-        ClickTrainDetector.Result r = detector.detect(recording, recording.length, clickOffsets, 0,
-                MAX_LOOP_SAMPLES);
+        ClickTrainDetector.Result r = detector.detect(recording, length, clickOffsets, 0, MAX_LOOP_SAMPLES);
+        if (!last && !(r.ok() && r.delaySamples() + clickOffsets[clickOffsets.length - 1] + ClickPattern.CLICK_SAMPLES
+                + EARLY_GUARD_SAMPLES <= length)) {
+            return false;
+        }
+        pattern.stop();
         if (!r.ok()) {
             int loudest = 0;
             for (int i = 1; i < recording.length; i++) {
@@ -143,7 +168,7 @@ public final class LatencyCalibration {
                 outcome = new Outcome(State.FAILED, loopSamplesMs(), Double.NaN, r.spreadMs(), r.message(),
                         System.nanoTime(), attempts);
             }
-            return;
+            return true;
         }
         state = State.DONE;
         loopSamples = r.delaySamples();
@@ -151,6 +176,7 @@ public final class LatencyCalibration {
         transitAtCalibration = transitNow;
         outcome = new Outcome(State.DONE, loopSamples / 48.0, (loopSamples - d) / 48.0, r.spreadMs(),
                 "calibrated", System.nanoTime(), attempts);
+        return true;
     }
 
     private void fail(String message) {

@@ -130,7 +130,7 @@ public final class RoomSync {
         return tickPosition + BEAT_LEAD_SAMPLES;
     }
 
-    /** Asks for a calibration of {@code id} (queued: one at a time per room). */
+    /** Asks for a calibration of {@code id} (it starts once that singer's voice and clock are ready). */
     public boolean requestCalibration(String id) {
         for (Singer s : singers) {
             if (s.id.equals(id)) {
@@ -149,6 +149,13 @@ public final class RoomSync {
      * {@code voiceId}, or null when that output must not hear it.
      */
     public MixSource voiceFor(String ownerId, String voiceId, VoiceInput input) {
+        Singer self = ownerId == null ? null : find(ownerId);
+        if (self != null && self.calibration.playing()) {
+            // A singer being calibrated hears only their clicks: their partner may be calibrated at
+            // the same moment, and the partner's clicks or claps coming back in the partner's voice
+            // would be a second click train in this singer's returned audio.
+            return null;
+        }
         if (mode == SyncMode.LEADER_FOLLOWER && leaderId() != null) {
             String leader = leaderId();
             if (ownerId == null) {
@@ -169,6 +176,12 @@ public final class RoomSync {
     public int addBeats(String ownerId, MixSource backingTrack, float backingGain, MixSource[] sources, float[] gains,
                         int n) {
         backing = backingTrack;
+        Singer self = ownerId == null ? null : find(ownerId);
+        if (self != null && self.calibration.playing()) {
+            sources[n] = self.calibration.clicks(); // the clicks alone (see voiceFor): no beat either
+            gains[n] = 1f;
+            return n + 1;
+        }
         boolean delayed = mode == SyncMode.LEADER_FOLLOWER && ownerId != null && leaderId() != null
                 && !ownerId.equals(leaderId());
         boolean listener = ownerId == null;
@@ -187,12 +200,6 @@ public final class RoomSync {
             }
             sources[n] = s;
             gains[n] = beatGains[i];
-            n++;
-        }
-        Singer self = ownerId == null ? null : find(ownerId);
-        if (self != null && self.calibration.playing()) {
-            sources[n] = self.calibration.clicks();
-            gains[n] = 1f;
             n++;
         }
         return n;
@@ -289,11 +296,9 @@ public final class RoomSync {
      */
     public boolean tick(long tickPosition) {
         boolean rebuild = false;
-        boolean anyPlaying = false;
         for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
             Singer s = singers.get(si);
             if (s.calibration.playing()) {
-                anyPlaying = true;
                 long finalThrough = s.input.completeThrough(tickPosition);
                 if (s.calibration.tick(s.input, finalThrough, tickPosition, readDelay(s, tickPosition),
                         transit(s))) {
@@ -314,7 +319,10 @@ public final class RoomSync {
                 rebuild |= s.calibrationWanted; // asked for while forwarding: switch to the mix now
             }
         }
-        if (!anyPlaying && !rebuild) {
+        if (!rebuild) {
+            // Every singer whose voice is ready starts at once, whoever else is being calibrated: each
+            // hears only their own clicks (voiceFor, addBeats), so two trains never share a mix, and
+            // both singers of a duet joining together are calibrated together.
             for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
                 Singer s = singers.get(si);
                 if (s.calibrationWanted && s.liveSince != Long.MIN_VALUE
@@ -326,7 +334,6 @@ public final class RoomSync {
                     s.calibration.start(tickPosition + CLICK_LEAD_SAMPLES);
                     rebuild = true;
                     publish();
-                    break;
                 }
             }
         }
