@@ -2,17 +2,27 @@ package org.duet.mixer.dsp;
 
 /**
  * In-place radix-2 complex FFT of one fixed size, on separate real and imaginary float arrays.
- * Twiddles and the bit-reversal table are computed once, so a transform allocates nothing (the
+ * Twiddles and the bit-reversal swaps are computed once, so a transform allocates nothing (the
  * echo and howl detectors run one on the media loop every few ticks). Written here rather than
  * taken from a library: the well-kept Java FFTs (JTransforms) work on interleaved double arrays
- * and may start threads for large sizes; this is 60 lines and what the detectors need.
+ * and may start threads for large sizes; this is short and what the detectors need.
+ *
+ * <p>Speed (the echo detector's transforms were the media loop's largest cost, docs/performance.md):
+ * each stage's twiddles sit side by side ({@code twr[half + k]}), so the butterflies read them in
+ * order instead of with a stride; and two radix-2 stages are done in one pass over the arrays
+ * (radix-2x2: four points loaded, both stages' butterflies in registers, four stored). The
+ * arithmetic is the radix-2 butterflies' own, in the same order, so results are the same bits.
  */
 public final class Fft {
 
     private final int n;
-    private final int[] reverse;
-    private final float[] cos;
-    private final float[] sin;
+    private final int[] swapFrom;
+    private final int[] swapTo;
+    /** Twiddle e^{-i pi k / half} at {@code [half + k]}, k < half, for every stage's half size. */
+    private final float[] twr;
+    private final float[] twi;
+    /** The inverse transform's twiddles: {@code -twi}. */
+    private final float[] twiInverse;
 
     public Fft(int n) {
         if (n < 2 || Integer.bitCount(n) != 1) {
@@ -20,15 +30,33 @@ public final class Fft {
         }
         this.n = n;
         int bits = Integer.numberOfTrailingZeros(n);
-        reverse = new int[n];
+        int swaps = 0;
         for (int i = 0; i < n; i++) {
-            reverse[i] = Integer.reverse(i) >>> (32 - bits);
+            if ((Integer.reverse(i) >>> (32 - bits)) > i) {
+                swaps++;
+            }
         }
-        cos = new float[n / 2];
-        sin = new float[n / 2];
-        for (int i = 0; i < n / 2; i++) {
-            cos[i] = (float) Math.cos(-2 * Math.PI * i / n);
-            sin[i] = (float) Math.sin(-2 * Math.PI * i / n);
+        swapFrom = new int[swaps];
+        swapTo = new int[swaps];
+        swaps = 0;
+        for (int i = 0; i < n; i++) {
+            int j = Integer.reverse(i) >>> (32 - bits);
+            if (j > i) {
+                swapFrom[swaps] = i;
+                swapTo[swaps++] = j;
+            }
+        }
+        twr = new float[n];
+        twi = new float[n];
+        twiInverse = new float[n];
+        for (int half = 1; half < n; half <<= 1) {
+            for (int k = 0; k < half; k++) {
+                // the same values the table of e^{-2 pi i j / n} held at j = k * n / (2 half)
+                int j = k * (n / (2 * half));
+                twr[half + k] = (float) Math.cos(-2 * Math.PI * j / n);
+                twi[half + k] = (float) Math.sin(-2 * Math.PI * j / n);
+                twiInverse[half + k] = -twi[half + k];
+            }
         }
     }
 
@@ -38,12 +66,12 @@ public final class Fft {
 
     /** Forward transform (e^{-i...}) in place. */
     public void forward(float[] re, float[] im) {
-        transform(re, im, false);
+        transform(re, im, twi, false);
     }
 
     /** Inverse transform in place, scaled by 1/n. */
     public void inverse(float[] re, float[] im) {
-        transform(re, im, true);
+        transform(re, im, twiInverse, true);
         float scale = 1f / n;
         for (int i = 0; i < n; i++) {
             re[i] *= scale;
@@ -51,34 +79,105 @@ public final class Fft {
         }
     }
 
-    private void transform(float[] re, float[] im, boolean inverse) {
-        for (int i = 0; i < n; i++) {
-            int j = reverse[i];
-            if (j > i) {
-                float t = re[i];
-                re[i] = re[j];
-                re[j] = t;
-                t = im[i];
-                im[i] = im[j];
-                im[j] = t;
+    private void transform(float[] re, float[] im, float[] wi, boolean inverse) {
+        for (int s = 0; s < swapFrom.length; s++) {
+            int i = swapFrom[s];
+            int j = swapTo[s];
+            float t = re[i];
+            re[i] = re[j];
+            re[j] = t;
+            t = im[i];
+            im[i] = im[j];
+            im[j] = t;
+        }
+        // The stages have half sizes 1, 2, 4, ... n/2. Half 1 has only the twiddle 1; an odd count of
+        // the rest leaves one radix-2 stage before the pairs.
+        for (int i = 0; i + 1 < n; i += 2) {
+            float ar = re[i];
+            float ai = im[i];
+            float br = re[i + 1];
+            float bi = im[i + 1];
+            re[i + 1] = ar - br;
+            im[i + 1] = ai - bi;
+            re[i] = ar + br;
+            im[i] = ai + bi;
+        }
+        int half = 2;
+        if ((Integer.numberOfTrailingZeros(n) & 1) == 0 && half < n) {
+            radix2(re, im, wi, half);
+            half <<= 1;
+        }
+        for (; half < n; half <<= 2) {
+            radix2x2(re, im, wi, half, inverse);
+        }
+    }
+
+    private void radix2(float[] re, float[] im, float[] wi, int half) {
+        for (int start = 0; start < n; start += half << 1) {
+            for (int k = 0; k < half; k++) {
+                float wr = twr[half + k];
+                float wim = wi[half + k];
+                int a = start + k;
+                int b = a + half;
+                float tr = re[b] * wr - im[b] * wim;
+                float ti = re[b] * wim + im[b] * wr;
+                re[b] = re[a] - tr;
+                im[b] = im[a] - ti;
+                re[a] += tr;
+                im[a] += ti;
             }
         }
-        for (int size = 2; size <= n; size <<= 1) {
-            int half = size >> 1;
-            int step = n / size;
-            for (int start = 0; start < n; start += size) {
-                for (int k = 0; k < half; k++) {
-                    float wr = cos[k * step];
-                    float wi = inverse ? -sin[k * step] : sin[k * step];
-                    int a = start + k;
-                    int b = a + half;
-                    float tr = re[b] * wr - im[b] * wi;
-                    float ti = re[b] * wi + im[b] * wr;
-                    re[b] = re[a] - tr;
-                    im[b] = im[a] - ti;
-                    re[a] += tr;
-                    im[a] += ti;
+    }
+
+    /**
+     * The stages of half sizes h and 2h in one pass. Points a0..a3 are h apart: stage h pairs
+     * (a0, a1) and (a2, a3) with twiddle w1 = W(h, k); stage 2h pairs (a0, a2) with w2 = W(2h, k)
+     * and (a1, a3) with W(2h, k + h) = w2 * -i (forward) or w2 * +i (inverse).
+     */
+    private void radix2x2(float[] re, float[] im, float[] wi, int h, boolean inverse) {
+        for (int start = 0; start < n; start += h << 2) {
+            for (int k = 0; k < h; k++) {
+                float w1r = twr[h + k];
+                float w1i = wi[h + k];
+                float w2r = twr[2 * h + k];
+                float w2i = wi[2 * h + k];
+                int a0 = start + k;
+                int a1 = a0 + h;
+                int a2 = a1 + h;
+                int a3 = a2 + h;
+                // stage h
+                float tr = re[a1] * w1r - im[a1] * w1i;
+                float ti = re[a1] * w1i + im[a1] * w1r;
+                float y1r = re[a0] - tr;
+                float y1i = im[a0] - ti;
+                float y0r = re[a0] + tr;
+                float y0i = im[a0] + ti;
+                tr = re[a3] * w1r - im[a3] * w1i;
+                ti = re[a3] * w1i + im[a3] * w1r;
+                float y3r = re[a2] - tr;
+                float y3i = im[a2] - ti;
+                float y2r = re[a2] + tr;
+                float y2i = im[a2] + ti;
+                // stage 2h
+                tr = y2r * w2r - y2i * w2i;
+                ti = y2r * w2i + y2i * w2r;
+                re[a2] = y0r - tr;
+                im[a2] = y0i - ti;
+                re[a0] = y0r + tr;
+                im[a0] = y0i + ti;
+                float vr = y3r * w2r - y3i * w2i;
+                float vi = y3r * w2i + y3i * w2r;
+                if (inverse) { // (vr + i vi) * i
+                    tr = -vi;
+                    ti = vr;
+                } else {       // (vr + i vi) * -i
+                    tr = vi;
+                    ti = -vr;
                 }
+                re[a3] = y1r - tr;
+                im[a3] = y1i - ti;
+                re[a1] = y1r + tr;
+                im[a1] = y1i + ti;
             }
         }
     }
