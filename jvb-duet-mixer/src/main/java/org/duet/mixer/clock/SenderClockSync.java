@@ -1,5 +1,7 @@
 package org.duet.mixer.clock;
 
+import java.lang.invoke.VarHandle;
+
 /**
  * Everything known about one sender's clock, turned into the best capture-time mapping for its
  * {@link CaptureClock}. The sources, best first:
@@ -49,7 +51,17 @@ public final class SenderClockSync {
     private long rtcpExchanges;
     private long pingExchanges;
     private boolean held;
-    private volatile Snapshot snapshot = new Snapshot(Mode.ARRIVAL, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0);
+    // The figures for stats, published without allocating on the loop (a record per RTCP exchange
+    // was the last steady allocation on it, #17): the loop writes them between two increments of
+    // publishCount (odd while writing), and a reader builds the record, retrying if a write overlapped.
+    private volatile long publishCount;
+    private Mode publishedMode = Mode.ARRIVAL;
+    private double publishedOffsetMs = Double.NaN;
+    private double publishedErrorBoundMs = Double.NaN;
+    private double publishedSkewPpm = Double.NaN;
+    private double publishedRoundTripMs = Double.NaN;
+    private long publishedRtcpExchanges;
+    private long publishedPingExchanges;
 
     /** Figures for stats: read from any thread. */
     public record Snapshot(Mode mode, double offsetMs, double errorBoundMs, double skewPpm, double roundTripMs,
@@ -161,10 +173,21 @@ public final class SenderClockSync {
             case ARRIVAL -> roundTripNanos > 0 ? Mode.HALF_ROUND_TRIP : Mode.ARRIVAL;
         };
         boolean known = estimator.hasEstimate();
-        snapshot = new Snapshot(mode, known ? offsetMs(nowNanos) : Double.NaN,
-                known ? estimator.errorBoundMs() : roundTripNanos > 0 ? roundTripNanos / 2e6 : Double.NaN,
-                known ? estimator.skewPpm() : Double.NaN,
-                roundTripNanos >= 0 ? roundTripNanos / 1e6 : Double.NaN, rtcpExchanges, pingExchanges);
+        double offset = known ? offsetMs(nowNanos) : Double.NaN;
+        double errorBound = known ? estimator.errorBoundMs() : roundTripNanos > 0 ? roundTripNanos / 2e6 : Double.NaN;
+        double skew = known ? estimator.skewPpm() : Double.NaN;
+        double roundTrip = roundTripNanos >= 0 ? roundTripNanos / 1e6 : Double.NaN;
+        long count = publishCount;
+        publishCount = count + 1; // odd: writing
+        VarHandle.storeStoreFence();
+        publishedMode = mode;
+        publishedOffsetMs = offset;
+        publishedErrorBoundMs = errorBound;
+        publishedSkewPpm = skew;
+        publishedRoundTripMs = roundTrip;
+        publishedRtcpExchanges = rtcpExchanges;
+        publishedPingExchanges = pingExchanges;
+        publishCount = count + 2; // volatile write: the fields above are visible to whoever reads it
     }
 
     /** The sender's clock offset against the server's wall clock (server Unix time - sender time), ms. */
@@ -180,8 +203,18 @@ public final class SenderClockSync {
         return estimator;
     }
 
+    /** Figures for stats, from any thread (allocates the record here, on the reader's thread). */
     public Snapshot snapshot() {
-        return snapshot;
+        for (int attempt = 0; ; attempt++) {
+            long before = publishCount;
+            Snapshot s = new Snapshot(publishedMode, publishedOffsetMs, publishedErrorBoundMs, publishedSkewPpm,
+                    publishedRoundTripMs, publishedRtcpExchanges, publishedPingExchanges);
+            VarHandle.loadLoadFence();
+            if ((before & 1) == 0 && publishCount == before || attempt >= 100) {
+                return s; // the loop writes about once a second per sender: a retry is rare, a hundred never
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /** Our send time (nanoTime) of the SR whose NTP middle 32 bits are {@code lastSr}, seen from {@code nowNanos}. */
