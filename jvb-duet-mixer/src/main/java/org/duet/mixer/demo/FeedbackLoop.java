@@ -9,7 +9,9 @@ import org.duet.mixer.echo.HowlSuppressor;
  * comes back to it {@code delayMs} later through a resonance at {@code hz} (a band-pass, Q 8) with
  * gain {@code loopGain} at its peak and less elsewhere, as a speaker, a room and a microphone in a
  * loop would; the loop closes at {@link #CLOSE_AT} and saturates at +-4 (+12 dBFS) as a real one
- * clips. Blocks of 10 ms, as the media loop delivers a voice.
+ * clips. Blocks of 10 ms, as the media loop delivers a voice. What leaves is also what the singer
+ * is sent (their mix returns their voice: the shortest loop through the mixer; a loop through two
+ * singers is the same with two acoustic paths), so the suppressor is told of it as the room would.
  */
 public final class FeedbackLoop {
 
@@ -38,6 +40,7 @@ public final class FeedbackLoop {
             }
             if (h != null) {
                 h.process(block, 0, BLOCK);
+                h.onSent(block, 0, BLOCK);
             }
             System.arraycopy(block, 0, out, at, BLOCK);
         }

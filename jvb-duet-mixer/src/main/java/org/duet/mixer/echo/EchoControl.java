@@ -40,6 +40,9 @@ public final class EchoControl implements VoiceFilter {
 
     /** What we sent this singer, {@code n} samples leaving at 48 kHz server positions {@code position...}. */
     public void onSent(float[] x, int off, int n, long position) {
+        if (howl != null) {
+            howl.onSent(x, off, n);
+        }
         if (detect) {
             detector.onSent(x, off, n, position);
         }

@@ -20,8 +20,13 @@ import org.duet.mixer.dsp.Fft;
  * 12 dB/s or more with no point more than 1.5 dB off the line, its interpolated frequency moved
  * by at most 3 Hz over the last 100 ms, nothing 20 dB louder is within 400 Hz (coding noise and
  * sidebands of a loud tone), and it is not part of a harmonic series (at least three other
- * multiples of some fundamental f/m present). Three candidate hops in a row engage a
- * notch: two cascaded biquad notches (Q 8) at that frequency, which cut the tone by more than
+ * multiples of some fundamental f/m present). Two more tests make it a loop and not a note or
+ * a glitch: the level stands 2 dB above the highest that bin reached before the fit window
+ * (held with a 3 dB/s decay: a tone coming back after a dropout - packet-loss concealment fades
+ * it, the next packets bring it back along a rising line - only returns to where it was), and the
+ * same frequency is rising in what we sent this singer over the last 640 ms ({@link #onSent}: a
+ * loop we can break runs through their mix; a tone they sing or fade in does not). Three candidate
+ * hops in a row engage a notch: two cascaded biquad notches (Q 8) at that frequency, which cut the tone by more than
  * 40 dB and break the loop. A notch stays for {@code holdMs}; released, a loop that is still closed
  * grows again and is caught again, and one that stopped stays quiet.
  *
@@ -50,6 +55,13 @@ public final class HowlSuppressor {
     private static final int RUN = 3;
     private static final int MAX_NOTCHES = 4;
     private static final double NOTCH_Q = 8;
+    private static final float NEW_HIGH_DB = 2f;            // above the held maximum before the fit
+    private static final float HELD_DECAY_DB_PER_S = 3f;
+    private static final int SENT = 32_768;                 // what we sent, 48 kHz: 683 ms
+    private static final int SENT_WINDOW = 6_144;           // 128 ms per sent-level measurement
+    private static final int SENT_WINDOWS = 5;              // newest ... 512 ms before
+    private static final float SENT_FLOOR_DB = -70f;
+    private static final float SENT_RISE_DB = 3f;
 
     private final Biquad[] antiAlias = {
         new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
@@ -64,6 +76,13 @@ public final class HowlSuppressor {
     private final int[] runs = new int[N / 2];
     private final int[] nextRuns = new int[N / 2];
     private final float[] fitWeight = new float[FIT];
+    /** Per bin: the highest level before the fit window, decaying (a tone back from a dropout is no new high). */
+    private final float[] heldDb = new float[N / 2];
+    private final float heldDecayPerHop = HELD_DECAY_DB_PER_S * HOP / RATE;
+    private final float[] sent = new float[SENT];
+    private final float[] sentHann = new float[SENT_WINDOW];
+    private int sentPos;
+    private long sentSamples;
     private final float slopePerHop = SLOPE_DB_PER_S * HOP / RATE;
     private int ringPos;
     private int phase;
@@ -100,6 +119,23 @@ public final class HowlSuppressor {
             notches[i][1] = new Biquad().bypass();
         }
         this.holdHops = Math.max(1, holdMs * (long) RATE / 1000 / HOP);
+        java.util.Arrays.fill(heldDb, -120f);
+        for (int i = 0; i < SENT_WINDOW; i++) {
+            sentHann[i] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * i / SENT_WINDOW));
+        }
+    }
+
+    /**
+     * What we sent this singer (their mix, or the voice forwarded to them), {@code n} samples at
+     * 48 kHz, as it left. A feedback loop through the mixer passes through it: a howl in their
+     * voice rises here too, a moment earlier.
+     */
+    public void onSent(float[] x, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            sent[sentPos] = x[i];
+            sentPos = (sentPos + 1) & (SENT - 1);
+        }
+        sentSamples += n;
     }
 
     /** Analyses and filters {@code n} samples of the input (48 kHz) in place. */
@@ -143,6 +179,12 @@ public final class HowlSuppressor {
             level[k] = Math.max(-120f, (float) (10 * Math.log10(re[k] * re[k] + im[k] * im[k] + 1e-20)) - 54.2f);
         }
         releaseExpiredNotches();
+        if (hops > FIT) {
+            float[] before = levelDb[slot(hops - FIT)]; // the hop just before the fit window
+            for (int k = 0; k < N / 2; k++) {
+                heldDb[k] = Math.max(before[k], heldDb[k] - heldDecayPerHop);
+            }
+        }
         java.util.Arrays.fill(nextRuns, 0);
         if (hops < FIT) {
             return;
@@ -153,7 +195,7 @@ public final class HowlSuppressor {
             if (p < FLOOR_DB || p < level[k - 1] || p < level[k + 1]) {
                 continue;
             }
-            if (!growsSteadily(k) || nearAMuchLouderPeak(level, k) || partOfHarmonicSeries(k)) {
+            if (!aboveHeld(level, k) || !growsSteadily(k) || nearAMuchLouderPeak(level, k) || partOfHarmonicSeries(k)) {
                 continue;
             }
             // a run continues from a candidate at this bin or a neighbour in the last hop
@@ -165,8 +207,53 @@ public final class HowlSuppressor {
         }
         System.arraycopy(nextRuns, 0, runs, 0, runs.length);
         if (engageBin >= 0) {
-            engage(interpolatedHz(level, engageBin));
+            double hz = interpolatedHz(level, engageBin);
+            if (risingInWhatWeSent(hz)) {
+                engage(hz);
+            }
         }
+    }
+
+    /** The peak at bin k stands {@link #NEW_HIGH_DB} above the held maximum of bins k-1..k+1. */
+    private boolean aboveHeld(float[] level, int k) {
+        float held = Math.max(heldDb[k], Math.max(heldDb[k - 1], heldDb[k + 1]));
+        return level[k] >= held + NEW_HIGH_DB;
+    }
+
+    /**
+     * True when {@code hz} rose by {@link #SENT_RISE_DB} or more in what we sent this singer: its
+     * level in the newest two 128 ms windows (Goertzel, Hann) stands above the lowest of the three
+     * before (back to 640 ms ago), at -70 dBFS or more. Runs only when a notch is about to engage.
+     */
+    private boolean risingInWhatWeSent(double hz) {
+        if (sentSamples < (long) SENT_WINDOW * SENT_WINDOWS) {
+            return false;
+        }
+        float newest = -200f;
+        float oldest = 200f;
+        for (int w = 0; w < SENT_WINDOWS; w++) {
+            float db = sentLevelDb(hz, sentPos - (w + 1) * SENT_WINDOW);
+            if (w < 2) {
+                newest = Math.max(newest, db);
+            } else {
+                oldest = Math.min(oldest, db);
+            }
+        }
+        return newest >= SENT_FLOOR_DB && newest - oldest >= SENT_RISE_DB;
+    }
+
+    /** Level of {@code hz} in the sent ring over {@link #SENT_WINDOW} samples from {@code from}, dB re a full-scale sine. */
+    private float sentLevelDb(double hz, int from) {
+        double c = 2 * Math.cos(2 * Math.PI * hz / SAMPLE_RATE);
+        double s1 = 0;
+        double s2 = 0;
+        for (int i = 0; i < SENT_WINDOW; i++) {
+            double v = sent[(from + i) & (SENT - 1)] * sentHann[i] + c * s1 - s2;
+            s2 = s1;
+            s1 = v;
+        }
+        double power = s1 * s1 + s2 * s2 - c * s1 * s2;
+        return (float) (10 * Math.log10(power + 1e-30) - 20 * Math.log10(SENT_WINDOW / 4.0));
     }
 
     /**
@@ -297,6 +384,10 @@ public final class HowlSuppressor {
             if (notchOn[k] && hops >= notchUntilHop[k]) {
                 notchOn[k] = false;
                 activeNotches--;
+                // the loop was broken while the notch was in: what grows back there is the loop again
+                int b = (int) Math.round(notchHz[k] * N / RATE);
+                int span = (int) Math.ceil(40 * N / RATE);
+                java.util.Arrays.fill(heldDb, Math.max(0, b - span), Math.min(N / 2, b + span + 1), -120f);
             }
         }
     }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.management.ManagementFactory;
 import org.duet.mixer.demo.FeedbackLoop;
 import org.duet.mixer.demo.SingingSignal;
+import org.duet.mixer.opus.OpusApplication;
+import org.duet.mixer.opus.OpusCodecs;
+import org.duet.mixer.opus.OpusDecoder;
+import org.duet.mixer.opus.OpusEncoder;
+import org.duet.mixer.opus.OpusSettings;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,5 +130,120 @@ class HowlSuppressorTest {
                 spent / 1000.0 / n, spent / 1e5 / n);
         // the counters themselves allocate a little; one allocation per block would be 12 KB or more
         assertThat(allocated).as("bytes allocated over %d blocks", n).isLessThan(1024);
+    }
+
+    /**
+     * Opus encode + decode in 10 ms frames, with runs of 1 to {@code maxBurst} frames lost (each
+     * frame starts a run with probability {@code runChance}) and concealed by the decoder, as the
+     * jitter buffer does when packets come late on a starved machine: the tone fades and comes
+     * back along a rising line, which is how a steady test tone was once notched in real time.
+     */
+    static float[] codecWithDropouts(float[] x, OpusApplication app, double runChance, int maxBurst, long seed) {
+        int frame = 480;
+        java.util.Random r = new java.util.Random(seed);
+        OpusSettings s = new OpusSettings(1, 64_000, 5, false, 0, false, app, frame);
+        try (OpusEncoder e = OpusCodecs.newEncoder(s); OpusDecoder d = OpusCodecs.newDecoder(1)) {
+            float[] y = new float[x.length];
+            short[] pcm = new short[frame];
+            short[] out = new short[frame];
+            byte[] packet = new byte[1500];
+            int lose = 0;
+            for (int f = 0; f + frame <= x.length; f += frame) {
+                for (int i = 0; i < frame; i++) {
+                    pcm[i] = (short) Math.max(-32768, Math.min(32767, Math.round(x[f + i] * 32767)));
+                }
+                int len = e.encode(pcm, 0, frame, packet, 0, packet.length);
+                if (lose == 0 && r.nextDouble() < runChance) {
+                    lose = 1 + r.nextInt(maxBurst);
+                }
+                int n;
+                if (lose > 0) {
+                    lose--;
+                    n = d.conceal(out, 0, frame);
+                } else {
+                    n = d.decode(packet, 0, len, out, 0, frame);
+                }
+                for (int i = 0; i < n; i++) {
+                    y[f + i] = out[i] / 32768f;
+                }
+            }
+            return y;
+        }
+    }
+
+    static float[] tone(int samples, double hz, float amplitude) {
+        float[] x = new float[samples];
+        for (int i = 0; i < samples; i++) {
+            x[i] = (float) (amplitude * Math.sin(2 * Math.PI * hz * i / RATE));
+        }
+        return x;
+    }
+
+    /** Feeds a voice and what we sent that singer in 10 ms blocks, as the room does; returns the howls caught. */
+    static long feed(HowlSuppressor h, float[] voice, float[] sent) {
+        for (int at = 0; at + 480 <= voice.length; at += 480) {
+            h.process(voice, at, 480);
+            h.onSent(sent, at, 480);
+        }
+        return h.howls();
+    }
+
+    @Test
+    void aSteadyToneIsNeverNotchedThroughDropoutsWhateverTheSingerIsSent() {
+        // Before the fix, 1 to 5 concealed frames at 1 % per frame notched a steady 330 Hz tone within seconds.
+        int seconds = 12;
+        int runs = 0;
+        for (OpusApplication app : new OpusApplication[] {OpusApplication.RESTRICTED_LOWDELAY, OpusApplication.AUDIO,
+            OpusApplication.VOIP}) {
+            for (double hz : new double[] {330, 2000}) {
+                float[] clean = tone(RATE * seconds, hz, 0.3f);
+                float[] voice = codecWithDropouts(clean, app, 0.01, 5, (long) hz);
+                float[] partner = codecWithDropouts(tone(RATE * seconds, 2500, 0.3f), app, 0.01, 5, 7);
+                // worst case: they are sent the same tone, starved at the same moments (one loaded machine)
+                float[][] sents = {new float[voice.length], partner, voice.clone()};
+                for (float[] sent : sents) {
+                    HowlSuppressor h = new HowlSuppressor(3_000);
+                    assertThat(feed(h, voice.clone(), sent)).as("%s %.0f Hz tone, sent %s: caught at %.0f Hz", app, hz,
+                            sent == partner ? "the partner" : sent == sents[0] ? "silence" : "the same tone",
+                            h.lastHowlHz()).isZero();
+                    runs++;
+                }
+            }
+        }
+        System.out.printf("steady tones with dropouts: %d runs of %d s, no notch%n", runs, seconds);
+    }
+
+    @Test
+    void aToneStartingAbruptlyOrFadingInIsNeverNotched() {
+        int len = RATE * 5;
+        float[] partnerSameNote = EchoDetectorTest.codec(tone(len, 440, 0.2f)); // sent: the partner holds the same note
+        float[] partnerOther = EchoDetectorTest.codec(tone(len, 660, 0.2f));
+        int cases = 0;
+        // linear fades in amplitude over 0 (abrupt), 20 ms, 200 ms, 1 s and 3 s, and one straight in dB (-60 to -10 dBFS over 1 s)
+        for (int fadeMs : new int[] {0, 20, 200, 1000, 3000, -1000}) {
+            float[] x = tone(len, 440, 0.3f);
+            int start = RATE;
+            int fade = Math.abs(fadeMs) * RATE / 1000;
+            for (int i = 0; i < len; i++) {
+                double g;
+                if (i < start) {
+                    g = 0;
+                } else if (i >= start + fade) {
+                    g = 1;
+                } else if (fadeMs > 0) {
+                    g = (i - start) / (double) fade;
+                } else {
+                    g = Math.pow(10, (-50 + 50.0 * (i - start) / fade) / 20);
+                }
+                x[i] *= g;
+            }
+            float[] voice = EchoDetectorTest.codec(x);
+            for (float[] sent : new float[][] {new float[len], partnerSameNote, partnerOther}) {
+                HowlSuppressor h = new HowlSuppressor(3_000);
+                assertThat(feed(h, voice.clone(), sent)).as("fade %d ms: caught at %.0f Hz", fadeMs, h.lastHowlHz()).isZero();
+                cases++;
+            }
+        }
+        System.out.printf("tones starting abruptly or fading in: %d cases, no notch%n", cases);
     }
 }
