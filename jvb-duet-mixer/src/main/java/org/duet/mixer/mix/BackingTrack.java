@@ -142,18 +142,35 @@ public final class BackingTrack implements MixSource {
         if (!started()) {
             return;
         }
-        for (int i = 0; i < count; i++) {
-            long t = position + i - start;
-            if (t < 0) {
-                continue;
+        // In runs of consecutive samples: the track position is wrapped once per run, not per
+        // sample (a 64-bit remainder on every sample of every output once the track had looped).
+        int n = samples.length;
+        int i = 0;
+        long t = position - start;
+        if (t < 0) { // before the start: silence
+            if (-t >= count) {
+                return;
             }
-            if (t >= samples.length) {
-                if (!loop) {
-                    continue;
-                }
-                t %= samples.length;
+            i = (int) -t;
+            t = 0;
+        }
+        if (t >= n) {
+            if (!loop) {
+                return;
             }
-            out[outOff + i] += gain * samples[(int) t];
+            t %= n;
+        }
+        int at = (int) t;
+        while (i < count) {
+            int run = Math.min(count - i, n - at);
+            for (int k = 0; k < run; k++) {
+                out[outOff + i + k] += gain * samples[at + k];
+            }
+            i += run;
+            if (!loop) {
+                return; // past the end
+            }
+            at = 0;
         }
     }
 }

@@ -31,6 +31,36 @@ class BackingTrackTest {
     }
 
     @Test
+    void mixesEverySampleFromItsPlaceInTheTrackAcrossTheStartTheEndAndEveryLoop() {
+        java.util.Random random = new java.util.Random(5);
+        float[] samples = new float[997];
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = random.nextFloat() - 0.5f;
+        }
+        for (boolean loop : new boolean[] {true, false}) {
+            BackingTrack track = new BackingTrack(samples, loop);
+            track.startAt(10_000);
+            for (int trial = 0; trial < 2_000; trial++) {
+                long position = 10_000 - 3_000 + random.nextInt(12_000);
+                int count = 1 + random.nextInt(2_500);
+                float[] out = new float[count + 2];
+                java.util.Arrays.fill(out, 0.25f);
+                track.mixInto(position, 0.5f, out, 1, count);
+                for (int i = 0; i < count; i++) {
+                    long t = position + i - 10_000;
+                    float want = 0.25f;
+                    if (t >= 0 && (loop || t < samples.length)) {
+                        want += 0.5f * samples[(int) (t % samples.length)];
+                    }
+                    assertThat(out[1 + i]).as("loop %s, position %d + %d", loop, position, i).isEqualTo(want);
+                }
+                assertThat(out[0]).isEqualTo(0.25f);
+                assertThat(out[count + 1]).isEqualTo(0.25f);
+            }
+        }
+    }
+
+    @Test
     void rejectsAFileThatIsNotAudio() throws Exception {
         Path bad = dir.resolve("bad.wav");
         Files.writeString(bad, "not a wav file");
