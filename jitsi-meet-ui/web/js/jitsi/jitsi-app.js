@@ -554,6 +554,30 @@ const api = {
   startDuet: (a, b) => startDuet(a, b),
   stopDuet: () => stopDuet(),
   writeSession: (value) => writeRaw(value), // no client-side moderator check: Prosody's is the one that counts
+  /**
+   * Lifetime receive figures of each remote audio source, by source name, from the bridge
+   * connection's getStats(): how long this browser's own jitter buffer held its audio
+   * (jitterBufferDelay over jitterBufferEmittedCount), its interarrival jitter and concealment.
+   * What a Duet source adds over a direct one in the receiving browser, apart from the path.
+   */
+  inboundAudio: async () => {
+    const tpc = conference && conference.jvbJingleSession && conference.jvbJingleSession.peerconnection;
+    const pc = tpc && tpc.peerconnection;
+    if (!pc) return {};
+    const bySsrc = new Map();
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') bySsrc.set(r.ssrc, r);
+    });
+    const out = {};
+    for (const [name, track] of remoteTracks) {
+      const r = bySsrc.get(track.getSsrc());
+      if (!r) continue;
+      out[name] = { jitterBufferDelay: r.jitterBufferDelay, jitterBufferEmittedCount: r.jitterBufferEmittedCount,
+        jitterBufferTargetDelay: r.jitterBufferTargetDelay, jitter: r.jitter, packetsReceived: r.packetsReceived,
+        concealedSamples: r.concealedSamples, totalSamplesReceived: r.totalSamplesReceived };
+    }
+    return out;
+  },
   capture: {
     start() {
       if (!audio || !audio.ctx) throw new Error('not joined');

@@ -32,6 +32,7 @@ public final class TimelinePlacement {
     private long position;
     private CaptureClock.Source placedBy;
     private long reanchors;
+    private long sourceChanges;
     private long slewedSamples;
     private long lastError;
 
@@ -53,6 +54,9 @@ public final class TimelinePlacement {
         if (!anchored || source != placedBy || Math.abs(error) > jumpSamples) {
             if (anchored) {
                 reanchors++;
+                if (source != placedBy) {
+                    sourceChanges++;
+                }
             }
             placedBy = source;
             position = estimate;
@@ -93,6 +97,11 @@ public final class TimelinePlacement {
     /** Re-placements (jumps), not counting the first. */
     public long reanchors() {
         return reanchors;
+    }
+
+    /** Re-placements because the estimate's source changed (the rest were jumps beyond the threshold). */
+    public long sourceChanges() {
+        return sourceChanges;
     }
 
     /** Samples added or removed by slewing so far. */

@@ -63,6 +63,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private final boolean longMemoryAnchor;
     private long anchorArrivals;
     private long anchorGeneration;
+    private long anchorResets;
     private static final int CAPTURE_ANCHOR_WINDOW_MS = 32_000;
     private static final double CAPTURE_ANCHOR_RISE_MS_PER_S = 0.5;
 
@@ -149,6 +150,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         if (generation != anchorGeneration) { // the buffer re-mapped media time: learn the new mapping afresh
             anchorGeneration = generation;
             captureAnchor.reset();
+            anchorResets++;
         }
         long observed = jitter.arrivalsObserved();
         if (observed != anchorArrivals) {
@@ -283,15 +285,20 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
      * @param mediaToTimelineMs timeline position minus media timestamp of the newest frame: two voices
      *                          whose timestamps share a clock (the Jitsi export's) should differ by
      *                          their capture-to-sender-clock offsets only
+     * @param sourceChanges     re-placements because the estimate's source changed
+     * @param streamRestarts    times the jitter buffer re-mapped the media time (new SSRC, a jump)
+     * @param anchorResets      times the long-memory arrival anchor started afresh (relayed voices)
      */
     public record Placement(CaptureClock.Source source, double transitMs, double errorMs, long reanchors,
-                            double slewedMs, double mediaToTimelineMs) {
+                            double slewedMs, double mediaToTimelineMs, long sourceChanges, long streamRestarts,
+                            long anchorResets) {
     }
 
     public Placement placementSnapshot() {
         long position = lastFramePosition;
         double mediaToTimeline = position == Long.MIN_VALUE ? Double.NaN : (position - lastFrameTimestamp) / 48.0;
         return new Placement(captureClock.sourceFor(lastFrameTimestamp), transitNanos / 1e6,
-                placement.lastError() / 48.0, placement.reanchors(), placement.slewedSamples() / 48.0, mediaToTimeline);
+                placement.lastError() / 48.0, placement.reanchors(), placement.slewedSamples() / 48.0, mediaToTimeline,
+                placement.sourceChanges(), jitter.stats().ssrcChanges() + jitter.stats().reanchors(), anchorResets);
     }
 }

@@ -79,6 +79,9 @@ public final class StatsJson {
                     pl.put("reanchors", placed.reanchors());
                     finite(pl, "slewedMs", placed.slewedMs());
                     finite(pl, "mediaToTimelineMs", placed.mediaToTimelineMs());
+                    pl.put("sourceChanges", placed.sourceChanges());
+                    pl.put("streamRestarts", placed.streamRestarts());
+                    pl.put("anchorResets", placed.anchorResets());
                 }
                 ObjectNode net = o.putObject("network");
                 p.network().writeTo(net);

@@ -68,6 +68,29 @@ final class BurstAlignment {
     }
 
     /**
+     * The alignment error from pairs of bursts only: a burst of A and the burst of B that played
+     * closest to it, when the two played within {@code maxGapMs} of each other. In one stream both
+     * voices share every change of the listener's playout delay (a jitter buffer stretching or
+     * shrinking), so over a short gap that change is small: this error does not carry the
+     * interpolation's share of the playout's wander that {@link #measure} does.
+     */
+    static double[] nearPairErrors(Delays a, Delays b, double maxGapMs) {
+        List<Double> errors = new ArrayList<>();
+        for (int i = 0; i < a.atMs.length; i++) {
+            int nearest = -1;
+            for (int j = 0; j < b.atMs.length; j++) {
+                if (nearest < 0 || Math.abs(b.atMs[j] - a.atMs[i]) < Math.abs(b.atMs[nearest] - a.atMs[i])) {
+                    nearest = j;
+                }
+            }
+            if (nearest >= 0 && Math.abs(b.atMs[nearest] - a.atMs[i]) <= maxGapMs) {
+                errors.add(a.delayMs[i] - b.delayMs[nearest]);
+            }
+        }
+        return errors.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
      * Each burst of {@code mic} found again in {@code out}: when it played (epoch ms, in play order)
      * and its delay. Burst k of the loop has its own frequency, so it is matched only with the
      * latest burst k sung before it (the loop repeats every few seconds: delays up to that are
@@ -151,12 +174,7 @@ final class BurstAlignment {
         if (x.length == 0) {
             return new double[0];
         }
-        float[] sorted = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            sorted[i] = Math.abs(x[i]);
-        }
-        Arrays.sort(sorted);
-        double level = sorted[(int) Math.min(sorted.length - 1, sorted.length * 0.9999)];
+        double level = topQuantile(x, 0.9999);
         if (level <= 1e-3) {
             return new double[0];
         }
@@ -175,6 +193,26 @@ final class BurstAlignment {
             }
         }
         return onsets.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * The {@code q} quantile of |x| for q near 1, by keeping only the largest values (a full sort of
+     * every band of every recording took minutes of the test's time on a loaded machine).
+     */
+    static double topQuantile(float[] x, double q) {
+        int index = (int) Math.min(x.length - 1, x.length * q); // as in a sorted copy
+        int keep = x.length - index; // the value at index is the keep-th largest
+        java.util.PriorityQueue<Float> largest = new java.util.PriorityQueue<>(keep + 1);
+        for (float v : x) {
+            float a = Math.abs(v);
+            if (largest.size() < keep) {
+                largest.add(a);
+            } else if (a > largest.peek()) {
+                largest.poll();
+                largest.add(a);
+            }
+        }
+        return largest.peek();
     }
 
     /** {@code d}'s delay at {@code atMs}, linear between the bursts around it (NaN outside them). */

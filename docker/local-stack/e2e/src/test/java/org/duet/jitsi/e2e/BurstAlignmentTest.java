@@ -36,6 +36,34 @@ class BurstAlignmentTest {
         assertThat(r.errorP95()).isLessThan(45.0);
     }
 
+    @Test
+    void nearPairsTakeOnlyBurstsThatPlayedCloseTogether() {
+        BurstAlignment.Delays a = new BurstAlignment.Delays(new double[] {1000, 2000, 3000},
+                new double[] {500, 510, 520}, 3);
+        BurstAlignment.Delays b = new BurstAlignment.Delays(new double[] {1100, 2600, 2950},
+                new double[] {497, 900, 530}, 3);
+        // A at 1000 pairs with B at 1100 (3 ms), A at 2000 has no B within 150 ms, A at 3000 pairs with 2950
+        assertThat(BurstAlignment.nearPairErrors(a, b, 150)).containsExactly(3.0, -10.0);
+    }
+
+    @Test
+    void topQuantileIsTheSortedCopysValue() {
+        java.util.Random r = new java.util.Random(3);
+        float[] x = new float[100_003];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] sorted = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            sorted[i] = Math.abs(x[i]);
+        }
+        java.util.Arrays.sort(sorted);
+        for (double q : new double[] {0.9999, 0.999, 0.5}) {
+            assertThat(BurstAlignment.topQuantile(x, q)).as("q " + q)
+                    .isEqualTo(sorted[(int) Math.min(sorted.length - 1, sorted.length * q)]);
+        }
+    }
+
     private static float[] loops(float[] x, int n) {
         float[] y = new float[x.length * n];
         for (int i = 0; i < y.length; i++) {

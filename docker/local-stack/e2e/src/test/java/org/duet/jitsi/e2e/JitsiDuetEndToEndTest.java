@@ -43,6 +43,8 @@ class JitsiDuetEndToEndTest {
     private static final int[] MIXER_PORTS = {18770, 18771};
 
     private final Map<String, Double> figures = new LinkedHashMap<>();
+    /** Bursts of A and B that played this close together share the listener's playout delay. */
+    private static final double NEAR_PAIR_MS = 150;
 
     @Test
     void duetThroughJvbAndJicofoWithMixerTakeover() throws Exception {
@@ -128,8 +130,10 @@ class JitsiDuetEndToEndTest {
             double mixerCpu0 = CpuTime.seconds(mixerPid);
             double jvbCpu0 = CpuTime.seconds(jvbPid);
             long capture0 = System.nanoTime();
+            List<Map<String, Map<String, Object>>> inbound0 = all.stream().map(Participant::inboundAudio).toList();
             all.forEach(Participant::startCapture);
             Thread.sleep(8000);
+            reportReceivers(all, inbound0, all.stream().map(Participant::inboundAudio).toList(), epA, epB);
             // CPU per duet: this is the only meeting on the mixer and on the bridge (which also forwards
             // the singers' own sources to the pages here: the reference the listener records)
             double captureSeconds = seconds(capture0);
@@ -178,6 +182,48 @@ class JitsiDuetEndToEndTest {
                 deleteTree(work);
             }
         }
+    }
+
+    /**
+     * What each page's own jitter buffer held, per source it receives, over the capture: the part of
+     * a singer's delay that is the receiving browser's, for Duet's source (which arrives through the
+     * export round trip) and for the partner's own source (forwarded by the bridge), side by side.
+     */
+    private void reportReceivers(List<Participant> pages, List<Map<String, Map<String, Object>>> before,
+                                 List<Map<String, Map<String, Object>>> after, String epA, String epB) {
+        List<Double> duet = new ArrayList<>();
+        List<Double> direct = new ArrayList<>();
+        for (int i = 0; i < pages.size(); i++) {
+            for (var e : after.get(i).entrySet()) {
+                Map<String, Object> a = e.getValue();
+                Map<String, Object> b = before.get(i).getOrDefault(e.getKey(), Map.of());
+                double emitted = num(a, "jitterBufferEmittedCount") - num(b, "jitterBufferEmittedCount");
+                double heldMs = emitted > 0
+                        ? 1000 * (num(a, "jitterBufferDelay") - num(b, "jitterBufferDelay")) / emitted : Double.NaN;
+                double samples = num(a, "totalSamplesReceived") - num(b, "totalSamplesReceived");
+                double concealed = samples > 0
+                        ? 100 * (num(a, "concealedSamples") - num(b, "concealedSamples")) / samples : Double.NaN;
+                System.out.printf(java.util.Locale.ROOT,
+                        "jitsi e2e: %s receives %s: its jitter buffer held %.1f ms (target %.1f ms), jitter %.1f ms,"
+                                + " concealed %.2f %%%n", pages.get(i).name, e.getKey(), heldMs,
+                        1000 * num(a, "jitterBufferTargetDelay") / Math.max(1, num(a, "jitterBufferEmittedCount")),
+                        1000 * num(a, "jitter"), concealed);
+                boolean singer = i < 2;
+                if (singer && e.getKey().endsWith(".duet")) {
+                    duet.add(heldMs);
+                } else if (singer && (e.getKey().equals(epA + "-a0") || e.getKey().equals(epB + "-a0"))) {
+                    direct.add(heldMs);
+                }
+            }
+        }
+        duet.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).average()
+                .ifPresent(v -> figure("jitsi_e2e_singer_browser_buffer_duet_source", v, "ms"));
+        direct.stream().mapToDouble(Double::doubleValue).filter(d -> !Double.isNaN(d)).average()
+                .ifPresent(v -> figure("jitsi_e2e_singer_browser_buffer_direct_source", v, "ms"));
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 
     /** Keeps what the pages recorded (16-bit WAV + start times), for a look when a check fails. */
@@ -296,6 +342,15 @@ class JitsiDuetEndToEndTest {
         figure("jitsi_e2e_listener_alignment_error_p50", r.errorP50(), "ms");
         figure("jitsi_e2e_listener_alignment_error_p95", r.errorP95(), "ms");
         System.out.println("jitsi e2e: alignment errors (ms) " + java.util.Arrays.toString(r.errorsMs()));
+        double[] near = BurstAlignment.nearPairErrors(r.a(), r.b(), NEAR_PAIR_MS);
+        System.out.println("jitsi e2e: alignment errors of bursts that played within " + NEAR_PAIR_MS + " ms of each other (ms) "
+                + java.util.Arrays.toString(near));
+        if (near.length > 0) {
+            figure("jitsi_e2e_listener_alignment_near_pairs", near.length, "pairs");
+            figure("jitsi_e2e_listener_alignment_near_signed_p50", BurstAlignment.percentile(near, 50), "ms");
+            figure("jitsi_e2e_listener_alignment_near_p95",
+                    BurstAlignment.percentile(java.util.Arrays.stream(near).map(Math::abs).toArray(), 95), "ms");
+        }
         // The signed medians side by side: an offset both paths share comes from upstream of Duet (the
         // Chromium senders, or the pages' own recording of their microphones), not from the mix.
         figure("jitsi_e2e_listener_alignment_signed_p50", BurstAlignment.percentile(r.errorsMs(), 50), "ms");

@@ -90,6 +90,14 @@ final class Participant implements AutoCloseable {
         }
     }
 
+    /** The page's lifetime receive figures per remote audio source (getStats inbound-rtp), by source name. */
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Object>> inboundAudio() {
+        Object r = browser.executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; window.duet.inboundAudio().then(done, () => done({}));");
+        return r instanceof Map<?, ?> m ? (Map<String, Map<String, Object>>) m : Map.of();
+    }
+
     void startCapture() {
         browser.executeScript("return window.duet.capture.start()");
     }
