@@ -148,8 +148,12 @@ public final class LatencyCalibration {
             clickOffsets[i] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
         }
         ClickTrainDetector.Result r = detector.detect(recording, length, clickOffsets, 0, MAX_LOOP_SAMPLES);
-        if (!last && !(r.ok() && r.delaySamples() + clickOffsets[clickOffsets.length - 1] + ClickPattern.CLICK_SAMPLES
-                + EARLY_GUARD_SAMPLES <= length)) {
+        int lastClick = Integer.MIN_VALUE; // restated offsets need not be in order
+        for (int offset : clickOffsets) {
+            lastClick = Math.max(lastClick, offset);
+        }
+        if (!last && !(r.ok() && r.delaySamples() + lastClick + ClickPattern.CLICK_SAMPLES + EARLY_GUARD_SAMPLES
+                <= length)) {
             return false;
         }
         pattern.stop();
