@@ -169,7 +169,7 @@ class BrowserDuetTest {
         }
     }
 
-    private static void join(ChromeDriver browser, String url, String role, String name) {
+    static void join(ChromeDriver browser, String url, String role, String name) {
         browser.get(url);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(10));
         wait.until(d -> d.findElement(By.id("join-button")).isDisplayed());
@@ -188,7 +188,7 @@ class BrowserDuetTest {
 
     /** Connected, and the browser has received a second's worth of the mix. */
     @SuppressWarnings("unchecked")
-    private static void awaitAudioFlowing(ChromeDriver browser) {
+    static void awaitAudioFlowing(ChromeDriver browser) {
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> {
             Map<String, Object> state = (Map<String, Object>) js(browser).executeScript("return window.duet.state()");
             Object errors = state.get("lastError");
