@@ -111,6 +111,9 @@ export class NetworkPanel {
       } else if (e.detected && e.policy === 'browser-aec') {
         advice.textContent = 'The mixer hears your own mix in your microphone: echo cancellation was switched on.';
         if (this.capture !== 'speakers') this.setCapture('speakers');
+      } else if (e.detected && e.policy === 'duck') {
+        advice.textContent = 'The mixer hears your own mix in your microphone and takes it out of your voice'
+          + ' (which costs some of your voice while others sing): headphones sound better.';
       }
       const h = e.howl;
       if (h) {

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * every mix gets it clean; then the echo detector compares what they send back with what we sent
  * them (fed by the room every tick, {@link #onSent}). A change is logged, and the report tells
  * their page, which applies the policy (ask for headphones, or switch their capture to the
- * browser's echo cancellation). While a notch is in, {@link #altersVoice} is true: the room then
+ * browser's echo cancellation, or under {@code duck} take the echo out of their voice here,
+ * {@link EchoDucker}). While a notch is in or the echo is taken out, {@link #altersVoice} is true: the room then
  * mixes this voice instead of forwarding its packets untouched.
  *
  * <p>Media loop only, except the report, which is safe from any thread.
@@ -24,6 +25,7 @@ public final class EchoControl implements VoiceFilter {
     private final EchoDetector detector = new EchoDetector();
     private final boolean detect;
     private final HowlSuppressor howl;
+    private final EchoDucker ducker;
     private boolean reported;
     private long howlsLogged;
 
@@ -36,6 +38,7 @@ public final class EchoControl implements VoiceFilter {
         this.policy = policy;
         this.detect = detect;
         this.howl = howl;
+        this.ducker = detect && policy == EchoPolicy.DUCK ? new EchoDucker() : null;
     }
 
     /** What we sent this singer, {@code n} samples leaving at 48 kHz server positions {@code position...}. */
@@ -45,6 +48,9 @@ public final class EchoControl implements VoiceFilter {
         }
         if (detect) {
             detector.onSent(x, off, n, position);
+        }
+        if (ducker != null) {
+            ducker.onSent(x, off, n, position);
         }
     }
 
@@ -61,8 +67,12 @@ public final class EchoControl implements VoiceFilter {
         if (!detect) {
             return;
         }
-        detector.onReturned(mono, 0, n, position);
+        detector.onReturned(mono, 0, n, position); // the voice as it came: the echo must stay visible
         boolean echo = detector.echo();
+        if (ducker != null) {
+            ducker.process(mono, n, position, echo ? Math.round(detector.delayMs() * 48) : -1,
+                    echo ? (float) Math.pow(10, -detector.returnLossDb() / 20) : 0f);
+        }
         if (echo != reported) {
             reported = echo;
             if (echo) {
@@ -78,9 +88,23 @@ public final class EchoControl implements VoiceFilter {
         return detector;
     }
 
-    /** True while this control changes the voice (a howl notch is in): its packets must not be forwarded as they came. */
+    /**
+     * True while this control changes the voice (a howl notch is in, or the echo is being taken
+     * out): its packets must not be forwarded as they came.
+     */
     public boolean altersVoice() {
-        return howl != null && howl.activeNotches() > 0;
+        return howl != null && howl.activeNotches() > 0 || ducker != null && ducker.active();
+    }
+
+    /** The duck policy delays the voice by {@link EchoDucker#DELAY} (always, so it never moves); else 0. */
+    @Override
+    public int delaySamples() {
+        return ducker != null ? EchoDucker.DELAY : 0;
+    }
+
+    /** The duck policy's suppressor, null under the other policies. */
+    public EchoDucker ducker() {
+        return ducker;
     }
 
     public EchoReport report() {

@@ -14,8 +14,10 @@ import org.duet.mixer.dsp.RealInverseFft;
  * clear of the rest of the correlation (12.5 standard deviations, 0.05 of perfect coherence, and
  * 2.5 times the highest value more than 2 ms away, which two voices singing the same pitch - a
  * comb of equal peaks one period apart - do not reach) at the same lag (within 1 ms) in two
- * analyses in a row; it clears after 1 s (8 analyses) without one. The echo return loss is the least-squares
- * gain of the sent signal at that lag, in dB. The thresholds were set on Opus-coded singing-like
+ * analyses in a row, and comes back at most {@link #MAX_RETURN_LOSS_DB} (35 dB) below what we sent
+ * (the least-squares gain of the sent signal at that lag: the echo return loss; faint paths - a
+ * headphone's leak, a tone's coding noise - were reported at 55 to 108 dB before this bound), not
+ * at the edges of the lag range; it clears after 1 s (8 analyses) without one. The thresholds were set on Opus-coded singing-like
  * material (EchoDetectorTest): echoes at -10 dB score 15 to 22, two voices in the same key at
  * most 11.4 after the runner-up test.
  *
@@ -34,6 +36,11 @@ public final class EchoDetector {
     private static final float ALPHA = 0.85f;             // cross-spectrum averaging per analysis
     private static final double SCORE = 12.5;             // peak clearance, standard deviations
     private static final double RATIO = 2.5;              // peak over the runner-up 2 ms or more away
+    /**
+     * An echo further below what we sent is not one (dB): laptop speakers return 0 to 20 dB below,
+     * headphones leak 40 dB and more below, which no singer hears over their own voice.
+     */
+    static final double MAX_RETURN_LOSS_DB = 35;
 
     private final Decimator mic = new Decimator(16_384);
     private final Decimator ref = new Decimator(16_384);
@@ -58,6 +65,7 @@ public final class EchoDetector {
     private volatile double returnLossDb = Double.NaN;
     private volatile double lastScore;
     private volatile double lastPeakRatio;
+    private volatile double lastReturnLossDb = Double.NaN;
     private volatile long analyses;
     private volatile long firstDetectionMicPosition = Long.MIN_VALUE;
 
@@ -143,6 +151,15 @@ public final class EchoDetector {
         lastScore = score;
         int lag = MAX_LAG - best;
         boolean found = score >= SCORE && peak >= 0.05 && lastPeakRatio >= RATIO;
+        double loss = Double.NaN;
+        if (found) {
+            // The phase transform weighs every frequency equally, so a faint path (headphones
+            // leaking, a test tone's coding noise) can peak as clearly as a loud one: only an echo
+            // a singer could hear counts, and not a peak at the search range's edges.
+            loss = returnLoss(best);
+            lastReturnLossDb = loss;
+            found = loss <= MAX_RETURN_LOSS_DB && lag > RATE / 500 && lag < MAX_LAG - RATE / 500;
+        }
         if (found && candidateLag >= 0 && Math.abs(lag - candidateLag) <= RATE / 1000) {
             run++;
         } else {
@@ -156,7 +173,7 @@ public final class EchoDetector {
             }
             echo = true;
             delayMs = lag * 1000.0 / RATE;
-            returnLossDb = returnLoss(best);
+            returnLossDb = loss;
         } else if (echo && ++misses >= 8) {
             echo = false;
         }
@@ -200,6 +217,11 @@ public final class EchoDetector {
     /** The last analysis's peak clearance in standard deviations (for logs and tuning). */
     public double lastScore() {
         return lastScore;
+    }
+
+    /** Return loss at the last analysis's peak when it passed the correlation tests (NaN before), dB. */
+    public double lastReturnLossDb() {
+        return lastReturnLossDb;
     }
 
     public double lastPeakRatio() {

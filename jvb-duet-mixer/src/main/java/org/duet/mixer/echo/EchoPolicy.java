@@ -5,7 +5,12 @@ public enum EchoPolicy {
     /** Tell the singer's page, which asks them to use headphones. */
     ASK_HEADPHONES("ask-headphones"),
     /** Tell the page to switch that singer's capture to the browser's echo cancellation. */
-    BROWSER_AEC("browser-aec");
+    BROWSER_AEC("browser-aec"),
+    /**
+     * Take the returned mix out of that singer's voice on the server ({@link EchoDucker}), so no
+     * mix carries it; their page is told too (and asks for headphones).
+     */
+    DUCK("duck");
 
     public final String wireName;
 
@@ -19,6 +24,6 @@ public enum EchoPolicy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("duet.echo.policy must be ask-headphones or browser-aec, got '" + s + "'");
+        throw new IllegalArgumentException("duet.echo.policy must be ask-headphones, browser-aec or duck, got '" + s + "'");
     }
 }

@@ -195,10 +195,12 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         lastFrameTimestamp = extendedTimestamp;
         lastFramePosition = placement.position();
         VoiceFilter f = filter;
+        long at = placement.position();
         if (f != null) {
-            f.process(mono, n, placement.position());
+            f.process(mono, n, at);
+            at -= f.delaySamples(); // what it returns was captured that much earlier
         }
-        timeline.writeStretched(placement.position(), mono, 0, n, out);
+        timeline.writeStretched(at, mono, 0, n, out);
         placement.advance(out);
         lastWriteAt = serverClock.toSamples(nowNanos);
         framesWritten++;

@@ -132,4 +132,52 @@ class EchoDetectorTest {
         System.out.printf("headphones: %d analyses over %d s, worst peak score %.1f%n", d.analyses(), seconds, worst);
         assertThat(d.analyses()).isGreaterThan(400);
     }
+
+    @Test
+    void aFaintPathLikeAHeadphoneLeakIsNotAnEcho() {
+        // The mix leaks back 45 to 65 dB down (55 to 76 dB was once reported as an echo) to a
+        // silent singer: the correlation finds the path, the return-loss bound keeps it from being reported.
+        float[] mix = SingingSignal.generate(RATE * 6, 330, 0.4f, 41);
+        float[] own = new float[RATE * 6]; // a silent singer: nothing hides the leak
+        for (double lossDb : new double[] {45, 55, 65}) {
+            float[] back = returned(own, codec(mix), (float) Math.pow(10, -lossDb / 20), RATE * 40 / 1000);
+            EchoDetector d = new EchoDetector();
+            int at = feedUntilEcho(d, mix, back, 0);
+            System.out.printf("path %.0f dB down: return loss at the correlation peak %.1f dB, score %.1f, reported %s%n",
+                    lossDb, d.lastReturnLossDb(), d.lastScore(), at > 0);
+            assertThat(at).as("a path %.0f dB down is not reported", lossDb).isNegative();
+        }
+    }
+
+    @Test
+    void steadyTestTonesWithNoEchoPathAreNeverAnEcho() {
+        // The plain-RTP duet's signals (PlainRtpDuetTest): A sings 330 Hz, A's mix is B's 2.5 kHz
+        // tone and a 1 kHz backing track, no acoustic path. Real-time runs reported "echo" here at
+        // 55 to 108 dB return loss: whitened, the coding noise of steady tones correlates at
+        // lags of the codec's frame grid.
+        int len = RATE * 20;
+        float[] mix = new float[len];
+        float[] own = new float[len];
+        for (int i = 0; i < len; i++) {
+            mix[i] = (float) (0.3 * Math.sin(2 * Math.PI * 2500 * i / RATE) + 0.1 * Math.sin(2 * Math.PI * 1000 * i / RATE));
+            own[i] = (float) (0.3 * Math.sin(2 * Math.PI * 330 * i / RATE));
+        }
+        float[] sent = codec(mix);
+        float[] back = codec(own);
+        EchoDetector d = new EchoDetector();
+        int passed = 0;
+        double loudest = Double.NaN;
+        for (int at = 0; at + 480 <= len; at += 480) {
+            d.onSent(sent, at, 480, at);
+            double before = d.lastReturnLossDb();
+            d.onReturned(back, at, 480, at + 960);
+            if (d.lastReturnLossDb() != before && !Double.isNaN(d.lastReturnLossDb())) {
+                passed++;
+                loudest = Double.isNaN(loudest) ? d.lastReturnLossDb() : Math.min(loudest, d.lastReturnLossDb());
+            }
+            assertThat(d.echo()).as("flagged at %.2f s", at / (double) RATE).isFalse();
+        }
+        System.out.printf("steady tones: %d analyses, %d passed the correlation tests (least return loss %.1f dB),"
+                + " none reported%n", d.analyses(), passed, loudest);
+    }
 }
