@@ -170,6 +170,7 @@ class JitsiDuetEndToEndTest {
             assertThat(Math.max(gapA, gapB)).as("singers hear each other again within 2 s of the kill (ms)")
                     .isLessThanOrEqualTo(2000);
             checkListenerAlignment(rec.get(0), rec.get(1), rec.get(2), epA + "-a0", epB + "-a0");
+            checkNoFailedTicks(work);
             figure("jitsi_e2e_total", seconds(t0), "s");
             passed = true;
         } finally {
@@ -242,6 +243,27 @@ class JitsiDuetEndToEndTest {
             }
         }
         Files.writeString(work.resolve("rec-starts.txt"), starts);
+    }
+
+    /**
+     * No media tick of either mixer threw. The media loop survives a throwing room (it logs "room tick
+     * failed" and goes on), so the audio checks above can pass while part of every tick is skipped:
+     * a calibration that threw on every tick went unnoticed through every earlier run this way.
+     */
+    private static void checkNoFailedTicks(Path work) throws IOException {
+        for (int i = 1; i <= MIXER_PORTS.length; i++) {
+            Path log = work.resolve("mixer-" + i + ".log");
+            if (Files.exists(log)) {
+                List<String> lines = Files.readAllLines(log);
+                int first = -1;
+                for (int k = 0; k < lines.size() && first < 0; k++) {
+                    first = lines.get(k).contains("room tick failed") ? k : -1;
+                }
+                assertThat(first).as("a room tick threw in " + log + ":\n"
+                        + (first < 0 ? "" : String.join("\n", lines.subList(first, Math.min(lines.size(), first + 12)))))
+                        .isNegative();
+            }
+        }
     }
 
     /** Keeps the serving mixer's view (voice placement, jitter targets, mix delays) beside the logs. */
