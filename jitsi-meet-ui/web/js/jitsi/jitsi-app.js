@@ -12,6 +12,7 @@ import { headphonesProblem } from '../shared/headphones.js';
 import { resolveConfig, loadScript, serviceUrlFor } from './config.js';
 import { METADATA_KEY } from './duet-plan.js';
 import { DuetSession, planFor } from './duet-session.js';
+import { adoptComponentAddresses } from './components.js';
 
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { 'singer-a': 'Singer A', 'singer-b': 'Singer B', listener: 'Listener' };
@@ -392,22 +393,13 @@ async function join(ev) {
   }
 }
 
-/**
- * lib-jitsi-meet learns the addresses of Jitsi's room metadata and audio translation components from
- * the server's disco identities at login; when that answer is missed (seen on a loaded machine) the
- * page could neither start a duet nor send its requests. Deployments name them after the domain as
- * Jitsi does (metadata.<domain>, audiotranslation.<domain>); duet-config.js may say otherwise
- * (hosts.roomMetadata, hosts.audioTranslation). Only fills what discovery left empty.
- */
+/** Component addresses lib-jitsi-meet's discovery missed (components.js). */
 function fillComponentAddresses() {
   const xmpp = conference && conference.room && conference.room.xmpp;
-  const hosts = (state.config && state.config.hosts) || {};
-  if (!xmpp || !hosts.domain) return;
-  if (!xmpp.roomMetadataComponentAddress) {
-    xmpp.roomMetadataComponentAddress = hosts.roomMetadata || 'metadata.' + hosts.domain;
-  }
-  if (!xmpp.audioTranslationComponentAddress) {
-    xmpp.audioTranslationComponentAddress = hosts.audioTranslation || 'audiotranslation.' + hosts.domain;
+  const filled = adoptComponentAddresses(xmpp, (state.config && state.config.hosts) || {});
+  if (filled.length) {
+    state.componentsFilled = filled;
+    console.warn('duet: the server did not say where its components are; using ' + filled.join(', '));
   }
 }
 

@@ -142,7 +142,10 @@ class JitsiDuetEndToEndTest {
             List<Recording> rec = new ArrayList<>();
             for (Participant p : all) {
                 rec.add(p.stopCapture());
-                System.out.println("jitsi e2e: " + p.name + " audio context latency (ms) " + p.state().get("audioLatencyMs"));
+                Map<String, Object> st = p.state();
+                System.out.println("jitsi e2e: " + p.name + " audio context latency (ms) " + st.get("audioLatencyMs")
+                        + (st.get("componentsFilled") == null ? "" : "; discovery missed, component addresses filled in: "
+                        + st.get("componentsFilled")));
             }
             saveMixerStats(duet, serving0, work.resolve("mixer-stats-after-capture.json"));
             saveRecordings(work, rec);
