@@ -17,7 +17,11 @@ window.duetConfig = Object.assign({
   //   domain: 'meet.example',              // XMPP domain (docker-jitsi-meet: meet.jitsi)
   //   muc: 'conference.meet.example',      // conference MUC (docker-jitsi-meet: muc.meet.jitsi)
   //   anonymousdomain: 'guest.meet.example', // only when the deployment has secure domain + guests
-  //   focus: 'focus@auth.meet.example/focus' // only where Prosody has no focus.<domain> component
+  //   focus: 'focus@auth.meet.example/focus', // only where Prosody has no focus.<domain> component
+  //   // Jitsi's Prosody components, used only when the server's discovery answer does not name them
+  //   // (default metadata.<domain> and audiotranslation.<domain>, as Jitsi names them):
+  //   roomMetadata: 'metadata.meet.example',
+  //   audioTranslation: 'audiotranslation.meet.example'
   // },
   // focusUserJid: 'focus@auth.meet.example', // only where Jicofo has no focus.<domain> client proxy
 
