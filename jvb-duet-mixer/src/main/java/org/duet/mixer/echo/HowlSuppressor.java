@@ -1,7 +1,7 @@
 package org.duet.mixer.echo;
 
 import org.duet.mixer.dsp.Biquad;
-import org.duet.mixer.dsp.Fft;
+import org.duet.mixer.dsp.RealForwardFft;
 
 /**
  * Feedback (howl) control for one input: finds a narrowband peak that keeps growing - a loop
@@ -67,7 +67,8 @@ public final class HowlSuppressor {
         new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
         new Biquad().lowPass(6500, 0.7071, SAMPLE_RATE),
         new Biquad().lowPass(6500, 1.9319, SAMPLE_RATE)};
-    private final Fft fft = new Fft(N);
+    private final RealForwardFft fft = new RealForwardFft(N); // real input: one 1024-point complex FFT
+    private final float[] windowed = new float[N];
     private final float[] window = new float[N];
     private final float[] ring = new float[N];
     private final float[] re = new float[N];
@@ -169,10 +170,9 @@ public final class HowlSuppressor {
         hops++;
         int now = (int) (hops & (HISTORY - 1));
         for (int i = 0; i < N; i++) {
-            re[i] = ring[(ringPos + i) & (N - 1)] * window[i];
-            im[i] = 0;
+            windowed[i] = ring[(ringPos + i) & (N - 1)] * window[i];
         }
-        fft.forward(re, im);
+        fft.forward(windowed, re, im);
         float[] level = levelDb[now];
         for (int k = 0; k < N / 2; k++) {
             // a full-scale sine puts 20 log10(N/4) dB into its bin: remove it, so this is dBFS

@@ -76,9 +76,31 @@ class FftTest {
     }
 
     @Test
+    void realForwardGivesTheBinsOfTheFullTransform() {
+        Random random = new Random(13);
+        for (int n : new int[] {4, 8, 64, 2048}) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = random.nextFloat() - 0.5f;
+            }
+            float[] wantRe = x.clone();
+            float[] wantIm = new float[n];
+            new Fft(n).forward(wantRe, wantIm);
+            float[] re = new float[n / 2 + 1];
+            float[] im = new float[n / 2 + 1];
+            new RealForwardFft(n).forward(x, re, im);
+            for (int k = 0; k <= n / 2; k++) {
+                assertThat((double) re[k]).as("n=%d re[%d]", n, k).isCloseTo(wantRe[k], within(1e-5 * n));
+                assertThat((double) im[k]).as("n=%d im[%d]", n, k).isCloseTo(wantIm[k], within(1e-5 * n));
+            }
+        }
+    }
+
+    @Test
     void sizesThatAreNotPowersOfTwoAreRefused() {
         assertThatThrownBy(() -> new Fft(12)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new RealInverseFft(2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RealForwardFft(24)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static org.assertj.core.data.Offset<Double> within(double d) {
