@@ -42,6 +42,8 @@ final class DuetMetrics {
                 .description("singers' voices with a feedback notch in now").register(registry);
         Gauge.builder("duet.howl.caught", mixer, m -> echoSum(m, 2))
                 .description("feedback tones caught so far in the voices of the singers present now").register(registry);
+        Gauge.builder("duet.adapt.changes", mixer, DuetMetrics::adaptChanges)
+                .description("adaptation decisions so far for the streams we send the participants present now").register(registry);
         Gauge.builder("duet.tick.p50", mixer, m -> m.stats().tickP50Micros() / 1e6).baseUnit("seconds")
                 .description("mix tick duration, median").register(registry);
         Gauge.builder("duet.tick.p99", mixer, m -> m.stats().tickP99Micros() / 1e6).baseUnit("seconds")
@@ -94,6 +96,21 @@ final class DuetMetrics {
                 org.duet.mixer.echo.EchoReport e = p.echo();
                 if (e != null) {
                     n += what == 0 ? (e.echo() ? 1 : 0) : what == 1 ? (e.howling() ? 1 : 0) : e.howls();
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Over all participants present: how often the settings of the stream we send them changed. */
+    private static double adaptChanges(DuetMixer mixer) {
+        long n = 0;
+        for (Room r : mixer.rooms()) {
+            for (Participant p : r.participants()) {
+                org.duet.mixer.adapt.NetworkReport net = p.network();
+                org.duet.mixer.adapt.AdaptationSnapshot a = net == null ? null : net.receive();
+                if (a != null) {
+                    n += a.changes();
                 }
             }
         }

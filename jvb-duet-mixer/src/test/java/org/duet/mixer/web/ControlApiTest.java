@@ -90,7 +90,8 @@ class ControlApiTest {
 
             String metrics = get("/metrics").body();
             assertThat(metrics).contains("duet_rooms").contains("duet_participants 2.0")
-                    .containsPattern("duet_packets_in_total [1-9]");
+                    .containsPattern("duet_packets_in_total [1-9]")
+                    .contains("duet_adapt_changes");
 
             HttpResponse<String> deleted = send("DELETE", "/api/rooms/duet/participants/a1", null);
             assertThat(deleted.statusCode()).isEqualTo(204);
