@@ -60,6 +60,9 @@ class JitsiTransportTest {
         return FakeBridge.connect(uri, "Bearer " + SECRET);
     }
 
+    private static final int STREAM_MS = 9000;
+    private static final int STREAM_FRAMES = STREAM_MS / 20;
+
     @Test
     void singersHearTheirPartnerOnlyAndTheListenerMixCarriesBoth() throws Exception {
         try (FakeBridge bridge = connect(meeting("meeting-1"))) {
@@ -69,8 +72,10 @@ class JitsiTransportTest {
             FakeBridge.Voice a = new FakeBridge.Voice(A, A_HZ, 32460, 1216);
             FakeBridge.Voice b = new FakeBridge.Voice(B, B_HZ, 7, 480);
             bridge.ping(1);
-            // six seconds: on a heavily loaded machine the jitter buffers need a few to settle
-            FakeBridge.stream(bridge, List.of(a, b), 6000);
+            // nine seconds: on a heavily loaded machine the jitter buffers need a few to settle, and the
+            // latency calibration at join (no sender clock: after 3 s) gives each singer only its clicks
+            // for about 2.5 s (sync/RoomSync), while the partner is left out of that singer's mix
+            FakeBridge.stream(bridge, List.of(a, b), STREAM_MS);
             await().atMost(Duration.ofSeconds(3)).until(() -> bridge.received(A + ".duetmix").size() >= 450);
 
             // <A>.duet is what B hears: A's voice, B's own voice at least 40 dB down
@@ -89,8 +94,8 @@ class JitsiTransportTest {
             assertThat(mix.length).as("samples of the listener mix").isGreaterThan(2 * 48_000);
             assertThat(toB.length).as("samples of %s.duet", A).isGreaterThan(2 * 48_000);
             assertThat(toA.length).as("samples of %s.duet", B).isGreaterThan(2 * 48_000);
-            double bRejected = SignalAnalysis.medianRejectionDb(toB, skip, toB.length - skip, A_HZ, B_HZ);
-            double aRejected = SignalAnalysis.medianRejectionDb(toA, skip, toA.length - skip, B_HZ, A_HZ);
+            double bRejected = SignalAnalysis.rejectionWhilePartnerHeardDb(toB, skip, A_HZ, B_HZ, 16);
+            double aRejected = SignalAnalysis.rejectionWhilePartnerHeardDb(toA, skip, B_HZ, A_HZ, 16);
             // the listener mix runs on the tick from the moment it is requested, silent before the
             // voices start and after they stop: measure where the voices are, minus the first half second
             int[] active = activeRegion(mix);
@@ -111,7 +116,7 @@ class JitsiTransportTest {
             JitsiCounters k = server.counters("meeting-1");
             assertThat(k.drops(JitsiDropReason.UNKNOWN_NAME)).isEqualTo(1);
             assertThat(bridge.received(A + ".es")).isEmpty();
-            assertThat(k.mediaEventsIn()).isGreaterThanOrEqualTo(590);
+            assertThat(k.mediaEventsIn()).isGreaterThanOrEqualTo(2 * STREAM_FRAMES - 10);
 
             // pong: the right id, not at once (the bridge records the id only after sending)
             await().atMost(Duration.ofSeconds(2)).until(() -> !bridge.pongs.isEmpty());
@@ -127,10 +132,10 @@ class JitsiTransportTest {
             // encoded every tick instead (sync/RoomSync), so a .duet stream carries at least every frame
             List<FakeBridge.Received> forwarded = bridge.received(A + ".duet");
             double spanMs = (forwarded.get(forwarded.size() - 1).arrivalNanos() - forwarded.get(0).arrivalNanos()) / 1e6;
-            System.out.printf("%s.duet: %d events over %.0f ms (300 frames sent over 6000 ms)%n",
-                    A, forwarded.size(), spanMs);
-            assertThat(forwarded.size()).isGreaterThanOrEqualTo(290);
-            assertThat(spanMs).isGreaterThan(4500);
+            System.out.printf("%s.duet: %d events over %.0f ms (%d frames sent over %d ms)%n",
+                    A, forwarded.size(), spanMs, STREAM_FRAMES, STREAM_MS);
+            assertThat(forwarded.size()).isGreaterThanOrEqualTo(STREAM_FRAMES - 10);
+            assertThat(spanMs).isGreaterThan(STREAM_MS * 0.75);
             checkContinuous(bridge.received(A + ".duetmix"));
 
             // the bridge does not pace, and neither may a mixer rely on its input's pace: one second

@@ -43,6 +43,29 @@ public final class SignalAnalysis {
     }
 
     /**
+     * How far under the partner's voice ({@code partnerHz}) a singer's own voice ({@code ownHz}) is
+     * in what that singer hears, over the half seconds (hop 1/8 s) in which the partner is heard at
+     * all (above -30 dBFS), median. A window with neither voice says nothing about mix-minus: while a
+     * latency calibration plays its clicks, the singer's mix carries only the clicks (sync/RoomSync).
+     * Fails unless the partner is heard in at least {@code minWindows} windows.
+     */
+    public static double rejectionWhilePartnerHeardDb(float[] x, int from, double partnerHz, double ownHz,
+                                                      int minWindows) {
+        java.util.List<Double> r = new java.util.ArrayList<>();
+        for (int at = from; at + HALF_SECOND <= x.length; at += HALF_SECOND / 4) {
+            double partner = toneLevelDb(x, at, HALF_SECOND, partnerHz);
+            if (partner > -30) {
+                r.add(partner - toneLevelDb(x, at, HALF_SECOND, ownHz));
+            }
+        }
+        if (r.size() < minWindows) {
+            throw new AssertionError("the partner was heard in only " + r.size() + " half-second windows ("
+                    + minWindows + " needed)");
+        }
+        return r.stream().mapToDouble(Double::doubleValue).sorted().toArray()[r.size() / 2];
+    }
+
+    /**
      * The tone's level (as {@link #toneLevelDb}) over half-second windows (hop 1/8 s), median:
      * what a listener hears most of the time, not lowered by one glitch on a busy machine.
      */
