@@ -12,6 +12,7 @@ public record ConferenceSnapshot(String meetingId, String room, int openConnecti
     public record Voice(String tag, boolean mixed, int ownerConnection) {
     }
 
-    public record Stream(String name, int sinkConnection, long eventsSent, long framesWithoutConnection) {
+    public record Stream(String name, int sinkConnection, long eventsSent, long framesWithoutConnection, double lagMs,
+                         double maxLagMs) {
     }
 }

@@ -311,7 +311,8 @@ final class JitsiConference {
         List<ConferenceSnapshot.Stream> ss = new ArrayList<>();
         for (SyntheticStream s : streams.values()) {
             JitsiConnection sink = s.sink;
-            ss.add(new ConferenceSnapshot.Stream(s.name.name(), sink == null ? -1 : sink.id(), s.eventsSent(), s.unsent()));
+            ss.add(new ConferenceSnapshot.Stream(s.name.name(), sink == null ? -1 : sink.id(), s.eventsSent(), s.unsent(),
+                    s.lagMs(), s.maxLagMs()));
         }
         int open = 0;
         for (JitsiConnection c : connections) {

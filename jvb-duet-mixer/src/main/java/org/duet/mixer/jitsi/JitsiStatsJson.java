@@ -44,7 +44,8 @@ public final class JitsiStatsJson {
             var streams = o.putArray("streams");
             for (ConferenceSnapshot.Stream st : s.streams()) {
                 streams.addObject().put("name", st.name()).put("connection", st.sinkConnection())
-                        .put("eventsSent", st.eventsSent()).put("framesWithoutConnection", st.framesWithoutConnection());
+                        .put("eventsSent", st.eventsSent()).put("framesWithoutConnection", st.framesWithoutConnection())
+                        .put("sendLagMs", st.lagMs()).put("sendLagMaxMs", st.maxLagMs());
             }
         }
         root.set("mixer", StatsJson.of(server.mixer()));

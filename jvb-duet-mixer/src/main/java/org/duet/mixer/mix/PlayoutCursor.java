@@ -76,6 +76,13 @@ public final class PlayoutCursor {
         position += tickSamples;
     }
 
+    /** The loop skipped {@code ticks} ticks: the read moves on with the clock, as if they had run. */
+    public void skip(long ticks) {
+        if (valid && ticks > 0) {
+            position += ticks * tickSamples;
+        }
+    }
+
     /** Forget the position, e.g. when the output's sources change. */
     public void invalidate() {
         valid = false;

@@ -77,6 +77,9 @@ public final class MixOutput {
     private long timestampNanos;
     private boolean timestampAnchored;
     private long currentTickNanos;
+    /** The previous mixed tick's time (MIN_VALUE: none yet, or the output forwarded since). */
+    private long lastMixedTickNanos = Long.MIN_VALUE;
+    private long ticksSkipped;
 
     private long framesEncoded;
     private long packetsForwarded;
@@ -262,8 +265,10 @@ public final class MixOutput {
     /** Produces and sends this tick's frame, unless the output forwards or nobody listens. */
     public void tick(long tickNanos) {
         if (forwardSource != null || (tap == null && !anyReceiverConnected())) {
+            lastMixedTickNanos = Long.MIN_VALUE;
             return; // nobody can hear it (no receiver, or none connected yet): no encoding either
         }
+        keepTimestampsOnTheClock(tickNanos);
         currentTickNanos = tickNanos;
         long tickPosition = clock.toSamples(tickNanos);
         long available = Long.MAX_VALUE;
@@ -304,6 +309,42 @@ public final class MixOutput {
             }
         }
         return false;
+    }
+
+    /**
+     * A media loop that fell far behind skips ticks rather than bursting out their frames
+     * (engine/MediaLoop). The stream's RTP timestamps must still follow the clock: a receiver's
+     * jitter buffer measures each packet's delay as arrival minus media time, so a stream whose
+     * timestamps fell behind by every skipped tick looks to it as if each packet came later and later,
+     * and it grows its buffer for ever (seen on the Jitsi path: Duet's streams 4.6 s behind their
+     * best case after a minute on a starved machine, Chromium holding them 0.3-0.6 s where it held
+     * the bridge's direct streams 0.1 s). So the skipped time is a gap in the timestamps, the read
+     * position moves on with it, and the receiver conceals the gap like a loss. A room that moves its
+     * tick phase gets one interval of half a tick to a tick and a half; that is not a skip.
+     */
+    private void keepTimestampsOnTheClock(long tickNanos) {
+        long last = lastMixedTickNanos;
+        lastMixedTickNanos = tickNanos;
+        if (last == Long.MIN_VALUE) {
+            return;
+        }
+        long tickDurationNanos = tickSamples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+        long elapsed = tickNanos - last;
+        if (elapsed <= 2 * tickDurationNanos) {
+            return;
+        }
+        long missed = Math.round((double) elapsed / tickDurationNanos) - 1;
+        timestamp = (timestamp + missed * tickSamples) & 0xFFFFFFFFL;
+        cursor.skip(missed);
+        for (EncodeLane lane : lanes) {
+            lane.restart(); // a frame half gathered before the gap would span it
+        }
+        ticksSkipped += missed;
+    }
+
+    /** Ticks the loop skipped while this output mixed, each a gap in its timestamps. */
+    public long ticksSkipped() {
+        return ticksSkipped;
     }
 
     private void read(long position, float[] into) {

@@ -23,6 +23,19 @@ class PlayoutCursorTest {
     }
 
     @Test
+    void skippedTicksMoveTheReadOnWithTheClockWithoutAStep() {
+        PlayoutCursor c = new PlayoutCursor(TICK, 48, 96, 100);
+        long available = 100_000;
+        long pos = c.next(available);
+        c.advance();
+        c.skip(5); // the loop skipped five ticks; the sources moved on meanwhile
+        long next = c.next(available + 6 * TICK);
+        assertThat(next).isEqualTo(pos + 6 * TICK);
+        assertThat(c.jumped()).isFalse();
+        assertThat(c.steps()).isZero();
+    }
+
+    @Test
     void findsTheSmallestSafeDelayForTwentyMsPacketsAndTenMsTicks() {
         // Audio arrives in 20 ms lumps; ticks read 10 ms. The cursor must never overrun and should
         // settle within one packet plus the margin and hysteresis of the newest audio.

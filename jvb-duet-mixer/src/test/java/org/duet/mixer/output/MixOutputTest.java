@@ -46,6 +46,33 @@ class MixOutputTest {
         assertThat(out.rtpTimestampAt(t1 - 10_000_000L)).isEqualTo((sent - 480) & 0xFFFFFFFFL);
     }
 
+    /**
+     * Before: ticks the media loop skipped (a stalled machine) left the stream's timestamps behind the
+     * clock for good; a receiver's jitter buffer then saw every later packet as late and grew.
+     */
+    @Test
+    void ticksTheLoopSkippedAreAGapInTheTimestampsNotADelay() {
+        MixOutput out = newOutput();
+        Receiver r = new Receiver();
+        r.connected = true;
+        out.setSubscribers(new OutputSubscriber[] {new OutputSubscriber(r, MediaFormat.opusDefaults())});
+        int frame = out.tickSamples();
+        long tick = frame * 1_000_000_000L / 48_000;
+        long t0 = System.nanoTime();
+        out.tick(t0);
+        long first = r.lastTimestamp;
+        out.tick(t0 + tick);
+        assertThat(r.lastTimestamp).isEqualTo((first + frame) & 0xFFFFFFFFL);
+        out.tick(t0 + 9 * tick); // seven ticks skipped
+        assertThat(r.lastTimestamp).as("media time of the tick after the skip").isEqualTo((first + 9L * frame) & 0xFFFFFFFFL);
+        assertThat(out.ticksSkipped()).isEqualTo(7);
+        // a room moving its tick phase gets one interval up to a tick and a half: no gap
+        out.tick(t0 + 9 * tick + tick * 3 / 2);
+        assertThat(r.lastTimestamp).isEqualTo((first + 10L * frame) & 0xFFFFFFFFL);
+        assertThat(out.ticksSkipped()).isEqualTo(7);
+        assertThat(out.rtpTimestampAt(t0 + 9 * tick + tick * 3 / 2)).isEqualTo(r.lastTimestamp);
+    }
+
     private static MixOutput newOutput() {
         MixOutput out = new MediaFactory(DuetConfig.withOverrides(""), ServerClock.startingNow())
                 .newOutput("test", MediaFormat.opusDefaults());
