@@ -212,14 +212,33 @@ start_prosody() {
     prosodyctl_as_prosody register "$user" "$AUTH_DOMAIN" "$pass" >/dev/null 2>&1 \
       || die "prosodyctl register $user@$AUTH_DOMAIN failed"
   done
-  start_bg prosody "$LOGS/prosody.stdout" \
-    setpriv --reuid=prosody --regid=prosody --init-groups prosody -F --config "$RUN/prosody/prosody.cfg.lua"
-  wait_for 30 "prosody c2s on $ADDRESS:$XMPP_PORT" port_open "$XMPP_PORT" \
-    && wait_for 30 "prosody http (xmpp-websocket) on $ADDRESS:$HTTP_PORT" port_open "$HTTP_PORT" \
-    || { tail -20 "$LOGS/prosody.log" "$LOGS/prosody.stdout" >&2; die "prosody did not start"; }
-  if grep -E "error|Failed to load" "$LOGS/prosody.log" | grep -v "lua-unbound" >&2; then
-    die "prosody logged errors (above; full log $LOGS/prosody.log)"
-  fi
+  # Jitsi's components advertise themselves (disco identities, through features_identity) when the
+  # main host activates. Prosody activates hosts in no fixed order, and when both components had to
+  # wait for the main host one identity was seen lost (room_metadata: Jicofo then never read the
+  # duet's requests, and pages never heard the room's metadata). Start again until both are there.
+  local attempt from
+  for attempt in 1 2 3; do
+    from=$(wc -l < "$LOGS/prosody.log")
+    start_bg prosody "$LOGS/prosody.stdout" \
+      setpriv --reuid=prosody --regid=prosody --init-groups prosody -F --config "$RUN/prosody/prosody.cfg.lua"
+    wait_for 30 "prosody c2s on $ADDRESS:$XMPP_PORT" port_open "$XMPP_PORT" \
+      && wait_for 30 "prosody http (xmpp-websocket) on $ADDRESS:$HTTP_PORT" port_open "$HTTP_PORT" \
+      || { tail -20 "$LOGS/prosody.log" "$LOGS/prosody.stdout" >&2; die "prosody did not start"; }
+    if tail -n "+$((from + 1))" "$LOGS/prosody.log" | grep -E "error|Failed to load" | grep -v "lua-unbound" >&2; then
+      die "prosody logged errors (above; full log $LOGS/prosody.log)"
+    fi
+    wait_for 5 "prosody advertises the room_metadata and audio-translation components" \
+      identities_advertised "$from" && return 0
+    log "prosody lost a component's identity at start (attempt $attempt): starting it again"
+    stop_one prosody
+  done
+  die "prosody did not advertise both components after 3 starts (log $LOGS/prosody.log)"
+}
+
+identities_advertised() { # identities_advertised FROM_LINE: both identities logged since that line
+  local since
+  since=$(tail -n "+$(($1 + 1))" "$LOGS/prosody.log")
+  grep -q "Adding identity room_metadata" <<<"$since" && grep -q "Adding identity audio-translation" <<<"$since"
 }
 
 # --- JVB + Jicofo ------------------------------------------------------------------------------
