@@ -121,6 +121,17 @@ class BrowserNetworkDropTest {
                 // each hears the other again, in what the pages actually play
                 awaitAudioFlowing(a);
                 phase("A receives again", t0);
+                // A is calibrated again at rejoin, and while its clicks play A's mix carries only them
+                // (sync/RoomSync); a fake microphone returns none, so that lasts until the calibration
+                // gives up: listen after it
+                long calibrationWait = System.nanoTime();
+                String rejoined = singer(room, "singer-a").id();
+                while (System.nanoTime() - calibrationWait < TimeUnit.SECONDS.toNanos(20)
+                        && !calibrationOver(room, rejoined)) {
+                    Thread.sleep(50);
+                }
+                System.out.printf("browser_drop_calibration_after_rejoin_over_after %.0f ms (%s)%n",
+                        ms(System.nanoTime(), calibrationWait), calibrationOver(room, rejoined) ? "over" : "still on");
                 Thread.sleep(1500);
                 js(a).executeScript("window.duet.capture.start()");
                 js(b).executeScript("window.duet.capture.start()");
@@ -225,6 +236,18 @@ class BrowserNetworkDropTest {
     }
 
     @SuppressWarnings("unchecked")
+    /** The singer's latency calibration has finished, either way (or none is planned). */
+    private static boolean calibrationOver(Room room, String singerId) {
+        for (var singer : room.syncState().singers()) {
+            if (singer.id().equals(singerId)) {
+                var state = singer.calibration() == null ? null : singer.calibration().state();
+                return state == org.duet.mixer.sync.LatencyCalibration.State.DONE
+                        || state == org.duet.mixer.sync.LatencyCalibration.State.FAILED;
+            }
+        }
+        return false;
+    }
+
     private static float[] output(WebDriver browser) {
         Map<String, Object> r = (Map<String, Object>) js(browser).executeScript("return window.duet.capture.take()");
         Map<String, Object> out = (Map<String, Object>) r.get("output");
