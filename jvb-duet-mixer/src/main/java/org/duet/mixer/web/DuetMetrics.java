@@ -21,8 +21,13 @@ import org.duet.mixer.signaling.SignalingService;
 final class DuetMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DuetMixer mixer;
+    /** Per-receiver adaptation series (room, receiver), rebuilt from the rooms present at each scrape. */
+    private final ReceiverMetrics receivers;
 
     DuetMetrics(DuetMixer mixer, SignalingService signaling) {
+        this.mixer = mixer;
+        this.receivers = new ReceiverMetrics(registry);
         Gauge.builder("duet.rooms", mixer, m -> m.rooms().size())
                 .description("rooms open in the mixer").register(registry);
         Gauge.builder("duet.participants", mixer, DuetMetrics::participants)
@@ -43,7 +48,7 @@ final class DuetMetrics {
         Gauge.builder("duet.howl.caught", mixer, m -> echoSum(m, 2))
                 .description("feedback tones caught so far in the voices of the singers present now").register(registry);
         Gauge.builder("duet.adapt.changes", mixer, DuetMetrics::adaptChanges)
-                .description("adaptation decisions so far for the streams we send the participants present now").register(registry);
+                .description("adaptation decisions so far for the streams we send the participants present now (per receiver: duet_adapt_receiver_changes)").register(registry);
         Gauge.builder("duet.tick.p50", mixer, m -> m.stats().tickP50Micros() / 1e6).baseUnit("seconds")
                 .description("mix tick duration, median").register(registry);
         Gauge.builder("duet.tick.p99", mixer, m -> m.stats().tickP99Micros() / 1e6).baseUnit("seconds")
@@ -76,7 +81,8 @@ final class DuetMetrics {
     }
 
     /** Prometheus text exposition format. */
-    String scrape() {
+    synchronized String scrape() {
+        receivers.refresh(mixer);
         return registry.scrape();
     }
 
