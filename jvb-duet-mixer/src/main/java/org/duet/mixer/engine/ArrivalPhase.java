@@ -21,7 +21,7 @@ public final class ArrivalPhase {
 
     private static final double WEIGHT = 1.0 / 50;
 
-    private final long periodNanos;
+    private long periodNanos;
     private double cos;
     private double sin;
     private long count;
@@ -65,6 +65,18 @@ public final class ArrivalPhase {
         double r = Math.max(1e-9, Math.min(1, concentration()));
         double sigma = Math.sqrt(-2 * Math.log(r)); // radians
         return (long) (2 * sigma / (2 * Math.PI) * periodNanos);
+    }
+
+    /** The period arrivals are folded into (a stream's packet duration); a change starts over. */
+    public void setPeriod(long periodNanos) {
+        if (periodNanos > 0 && periodNanos != this.periodNanos) {
+            this.periodNanos = periodNanos;
+            reset();
+        }
+    }
+
+    public long periodNanos() {
+        return periodNanos;
     }
 
     public void reset() {

@@ -19,4 +19,14 @@ public interface LoopTask {
     default long tickPhaseNanos() {
         return -1;
     }
+
+    /**
+     * How often this task ticks: a multiple of the loop's tick (a room whose singers send 20 ms
+     * packets ticks every 20 ms, just after each packet, and produces both 10 ms steps of it at
+     * once). The phase ({@link #tickPhaseNanos()}) is then taken modulo this period. Zero or
+     * negative, or less than the loop's tick: the loop's tick. Read on the loop thread after each tick.
+     */
+    default long tickPeriodNanos() {
+        return -1;
+    }
 }

@@ -188,7 +188,8 @@ public final class MediaLoop implements Runnable, AutoCloseable {
                     for (int i = 0, n = tasks.size(); i < n; i++) {
                         Scheduled t = taskAt(i);
                         if (t != null && t.next != Long.MIN_VALUE && t.next - slotTime < 0) {
-                            t.next += (Math.floorDiv(slotTime - t.next - 1, tickNanos) + 1) * tickNanos;
+                            long period = periodOf(t.task);
+                            t.next += (Math.floorDiv(slotTime - t.next - 1, period) + 1) * period;
                         }
                     }
                 }
@@ -202,20 +203,29 @@ public final class MediaLoop implements Runnable, AutoCloseable {
 
     /**
      * When {@code task}, having ticked at {@code ticked}, ticks next: at the first slot at or after
-     * its wanted phase, half a tick to a tick and a half later. So a room whose phase moves gets one
-     * longer or shorter interval, never two ticks in a row or a skipped one.
+     * its wanted phase (modulo its period), half a period to a period and a half later. So a room
+     * whose phase or period changes gets one longer or shorter interval, never two ticks in a row or
+     * a skipped one. A room ticking every period P makes the media of [t, t + P) at its tick t (see
+     * {@link LoopTask#tickPeriodNanos()}); at P = 20 ms its media steps stay at most two loop ticks apart.
      */
     private long nextTick(LoopTask task, long ticked) {
+        long period = periodOf(task);
         long phase = task.tickPhaseNanos();
         if (phase < 0) {
-            return ticked + tickNanos;
+            return ticked + period;
         }
         // the first slot at or after the wanted phase, as an offset from the loop's origin
-        long fromOrigin = Math.floorMod(phase - origin, tickNanos);
-        long offset = (fromOrigin + slotNanos - 1) / slotNanos * slotNanos % tickNanos;
-        long after = ticked + tickNanos / 2 - origin;
-        long periods = Math.floorDiv(after - offset, tickNanos) + 1;
-        return origin + periods * tickNanos + offset;
+        long fromOrigin = Math.floorMod(phase - origin, period);
+        long offset = (fromOrigin + slotNanos - 1) / slotNanos * slotNanos % period;
+        long after = ticked + period / 2 - origin;
+        long periods = Math.floorDiv(after - offset, period) + 1;
+        return origin + periods * period + offset;
+    }
+
+    /** The task's tick period: a whole number of loop ticks, at least one. */
+    private long periodOf(LoopTask task) {
+        long p = task.tickPeriodNanos();
+        return p <= tickNanos ? tickNanos : p / tickNanos * tickNanos;
     }
 
     private Scheduled taskAt(int i) {

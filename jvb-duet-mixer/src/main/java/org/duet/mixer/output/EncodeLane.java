@@ -15,7 +15,8 @@ final class EncodeLane {
 
     final OpusSettings settings;
     final OpusEncoder encoder;
-    final int frameSamples;
+    /** Samples per channel in the frame being gathered (the default lane's follows the room's tick). */
+    int frameSamples;
     final short[] pcm;
     /** Interleaved samples gathered so far for the current frame (per channel). */
     int gathered;
@@ -26,10 +27,22 @@ final class EncodeLane {
 
     /** @param settings null for an output's default encoder built without known settings */
     EncodeLane(OpusSettings settings, OpusEncoder encoder, int frameSamples) {
+        this(settings, encoder, frameSamples, frameSamples);
+    }
+
+    /** @param capacitySamples the longest frame this lane may gather (per channel) */
+    EncodeLane(OpusSettings settings, OpusEncoder encoder, int frameSamples, int capacitySamples) {
         this.settings = settings;
         this.encoder = encoder;
         this.frameSamples = frameSamples;
-        this.pcm = new short[frameSamples * Math.max(1, encoder.channels())];
+        this.pcm = new short[Math.max(frameSamples, capacitySamples) * Math.max(1, encoder.channels())];
+    }
+
+    /** Sets the length of the next frame; only between frames (nothing gathered), within capacity. */
+    void nextFrameSamples(int samples) {
+        if (gathered == 0 && samples > 0 && samples * Math.max(1, encoder.channels()) <= pcm.length) {
+            frameSamples = samples;
+        }
     }
 
     int channels() {

@@ -38,6 +38,8 @@ public final class MixOutput {
 
     private static final int MAX_SOURCES = 16;
     private static final int MAX_PACKET = 1500;
+    /** The longest frame the default encoder sends: six ticks (60 ms at a 10 ms tick). */
+    public static final int MAX_FRAME_TICKS = 6;
 
     private final String name;
     private final ServerClock clock;
@@ -80,6 +82,8 @@ public final class MixOutput {
     /** The previous mixed tick's time (MIN_VALUE: none yet, or the output forwarded since). */
     private long lastMixedTickNanos = Long.MIN_VALUE;
     private long ticksSkipped;
+    /** Ticks left in the current room tick, for the default encoder's next frame. */
+    private int nextDefaultFrameTicks = 1;
 
     private long framesEncoded;
     private long packetsForwarded;
@@ -102,7 +106,7 @@ public final class MixOutput {
         this.clock = clock;
         this.tickSamples = tickSamples;
         OpusSettings defaults = settings != null && settings.frameSamples() == tickSamples ? settings : null;
-        this.defaultLane = new EncodeLane(defaults, encoder, tickSamples);
+        this.defaultLane = new EncodeLane(defaults, encoder, tickSamples, tickSamples * MAX_FRAME_TICKS);
         this.lanes = new EncodeLane[] {defaultLane};
         this.limiter = limiter;
         this.cursor = cursor;
@@ -264,6 +268,17 @@ public final class MixOutput {
 
     /** Produces and sends this tick's frame, unless the output forwards or nobody listens. */
     public void tick(long tickNanos) {
+        tick(tickNanos, 1);
+    }
+
+    /**
+     * Produces this tick's audio as part of a room tick that covers {@code ticksLeft} ticks from this
+     * one on (a room whose singers send 20 ms packets runs two ticks at once, just after each
+     * packet). The default encoder's frames span the rest of the room tick, so a room tick's audio
+     * leaves as one frame the moment it is mixed: 20 ms frames for 20 ms inputs, 10 ms for 10 ms.
+     */
+    public void tick(long tickNanos, int ticksLeft) {
+        nextDefaultFrameTicks = ticksLeft;
         if (forwardSource != null || (tap == null && !anyReceiverConnected())) {
             lastMixedTickNanos = Long.MIN_VALUE;
             return; // nobody can hear it (no receiver, or none connected yet): no encoding either
@@ -363,6 +378,7 @@ public final class MixOutput {
         int level = levelOf(rms);
         long captureNtp = NtpTime.fromUnixNanos(clock.toNanos(capturePosition) + unixMinusNanoTime);
         EncodeLane[] ls = lanes;
+        defaultLane.nextFrameSamples(frameSamplesFor(nextDefaultFrameTicks));
         for (EncodeLane lane : ls) {
             if (lane.subscribers.length == 0) {
                 lane.restart();
@@ -384,6 +400,24 @@ public final class MixOutput {
         timestamp = (timestamp + tickSamples) & 0xFFFFFFFFL;
         timestampNanos = currentTickNanos + tickSamples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
         timestampAnchored = true;
+    }
+
+    /**
+     * The longest Opus frame (2.5 to 60 ms) of at most {@code ticks} ticks: the rest of the room tick
+     * when Opus has that length (10, 20, 40, 60 ms at a 10 ms tick), else fewer ticks, whose frame
+     * ends before the room tick does so the next frame takes the rest.
+     */
+    private int frameSamplesFor(int ticks) {
+        for (int t = Math.max(1, Math.min(MAX_FRAME_TICKS, ticks)); t > 1; t--) {
+            switch (t * tickSamples) {
+                case 120, 240, 480, 960, 1920, 2880 -> {
+                    return t * tickSamples;
+                }
+                default -> {
+                }
+            }
+        }
+        return tickSamples;
     }
 
     private void sendToLane(EncodeLane lane, int len, int level, long captureNtp) {

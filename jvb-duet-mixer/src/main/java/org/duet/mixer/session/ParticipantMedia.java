@@ -149,8 +149,12 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         // for our mix is still on time for them, so it is forwarded too. Duplicates are not.
         switch (result) {
             case ACCEPTED, SSRC_CHANGED -> {
+                int samples = OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength());
+                if (samples > 0) {
+                    arrivalPhase.setPeriod(room.periodForPacket(samples)); // phase within one packet's time
+                }
                 arrivalPhase.onArrival(arrivalNanos);
-                forward();
+                forward(samples);
             }
             case LATE -> {
                 late++;
@@ -169,7 +173,10 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     }
 
     private void forward() {
-        int samples = OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength());
+        forward(OpusPacketInfo.totalSamples(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength()));
+    }
+
+    private void forward(int samples) {
         room.forwardFrom(this, rtp, samples);
         room.recordFrom(this, rtp, samples);
     }

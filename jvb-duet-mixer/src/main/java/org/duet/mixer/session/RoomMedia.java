@@ -47,8 +47,11 @@ public final class RoomMedia implements LoopTask {
     private float[] echoScratch;
     /** Where in the tick period this room ticks (-1: the loop's own phase until voices arrive). */
     private long tickPhaseNanos = -1;
+    /** Loop ticks per room tick: the limiting voice's packet length (2 for 20 ms packets at a 10 ms tick). */
+    private int subTicks = 1;
     private int ticksSincePhaseCheck;
     private long lastWantedPhase = -1;
+    private long lastWantedPeriod = -1;
     /** The latest tick's time: where "now" is on the timeline for changes made between ticks. */
     private long lastTickNanos = Long.MIN_VALUE;
 
@@ -279,10 +282,41 @@ public final class RoomMedia implements LoopTask {
 
     /** -Dduet.mixer.phase-lock=false: every room at the loop's own phase (to measure against). */
     private static final boolean PHASE_LOCK = !"false".equals(System.getProperty("duet.mixer.phase-lock"));
+    /**
+     * -Dduet.mixer.room-tick=false: every room ticks every loop tick, phase-locked only (to measure
+     * against); by default a room ticks once per packet of the voice its listener mix waits for.
+     */
+    private static final boolean ROOM_TICK = PHASE_LOCK
+            && !"false".equals(System.getProperty("duet.mixer.room-tick"));
 
     @Override
     public long tickPhaseNanos() {
         return PHASE_LOCK ? tickPhaseNanos : -1;
+    }
+
+    @Override
+    public long tickPeriodNanos() {
+        return subTicks * tickNanos();
+    }
+
+    /** Loop ticks this room makes at each of its ticks (1 unless its voices send longer packets). */
+    public int subTicks() {
+        return subTicks;
+    }
+
+    /**
+     * The room tick a voice sending {@code samples}-sample packets asks for: its packet time in whole
+     * loop ticks (20 ms packets: 20 ms), at least one tick and at most {@link MixOutput#MAX_FRAME_TICKS}.
+     * Without room ticks, the loop tick.
+     */
+    long periodForPacket(int samples) {
+        long tick = tickNanos();
+        if (!ROOM_TICK) {
+            return tick;
+        }
+        long packetNanos = samples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+        long ticks = Math.max(1, Math.min(MixOutput.MAX_FRAME_TICKS, packetNanos / tick));
+        return ticks * tick;
     }
 
     /** After the room's packets are handed over, before the mix reads them (queue hand-off, loop wake-up). */
@@ -314,23 +348,38 @@ public final class RoomMedia implements LoopTask {
         if (limiting == null || limiting.arrivalPhase.concentration() < 0.5) {
             return;
         }
-        long period = tickNanos();
+        // The phase within the voice's packet time (its arrivals are folded into that): a room
+        // ticks once per packet, just after it, and makes all of that packet's audio at once.
+        long tick = tickNanos();
+        long period = Math.max(tick, limiting.arrivalPhase.periodNanos());
         long wanted = Math.floorMod(limiting.arrivalPhase.phaseNanos() + limiting.arrivalPhase.spreadNanos()
                 + PHASE_GUARD_NANOS, period);
         long moved = Math.floorMod(wanted - tickPhaseNanos, period);
         long sinceLast = Math.floorMod(wanted - lastWantedPhase, period);
-        boolean steady = lastWantedPhase >= 0 && Math.min(sinceLast, period - sinceLast) <= PHASE_GUARD_NANOS;
+        boolean steady = lastWantedPhase >= 0 && period == lastWantedPeriod
+                && Math.min(sinceLast, period - sinceLast) <= PHASE_GUARD_NANOS;
         lastWantedPhase = wanted;
+        lastWantedPeriod = period;
         // Only clear, settled moves (the same wanted phase two checks in a row): each move bends the
         // outputs' packet spacing once, and a phase that wanders (a loaded sender) is not followed.
-        if (steady && (tickPhaseNanos < 0 || Math.min(moved, period - moved) > PHASE_GUARD_NANOS)) {
+        boolean newPeriod = period != subTicks * tick;
+        if (steady && (tickPhaseNanos < 0 || newPeriod || Math.min(moved, period - moved) > PHASE_GUARD_NANOS)) {
             tickPhaseNanos = wanted;
+            subTicks = (int) (period / tick);
         }
     }
 
+    /**
+     * One room tick at {@code tickNanos}: drains the voices (concealing only what is overdue now),
+     * then makes {@link #subTicks()} loop ticks of media, [t, t + tick), [t + tick, t + 2 tick), ...
+     * A room whose voices send 20 ms packets ticks just after each packet and sends both of its 10 ms
+     * steps at once, instead of holding the packet's second half one tick.
+     */
     @Override
     public void tick(long tickNanos) {
-        lockTickPhase(tickNanos);
+        if (PHASE_LOCK) {
+            lockTickPhase(tickNanos);
+        }
         lastTickNanos = tickNanos;
         ParticipantMedia[] s = singers;
         boolean replan = false;
@@ -345,9 +394,23 @@ public final class RoomMedia implements LoopTask {
         if (replan) {
             rebuildPlan();
         }
+        int n = subTicks;
+        long step = tickNanos();
+        for (int k = 0; k < n; k++) {
+            mediaTick(tickNanos + k * step, n - k);
+        }
+        ParticipantMedia[] all = everyone;
+        for (ParticipantMedia p : all) {
+            p.maybeSendReport(tickNanos, rtcpIntervalNanos);
+        }
+    }
+
+    /** One loop tick of media at {@code tickNanos}, {@code ticksLeft} of them left in this room tick. */
+    private void mediaTick(long tickNanos, int ticksLeft) {
+        ParticipantMedia[] s = singers;
         MixOutput[] outs = outputs;
         for (MixOutput o : outs) {
-            o.tick(tickNanos);
+            o.tick(tickNanos, ticksLeft);
         }
         TakeRecorder r = recorder;
         if (r != null && backing != null) {
@@ -367,10 +430,6 @@ public final class RoomMedia implements LoopTask {
             if (p.echo != null) {
                 feedEchoReference(p, tickNanos);
             }
-        }
-        ParticipantMedia[] all = everyone;
-        for (ParticipantMedia p : all) {
-            p.maybeSendReport(tickNanos, rtcpIntervalNanos);
         }
     }
 

@@ -305,7 +305,7 @@ public final class SimulatedDuet {
             }
             commands.clear();
             room.tick(now);
-            at(now + tickNanos, tick[0]);
+            at(now + Math.max(tickNanos, room.tickPeriodNanos()), tick[0]); // a room tick may cover several loop ticks
         };
         at(t0 + tickNanos, tick[0]);
     }

@@ -58,6 +58,50 @@ class MediaLoopPhaseTest {
         assertThat(none.ticks()).as("a room without a phase still ticks").hasSizeGreaterThanOrEqualTo(30);
     }
 
+    /** A room whose singers send 20 ms packets ticks every 20 ms, at its phase within those 20 ms. */
+    @Test
+    void aRoomWithALongerPeriodTicksOncePerPeriodAtItsPhase() throws Exception {
+        long period = 2 * TICK;
+        long phase = 13_300_000;
+        ConcurrentLinkedQueue<Long> ticks = new ConcurrentLinkedQueue<>();
+        LoopTask room = new LoopTask() {
+            @Override
+            public void tick(long tickNanos) {
+                ticks.add(tickNanos);
+            }
+
+            @Override
+            public long tickPhaseNanos() {
+                return phase;
+            }
+
+            @Override
+            public long tickPeriodNanos() {
+                return period;
+            }
+        };
+        Phased other = new Phased(2_000_000, new ConcurrentLinkedQueue<>());
+        try (MediaLoop loop = new MediaLoop("period-loop", TICK, 256)) {
+            loop.addTask(room);
+            loop.addTask(other);
+            loop.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((ticks.size() < 20 || other.ticks().size() < 40) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        Long[] t = ticks.toArray(new Long[0]);
+        assertThat(t.length).isGreaterThanOrEqualTo(20);
+        for (int i = 1; i < t.length; i++) {
+            assertThat(Math.floorMod(t[i] - phase, period)).as("tick %d lands just after the phase", i).isLessThan(SLOT);
+            if (i > 1) {
+                assertThat((t[i] - t[i - 1]) % period).as("a whole number of periods apart").isZero();
+                assertThat(t[i] - t[i - 1]).isPositive();
+            }
+        }
+        assertThat(other.ticks()).as("a room at the loop's tick beside it keeps its own").hasSizeGreaterThanOrEqualTo(40);
+    }
+
     @Test
     void aRoomWhosePhaseMovesNeverTicksTwiceInAHalfTick() throws Exception {
         ConcurrentLinkedQueue<Long> ticks = new ConcurrentLinkedQueue<>();

@@ -73,6 +73,46 @@ class MixOutputTest {
         assertThat(out.rtpTimestampAt(t0 + 9 * tick + tick * 3 / 2)).isEqualTo(r.lastTimestamp);
     }
 
+    /**
+     * A room whose singers send 20 ms packets ticks once per packet and makes both 10 ms steps at once:
+     * the default encoder then sends one 20 ms frame at the room tick's last step (at once, not a tick
+     * later), and 10 ms frames again when the room goes back to 10 ms ticks; the timestamps stay on
+     * the clock throughout.
+     */
+    @Test
+    void aRoomTickOfTwoStepsLeavesAsOneFrameTheMomentItIsMixed() {
+        MixOutput out = newOutput();
+        Receiver r = new Receiver();
+        r.connected = true;
+        out.setSubscribers(new OutputSubscriber[] {new OutputSubscriber(r, MediaFormat.opusDefaults())});
+        int frame = out.tickSamples();
+        long tick = frame * 1_000_000_000L / 48_000;
+        long t0 = System.nanoTime();
+        out.tick(t0, 1);
+        long first = r.lastTimestamp;
+        assertThat(r.lastSamples).isEqualTo(frame);
+        out.tick(t0 + tick, 2);
+        assertThat(r.sent).as("the first step of a two-step room tick waits for the second").isEqualTo(1);
+        out.tick(t0 + 2 * tick, 1);
+        assertThat(r.sent).isEqualTo(2);
+        assertThat(r.lastSamples).as("one frame for the whole room tick").isEqualTo(2 * frame);
+        assertThat(r.lastTimestamp).isEqualTo((first + frame) & 0xFFFFFFFFL);
+        assertThat(out.rtpTimestampAt(t0 + 3 * tick)).isEqualTo((first + 3L * frame) & 0xFFFFFFFFL);
+        out.tick(t0 + 3 * tick, 1); // back to one step per room tick
+        assertThat(r.sent).isEqualTo(3);
+        assertThat(r.lastSamples).isEqualTo(frame);
+        assertThat(r.lastTimestamp).isEqualTo((first + 3L * frame) & 0xFFFFFFFFL);
+        // three steps left: Opus has no 30 ms frame, so 20 ms then 10 ms, both inside the room tick
+        out.tick(t0 + 4 * tick, 3);
+        out.tick(t0 + 5 * tick, 2);
+        assertThat(r.lastSamples).isEqualTo(2 * frame);
+        out.tick(t0 + 6 * tick, 1);
+        assertThat(r.sent).isEqualTo(5);
+        assertThat(r.lastSamples).isEqualTo(frame);
+        assertThat(r.lastTimestamp).isEqualTo((first + 6L * frame) & 0xFFFFFFFFL);
+        assertThat(out.ticksSkipped()).isZero();
+    }
+
     private static MixOutput newOutput() {
         MixOutput out = new MediaFactory(DuetConfig.withOverrides(""), ServerClock.startingNow())
                 .newOutput("test", MediaFormat.opusDefaults());
@@ -84,10 +124,16 @@ class MixOutputTest {
         boolean connected;
         int sent;
         long lastTimestamp;
+        int lastSamples;
 
         @Override
         public void sendRtp(byte[] buf, int off, int len) {
             sent++;
+            org.duet.mixer.rtp.RtpPacket p = new org.duet.mixer.rtp.RtpPacket();
+            if (p.parse(buf, off, len) == org.duet.mixer.rtp.RtpDropReason.NONE) {
+                lastSamples = org.duet.mixer.opus.OpusPacketInfo.totalSamples(p.buffer(), p.payloadOffset(),
+                        p.payloadLength());
+            }
             lastTimestamp = ((buf[off + 4] & 0xFFL) << 24) | ((buf[off + 5] & 0xFFL) << 16) | ((buf[off + 6] & 0xFFL) << 8)
                     | (buf[off + 7] & 0xFFL);
         }
