@@ -9,10 +9,11 @@ import java.util.List;
 public record ConferenceSnapshot(String meetingId, String room, int openConnections, int connections,
                                  List<Voice> voices, List<Stream> streams) {
 
-    public record Voice(String tag, boolean mixed, int ownerConnection) {
+    public record Voice(String tag, boolean mixed, int ownerConnection, double arrivalLagMs, double arrivalLagMaxMs,
+                        double arrivalLagMaxAtS) {
     }
 
     public record Stream(String name, int sinkConnection, long eventsSent, long framesWithoutConnection, double lagMs,
-                         double maxLagMs) {
+                         double maxLagMs, double maxLagAtS) {
     }
 }

@@ -31,10 +31,13 @@ final class ExportedVoice {
     private boolean haveLast;
     private long lastTimestamp;
     private final JitsiCounters counters;
+    /** How evenly the bridge's export delivers this source (arrival minus media time). */
+    private final StreamTiming arrivals;
 
     ExportedVoice(String tag, JitsiCounters counters) {
         this.tag = tag;
         this.counters = counters;
+        this.arrivals = new StreamTiming("exported voice " + tag + " (arrived)");
         this.transport = new JitsiTransport("jitsi " + tag);
         this.ssrcBase = (tag.hashCode() & 0xFFFF_FFFFL) << 8;
     }
@@ -60,8 +63,24 @@ final class ExportedVoice {
         }
         haveLast = true;
         lastTimestamp = timestamp;
+        arrivals.note(arrivalNanos, timestamp);
         long ssrc = (ssrcBase + epoch) & 0xFFFF_FFFFL;
         transport.deliver((int) chunk, timestamp, ssrc, FORMAT.payloadType(), payload, len, arrivalNanos);
+    }
+
+    /** How far the last frame arrived behind the source's best case, ms. */
+    double arrivalLagMs() {
+        return arrivals.lagMs();
+    }
+
+    /** The most any frame arrived behind the source's best case, ms. */
+    double arrivalLagMaxMs() {
+        return arrivals.maxLagMs();
+    }
+
+    /** The source's age (since its first frame here) when its worst arrival lag happened, s. */
+    double arrivalLagMaxAtS() {
+        return arrivals.maxLagAtS();
     }
 
     /**

@@ -306,13 +306,14 @@ final class JitsiConference {
         List<ConferenceSnapshot.Voice> vs = new ArrayList<>();
         for (ExportedVoice v : voices.values()) {
             JitsiConnection owner = v.owner;
-            vs.add(new ConferenceSnapshot.Voice(v.tag, v.participantId != null, owner == null ? -1 : owner.id()));
+            vs.add(new ConferenceSnapshot.Voice(v.tag, v.participantId != null, owner == null ? -1 : owner.id(),
+                    v.arrivalLagMs(), v.arrivalLagMaxMs(), v.arrivalLagMaxAtS()));
         }
         List<ConferenceSnapshot.Stream> ss = new ArrayList<>();
         for (SyntheticStream s : streams.values()) {
             JitsiConnection sink = s.sink;
             ss.add(new ConferenceSnapshot.Stream(s.name.name(), sink == null ? -1 : sink.id(), s.eventsSent(), s.unsent(),
-                    s.lagMs(), s.maxLagMs()));
+                    s.lagMs(), s.maxLagMs(), s.maxLagAtS()));
         }
         int open = 0;
         for (JitsiConnection c : connections) {

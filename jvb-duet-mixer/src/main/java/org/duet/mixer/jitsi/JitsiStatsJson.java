@@ -39,13 +39,16 @@ public final class JitsiStatsJson {
             }
             var voices = o.putArray("voices");
             for (ConferenceSnapshot.Voice v : s.voices()) {
-                voices.addObject().put("tag", v.tag()).put("mixed", v.mixed()).put("connection", v.ownerConnection());
+                voices.addObject().put("tag", v.tag()).put("mixed", v.mixed()).put("connection", v.ownerConnection())
+                        .put("arrivalLagMs", v.arrivalLagMs()).put("arrivalLagMaxMs", v.arrivalLagMaxMs())
+                        .put("arrivalLagMaxAtS", v.arrivalLagMaxAtS());
             }
             var streams = o.putArray("streams");
             for (ConferenceSnapshot.Stream st : s.streams()) {
                 streams.addObject().put("name", st.name()).put("connection", st.sinkConnection())
                         .put("eventsSent", st.eventsSent()).put("framesWithoutConnection", st.framesWithoutConnection())
-                        .put("sendLagMs", st.lagMs()).put("sendLagMaxMs", st.maxLagMs());
+                        .put("sendLagMs", st.lagMs()).put("sendLagMaxMs", st.maxLagMs())
+                        .put("sendLagMaxAtS", st.maxLagAtS());
             }
         }
         root.set("mixer", StatsJson.of(server.mixer()));

@@ -34,19 +34,15 @@ final class SyntheticStream {
     private JitsiConnection startedOn;
     private volatile long eventsSent;
     private volatile long unsent;
-    // How evenly the stream leaves us, as the receiving browser's jitter buffer will see it: each
-    // event's send time minus its media time; the smallest such offset is the stream's best case, and
-    // how far an event lags behind it is what the browser must buffer for (a stall, a burst, a
-    // timestamp that runs slower than the clock). Media loop writes, stats read.
-    private long bestOffsetNanos = Long.MAX_VALUE;
-    private volatile long lagNanos;
-    private volatile long maxLagNanos;
+    /** How evenly the stream leaves us, as the receiving browser's jitter buffer will see it. */
+    private final StreamTiming timing;
 
     SyntheticStream(SyntheticName name, int frameSamples, JitsiCounters counters) {
         this.name = name;
         this.tagJson = name.name(); // validated to [A-Za-z0-9._-]: nothing to escape
         this.lastStep = frameSamples;
         this.counters = counters;
+        this.timing = new StreamTiming("synthetic stream " + name.name() + " (sent)");
     }
 
     /** An RTP packet of the mix that carries this stream (media loop thread). */
@@ -112,25 +108,22 @@ final class SyntheticStream {
     }
 
     private void noteTiming(long nowNanos) {
-        long offset = nowNanos - timestamp * 1_000_000L / 48;
-        if (offset < bestOffsetNanos) {
-            bestOffsetNanos = offset;
-        }
-        long lag = offset - bestOffsetNanos;
-        lagNanos = lag;
-        if (lag > maxLagNanos) {
-            maxLagNanos = lag;
-        }
+        timing.note(nowNanos, timestamp);
     }
 
     /** How far the last event left behind the stream's best case (send time minus media time), ms. */
     double lagMs() {
-        return lagNanos / 1e6;
+        return timing.lagMs();
     }
 
     /** The most any event lagged behind the stream's best case so far, ms. */
     double maxLagMs() {
-        return maxLagNanos / 1e6;
+        return timing.maxLagMs();
+    }
+
+    /** The stream's age when its worst lag happened, s. */
+    double maxLagAtS() {
+        return timing.maxLagAtS();
     }
 
     long eventsSent() {
