@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One bridge connection for one meeting, relayed to one mixer at a time. Frames pass both ways unchanged;
- * the relay only remembers what a new mixer must be told: the last {@code sources} event, the last
+ * One bridge connection for one meeting, relayed to one mixer at a time. Frames pass both ways unchanged,
+ * except the numbering of a new mixer's synthetic sources ({@link SyntheticContinuity}); the relay only remembers what a new mixer must be told: the last {@code sources} event, the last
  * {@code info} and each export's {@code start}. When the mixer connection drops (or its mixer leaves the brewery or announces graceful
  * shutdown) the relay connects to another live mixer and replays those before any further frame.
  *
@@ -32,6 +32,7 @@ final class MeetingRelay {
     private final DuetFront front;
     private final FrontCounters counters;
     private final Pipe toBridge;
+    private final SyntheticContinuity continuity = new SyntheticContinuity();
     private final Object lock = new Object();
 
     private volatile MixerLink mixer;
@@ -196,7 +197,9 @@ final class MeetingRelay {
             counters.droppedOversize.increment();
             return;
         }
-        if (toBridge.send(frame, System.nanoTime())) {
+        long now = System.nanoTime();
+        String out = continuity.rewrite(from, frame, EventKind.of(frame), now);
+        if (toBridge.send(out, now)) {
             counters.framesMixerToBridge.increment();
         }
     }

@@ -164,6 +164,11 @@ class JitsiDuetEndToEndTest {
             Thread.sleep(6000);
             Recording aAfter = a.stopCapture();
             Recording bAfter = b.stopCapture();
+            SingerSignals.write(work.resolve("rec-a-takeover.wav"), aAfter.output().samples());
+            SingerSignals.write(work.resolve("rec-b-takeover.wav"), bAfter.output().samples());
+            Files.writeString(work.resolve("rec-takeover.txt"), String.format(java.util.Locale.ROOT,
+                    "killed at %.3f; rec-a-takeover.wav starts %.3f, rec-b-takeover.wav %.3f (epoch ms)%n", killedAtMs,
+                    aAfter.output().startEpochMs(), bAfter.output().startEpochMs()));
             double gapA = ToneOutage.longestAfterMs(aAfter.output().samples(), aAfter.output().startEpochMs(), SingerSignals.TONE_B, killedAtMs);
             double gapB = ToneOutage.longestAfterMs(bAfter.output().samples(), bAfter.output().startEpochMs(), SingerSignals.TONE_A, killedAtMs);
             figure("jitsi_e2e_takeover_a_hears_b_again", gapA, "ms");
