@@ -218,10 +218,19 @@ public final class DuetFront implements AutoCloseable {
                 + java.net.URLEncoder.encode(meetingId, StandardCharsets.UTF_8));
     }
 
-    CompletableFuture<Session> connect(Choice choice, MixerLink link, String authorization) {
+    /**
+     * Opens a meeting's connection to a mixer. {@code takeover}: another mixer served the meeting until
+     * now, so the mixer is told (header {@code X-Duet-Resumed}) not to calibrate its singers again: each
+     * calibration mutes the partner in a singer's ear for its clicks, which would be a second outage
+     * right after the takeover.
+     */
+    CompletableFuture<Session> connect(Choice choice, MixerLink link, String authorization, boolean takeover) {
         ClientUpgradeRequest req = new ClientUpgradeRequest();
         if (authorization != null) {
             req.setHeader("Authorization", authorization);
+        }
+        if (takeover) {
+            req.setHeader("X-Duet-Resumed", "true");
         }
         try {
             return client.connect(link, choice.uri(), req)

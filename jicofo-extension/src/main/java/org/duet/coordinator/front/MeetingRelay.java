@@ -45,6 +45,8 @@ final class MeetingRelay {
     private boolean attaching;
     private long lostAtNanos = -1;
     private final Set<String> avoid = new HashSet<>();
+    /** Some mixer has served this meeting: the next one takes its voices over mid-duet. */
+    private volatile boolean servedBefore;
 
     MeetingRelay(DuetFront front, String meetingId, String authorization, Session bridge) {
         this.front = front;
@@ -263,7 +265,7 @@ final class MeetingRelay {
             return;
         }
         MixerLink link = new MixerLink(choice.mixerId(), this);
-        front.connect(choice, link, authorization).whenComplete((session, error) -> {
+        front.connect(choice, link, authorization, servedBefore).whenComplete((session, error) -> {
             if (error != null) {
                 counters.mixerConnectFailures.increment();
                 LOG.warn("meeting {}: mixer {} at {} refused: {}", meetingId, choice.mixerId(), choice.uri(),
@@ -325,6 +327,7 @@ final class MeetingRelay {
                     lastSources != null, lastInfo != null, starts.keySet());
             old = mixer;
             mixer = link;
+            servedBefore = true;
             lostAt = lostAtNanos;
             lostAtNanos = -1;
         }

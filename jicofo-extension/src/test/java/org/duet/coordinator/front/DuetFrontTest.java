@@ -136,6 +136,9 @@ class DuetFrontTest {
         assertThat(first.get(2)).contains("\"tag\":\"bbbb0002-a0\"").startsWith("{\"event\":\"start\"");
         assertThat(front.assignments()).containsEntry("duet-room", "mixer-2");
         assertThat(front.counters().failovers()).isEqualTo(1);
+        // the first mixer got a new meeting; the second was told it takes one over (no calibration again)
+        assertThat(m1.resumedHeaders).containsExactly("");
+        assertThat(m2.resumedHeaders).containsExactly("true");
         // media keeps flowing afterwards
         long n = m2.count("\"event\":\"media\"");
         assertThat(Wait.until(3000, () -> m2.count("\"event\":\"media\"") >= n + 20)).isNotNegative();

@@ -38,6 +38,8 @@ public final class FakeMixerServer implements AutoCloseable {
     public final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     public final AtomicInteger refused = new AtomicInteger();
     public final AtomicInteger connections = new AtomicInteger();
+    /** The X-Duet-Resumed header of each accepted connection, in order ("" when absent). */
+    public final List<String> resumedHeaders = new CopyOnWriteArrayList<>();
     private volatile boolean echo = true;
 
     public FakeMixerServer(String expectedAuth) throws Exception {
@@ -57,6 +59,8 @@ public final class FakeMixerServer implements AutoCloseable {
                     Response.writeError(req, resp, cb, 401, "secret");
                     return null;
                 }
+                String resumed = req.getHeaders().get("X-Duet-Resumed");
+                resumedHeaders.add(resumed == null ? "" : resumed);
                 String path = req.getHttpURI().getPath();
                 return new Peer(path.substring("/translate/".length()));
             });

@@ -134,6 +134,9 @@ final class JitsiConference {
         }
         c.exports = validExports;
         c.requests = valid;
+        if (c.resumed && c.resumedExports == null) {
+            c.resumedExports = List.copyOf(validExports);
+        }
         reconcile();
     }
 
@@ -275,6 +278,7 @@ final class JitsiConference {
             if (label == null) {
                 throw new IllegalArgumentException("no singer label left");
             }
+            v.transport.resumed = takenOver(v.tag);
             room.join(v.tag, Role.singer(label), v.transport, ExportedVoice.FORMAT);
             v.participantId = v.tag;
             LOG.info("meeting {}: voice {} joined as singer {}", meetingId, v.tag, label);
@@ -282,6 +286,16 @@ final class JitsiConference {
             counters.drop(JitsiDropReason.TOO_MANY_VOICES);
             LOG.warn("meeting {}: voice {} not mixed: {}", meetingId, v.tag, ex.getMessage());
         }
+    }
+
+    /** A voice this mixer takes over from another mixer mid-duet (see {@link JitsiConnection#resumed}). */
+    private boolean takenOver(String tag) {
+        for (JitsiConnection c : connections) {
+            if (c.resumedExports != null && c.resumedExports.contains(tag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private String freeSingerLabel() {

@@ -39,6 +39,14 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
     List<String> requests = List.of();
     final List<String> startedTags = new ArrayList<>();
     boolean sessionEnded;
+    /**
+     * Duet's front opened this connection for a meeting another mixer served until now
+     * ({@link JitsiServer#RESUMED_HEADER}); the voices of its first {@code sources} event (the front's
+     * replay) were calibrated there and are not calibrated again at join.
+     */
+    final boolean resumed;
+    /** The exports of a resumed connection's first {@code sources} event; set by the conference under its lock. */
+    List<String> resumedExports;
 
     /** Voices this connection started: the only tags its media may carry. Its own thread writes it. */
     private volatile ExportedVoice[] started = NO_VOICES;
@@ -57,10 +65,11 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
         }
     };
 
-    JitsiConnection(JitsiServer server, String meetingId, int id) {
+    JitsiConnection(JitsiServer server, String meetingId, int id, boolean resumed) {
         this.server = server;
         this.meetingId = meetingId;
         this.id = id;
+        this.resumed = resumed;
         this.event = new MediaJsonEvent(server.settings().maxMessageBytes());
     }
 

@@ -46,6 +46,11 @@ public final class JitsiServer implements AutoCloseable {
 
     private final DuetMixer mixer;
     private final JitsiSettings settings;
+    /**
+     * Set to {@code true} by Duet's front (jicofo-extension) when it moves a meeting here from another
+     * mixer: the voices it replays are not calibrated again (docs/protocol.md).
+     */
+    static final String RESUMED_HEADER = "X-Duet-Resumed";
     private final byte[] expectedAuthorization;
     private final Server server;
     private final ScheduledExecutorService scheduler;
@@ -112,7 +117,8 @@ public final class JitsiServer implements AutoCloseable {
                     Response.writeError(request, response, callback, 401, "wrong or missing secret");
                     return null;
                 }
-                return new JitsiConnection(this, meetingId, connectionIds.incrementAndGet());
+                boolean resumed = "true".equalsIgnoreCase(request.getHeaders().get(RESUMED_HEADER));
+                return new JitsiConnection(this, meetingId, connectionIds.incrementAndGet(), resumed);
             });
         });
         ws.setHandler(new Endpoints());

@@ -28,6 +28,8 @@ final class JitsiTransport implements PacketTransport {
     private volatile PacketReceiver receiver;
     volatile SyntheticStream[] streams = NONE;
     private volatile boolean closed;
+    /** A voice this mixer took over mid-duet from another (the front said so): not calibrated again at join. */
+    volatile boolean resumed;
 
     // inbound (the owning connection's thread; guarded by this for a takeover by another connection)
     private final byte[] frame = new byte[RtpPacket.FIXED_HEADER_LENGTH + MediaJsonEventLimits.MAX_PAYLOAD];
@@ -71,6 +73,11 @@ final class JitsiTransport implements PacketTransport {
     @Override
     public void sendRtcp(byte[] buf, int off, int len) {
         // mediajson carries no RTCP: the bridge terminates RTCP with the clients itself
+    }
+
+    @Override
+    public boolean calibrateAtJoin() {
+        return !resumed;
     }
 
     @Override

@@ -26,6 +26,11 @@ final class StreamTiming {
     private volatile long lagNanos;
     private volatile long maxLagNanos;
     private volatile long maxLagAgeNanos;
+    // the stream's first frames (wall time since the first, media time), for the log of its first lag
+    private static final int EARLY = 64;
+    private final long[] earlyWall = new long[EARLY];
+    private final long[] earlyMedia = new long[EARLY];
+    private int early;
 
     StreamTiming(String what) {
         this.what = what;
@@ -35,6 +40,11 @@ final class StreamTiming {
     void note(long nowNanos, long samples48k) {
         if (firstNanos == Long.MIN_VALUE) {
             firstNanos = nowNanos;
+        }
+        if (early < EARLY) {
+            earlyWall[early] = nowNanos - firstNanos;
+            earlyMedia[early] = samples48k;
+            early++;
         }
         long offset = nowNanos - samples48k * 1_000_000L / 48;
         if (offset < bestOffsetNanos) {
@@ -46,11 +56,22 @@ final class StreamTiming {
             maxLagNanos = lag;
             maxLagAgeNanos = nowNanos - firstNanos;
             if (lag >= loggedNanos) {
+                boolean first = loggedNanos == LOG_FLOOR_NANOS;
                 loggedNanos = lag * 3 / 2; // a handful of lines per stream at most
-                LOG.info("{}: {} ms behind its best timing, {} s after its first frame", what,
-                        lag / 1_000_000, String.format("%.2f", (nowNanos - firstNanos) / 1e9));
+                LOG.info("{}: {} ms behind its best timing, {} s after its first frame{}", what,
+                        lag / 1_000_000, String.format("%.2f", (nowNanos - firstNanos) / 1e9),
+                        first ? "; its first frames (ms since the first: media ms): " + earlyFrames() : "");
             }
         }
+    }
+
+    private String earlyFrames() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < early; i++) {
+            b.append(i == 0 ? "" : ", ").append(earlyWall[i] / 1_000_000).append(':')
+                    .append((earlyMedia[i] - earlyMedia[0]) / 48);
+        }
+        return b.toString();
     }
 
     /** How far the last frame lagged behind the stream's best case, ms. */

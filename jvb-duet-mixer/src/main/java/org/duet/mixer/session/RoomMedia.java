@@ -71,8 +71,7 @@ public final class RoomMedia implements LoopTask {
         if (!p.singer) {
             p.output = listenerMix;
         } else {
-            // Plain RTP peers (gateways, encoders, test peers) have nobody to hear the clicks: on request only.
-            sync.addSinger(p.id, p.input, p.output, !(p.transport instanceof org.duet.mixer.transport.UdpTransport));
+            sync.addSinger(p.id, p.input, p.output, p.transport.calibrateAtJoin());
         }
         rebuildPlan();
     }

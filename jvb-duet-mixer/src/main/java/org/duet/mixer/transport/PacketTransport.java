@@ -34,6 +34,16 @@ public interface PacketTransport extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True when a person listens at this end who can be calibrated at join (clicks in their mix,
+     * found again in their voice: docs/sync.md). Plain RTP peers (gateways, encoders, test peers)
+     * have nobody to hear the clicks, and a voice a mixer takes over mid-duet was calibrated by the
+     * mixer before it: they are calibrated on request only.
+     */
+    default boolean calibrateAtJoin() {
+        return true;
+    }
+
     @Override
     void close();
 }

@@ -282,6 +282,11 @@ public final class UdpTransport implements PacketTransport {
     }
 
     @Override
+    public boolean calibrateAtJoin() {
+        return false; // a plain RTP peer: nobody to hear the clicks
+    }
+
+    @Override
     public String describe() {
         return "udp " + localAddress + " <-> " + (remote == null ? "(waiting)" : remote);
     }

@@ -50,12 +50,18 @@ public final class FakeBridge implements Session.Listener.AutoDemanding, AutoClo
 
     /** Connects; throws when the upgrade is refused (wrong secret, bad path). */
     static FakeBridge connect(URI endpoint, String authorization) throws Exception {
+        return connect(endpoint, authorization, java.util.Map.of());
+    }
+
+    /** Connects with extra upgrade headers (what Duet's front adds, e.g. X-Duet-Resumed). */
+    static FakeBridge connect(URI endpoint, String authorization, java.util.Map<String, String> headers) throws Exception {
         FakeBridge b = new FakeBridge();
         b.client.start();
         ClientUpgradeRequest req = new ClientUpgradeRequest();
         if (authorization != null) {
             req.setHeader("Authorization", authorization);
         }
+        headers.forEach(req::setHeader);
         try {
             b.client.connect(b, endpoint, req).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
