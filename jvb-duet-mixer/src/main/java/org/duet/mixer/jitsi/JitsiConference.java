@@ -229,7 +229,7 @@ final class JitsiConference {
         }
         for (var e : sinks.entrySet()) {
             SyntheticStream s = streams.computeIfAbsent(e.getKey(),
-                    n -> new SyntheticStream(SyntheticName.parse(n), frameSamples, counters));
+                    n -> new SyntheticStream(SyntheticName.parse(n), frameSamples, counters, e.getValue().resumed));
             s.sink = e.getValue();
             if (s.name.kind() == SyntheticName.Kind.DUETMIX && !listeners.contains(s.name.name())) {
                 JitsiTransport t = new JitsiTransport("jitsi " + s.name.name());
@@ -327,7 +327,7 @@ final class JitsiConference {
         for (SyntheticStream s : streams.values()) {
             JitsiConnection sink = s.sink;
             ss.add(new ConferenceSnapshot.Stream(s.name.name(), sink == null ? -1 : sink.id(), s.eventsSent(), s.unsent(),
-                    s.lagMs(), s.maxLagMs(), s.maxLagAtS()));
+                    s.lagMs(), s.maxLagMs(), s.maxLagAtS(), s.heldAtStart()));
         }
         int open = 0;
         for (JitsiConnection c : connections) {

@@ -48,7 +48,7 @@ public final class JitsiStatsJson {
                 streams.addObject().put("name", st.name()).put("connection", st.sinkConnection())
                         .put("eventsSent", st.eventsSent()).put("framesWithoutConnection", st.framesWithoutConnection())
                         .put("sendLagMs", st.lagMs()).put("sendLagMaxMs", st.maxLagMs())
-                        .put("sendLagMaxAtS", st.maxLagAtS());
+                        .put("sendLagMaxAtS", st.maxLagAtS()).put("heldAtStart", st.heldAtStart());
             }
         }
         root.set("mixer", StatsJson.of(server.mixer()));

@@ -34,11 +34,14 @@ final class SyntheticStream {
     private JitsiConnection startedOn;
     private volatile long eventsSent;
     private volatile long unsent;
+    /** Holds the stream back until it runs steadily (a receiver's jitter buffer learns from its start). */
+    private final SteadyStart steadyStart;
     /** How evenly the stream leaves us, as the receiving browser's jitter buffer will see it. */
     private final StreamTiming timing;
 
-    SyntheticStream(SyntheticName name, int frameSamples, JitsiCounters counters) {
+    SyntheticStream(SyntheticName name, int frameSamples, JitsiCounters counters, boolean takenOver) {
         this.name = name;
+        this.steadyStart = takenOver ? SteadyStart.startedAlready() : new SteadyStart();
         this.tagJson = name.name(); // validated to [A-Za-z0-9._-]: nothing to escape
         this.lastStep = frameSamples;
         this.counters = counters;
@@ -73,6 +76,9 @@ final class SyntheticStream {
         JitsiConnection to = sink;
         if (to == null || !to.isOpen()) {
             unsent++;
+            return;
+        }
+        if (!steadyStart.admit(System.nanoTime(), timestamp)) {
             return;
         }
         StringBuilder b = text;
@@ -124,6 +130,11 @@ final class SyntheticStream {
     /** The stream's age when its worst lag happened, s. */
     double maxLagAtS() {
         return timing.maxLagAtS();
+    }
+
+    /** Frames held back while the stream was not yet steady ({@link SteadyStart}). */
+    long heldAtStart() {
+        return steadyStart.held();
     }
 
     long eventsSent() {
