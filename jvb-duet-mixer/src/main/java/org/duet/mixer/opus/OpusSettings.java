@@ -69,6 +69,10 @@ public record OpusSettings(int channels, int bitrate, int complexity, boolean fe
         return new OpusSettings(channels, bitrate, complexity, fec, expectedLossPercent, dtx, application, samples);
     }
 
+    public OpusSettings withChannels(int n) {
+        return new OpusSettings(n, bitrate, complexity, fec, expectedLossPercent, dtx, application, frameSamples);
+    }
+
     public OpusSettings withComplexity(int c) {
         return new OpusSettings(channels, bitrate, c, fec, expectedLossPercent, dtx, application, frameSamples);
     }

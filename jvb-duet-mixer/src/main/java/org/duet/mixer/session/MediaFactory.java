@@ -112,6 +112,11 @@ public final class MediaFactory {
         OpusSettings s = mixSettings;
         if (format != null) {
             s = s.withFec(s.fec() && format.inbandFec(), s.expectedLossPercent()).withDtx(s.dtx() && format.dtx());
+            if (format.channels() == 2) {
+                // The receiver negotiated stereo (Opus fmtp stereo=1): its own encoder class, stereo,
+                // at 1.5 times the mono bitrate within the configured bounds (docs/adaptation.md).
+                s = s.withChannels(2).withBitrate(adaptation.clampBitrate(s.bitrate() * 3 / 2));
+            }
         }
         return s;
     }
@@ -170,6 +175,7 @@ public final class MediaFactory {
             }
         }
         pm.adaptation = newAdaptation(pm.id, pm.format, pm.singer && pm.output != null);
+        pm.joinSettings = pm.singer && pm.output != null ? mixMinusSettings(pm.format) : outputSettings(pm.format);
     }
 
     /** Builds encoders for new encoder classes on the codec thread and hands them to the loop. */

@@ -52,6 +52,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     org.duet.mixer.adapt.ReceiverAdaptation adaptation;
     /** For a singer: what we advise their page to send, from what we measure of their stream. */
     org.duet.mixer.adapt.ReceiverAdaptation upstream;
+    /** The encoder settings this participant's format asks for on a clean path (channels, FEC, DTX). */
+    org.duet.mixer.opus.OpusSettings joinSettings;
     /** For a singer: echo and feedback control on their voice (null: off). */
     org.duet.mixer.echo.EchoControl echo;
     /** The echo control changed this voice at the last tick (a howl notch): outputs mix it rather than forward it. */

@@ -74,6 +74,12 @@ public final class RoomMedia implements LoopTask {
             sync.addSinger(p.id, p.input, p.output, p.transport.calibrateAtJoin());
         }
         rebuildPlan();
+        // A receiver that negotiated stereo gets its mix from a stereo encoder class from the start
+        // (a singer's own output was built stereo; a listener joins the shared mix's stereo lane).
+        org.duet.mixer.opus.OpusSettings start = p.adaptation != null ? p.adaptation.current() : p.joinSettings;
+        if (start != null && start.channels() == 2 && p.output != null) {
+            p.output.setSubscriberSettings(p.subscriber, start);
+        }
     }
 
     public void remove(ParticipantMedia p) {
