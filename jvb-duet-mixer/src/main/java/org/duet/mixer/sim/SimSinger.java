@@ -22,7 +22,8 @@ import org.duet.mixer.sync.Metronome;
 /**
  * A singer in simulated time, as the mixer sees a browser: it plays the mix it receives a target
  * delay ({@code playoutDelayMs}) after the fastest packets of the last two seconds would have
- * allowed, as a browser's jitter buffer settles (so a sender that re-times its stream, as the
+ * allowed, decoding the packets in media order as their playout comes (concealing a missing one),
+ * as a browser's jitter buffer does (so a sender that re-times its stream, as the
  * mixer does when it switches between forwarding and mixing, costs a skip or a pause, not a
  * lasting change of delay),
  * and whenever it hears a click (the metronome's, or the calibration's) it claps: a 1.5 ms burst
@@ -88,6 +89,10 @@ public final class SimSinger {
     private final long[] bucketId = new long[20];
     private long baseline = Long.MAX_VALUE;
     private long played;
+    // Received, not yet played, by mix sample; decoded in media order as their playout comes.
+    private final java.util.TreeMap<Long, byte[]> pending = new java.util.TreeMap<>();
+    private long decodedThrough;
+    private int lastFrameSamples = 480;
     private long scanned;
     private long quietUntil;
     private long mixSsrc = -1;
@@ -165,14 +170,54 @@ public final class SimSinger {
             return; // older than the first packet
         }
         observe(now, now - Math.round(k * 1e9 / 48_000));
-        int n = decoder.decode(data, rtp.payloadOffset(), rtp.payloadLength(), decoded, 0, decoded.length);
         packetsHeard++;
-        if (k < played || n <= 0) {
-            latePackets++; // its time to play has passed: a gap
+        if (k < decodedThrough) {
+            latePackets++; // its time to play has passed: it was concealed
             return;
         }
-        for (int i = 0; i < n && k + i < heard.length; i++) {
-            heard[(int) (k + i)] = decoded[i] / 32768f;
+        pending.put(k, data);
+    }
+
+    /**
+     * Decodes, in media order, every frame whose playout began before mix sample {@code through}:
+     * the packet if it came, else a concealed frame, as a browser's jitter buffer does. (Decoding
+     * in arrival order instead, with one stateful decoder, put an echo of a click a frame or two
+     * early whenever the path reordered the packets around it; see docs/sync.md.)
+     */
+    private void decodeDue(long through) {
+        while (decodedThrough < through && decodedThrough < heard.length) {
+            java.util.Map.Entry<Long, byte[]> next = pending.firstEntry();
+            int n;
+            if (next != null && next.getKey() <= decodedThrough) {
+                pending.pollFirstEntry();
+                if (next.getKey() < decodedThrough) {
+                    latePackets++; // overlaps what was already played
+                    continue;
+                }
+                byte[] data = next.getValue();
+                if (rtp.parse(data, 0, data.length) != RtpDropReason.NONE) {
+                    continue;
+                }
+                n = decoder.decode(data, rtp.payloadOffset(), rtp.payloadLength(), decoded, 0, decoded.length);
+                if (n <= 0) {
+                    continue;
+                }
+                lastFrameSamples = n;
+            } else {
+                n = lastFrameSamples;
+                if (next != null) {
+                    n = (int) Math.min(n, next.getKey() - decodedThrough);
+                }
+                n = Math.max(0, decoder.conceal(decoded, 0, n));
+                if (n == 0) {
+                    decodedThrough = next != null ? next.getKey() : through; // nothing to conceal with: silence
+                    continue;
+                }
+            }
+            for (int i = 0; i < n && decodedThrough + i < heard.length; i++) {
+                heard[(int) (decodedThrough + i)] = decoded[i] / 32768f;
+            }
+            decodedThrough += n;
         }
     }
 
@@ -183,6 +228,7 @@ public final class SimSinger {
         }
         // Due: media time + fastest path + target. When the baseline rises, playout pauses; when it drops, it skips.
         played = Math.min(heard.length, Math.max(played, (long) Math.floor((now - playoutOffset()) * 48_000 / 1e9)));
+        decodeDue(played);
         // A click is judged once its whole template has been played.
         long until = played - beat.length() - 8;
         for (; scanned < until; scanned++) {

@@ -48,18 +48,20 @@ public final class RoomSync {
         final VoiceInput input;
         final MixOutput output;
         final LatencyCalibration calibration = new LatencyCalibration();
-        final ShiftedSource forListener;
+        final ReadDelayHistory reads;
+        final FollowerVoice forListener;
         long liveSince = Long.MIN_VALUE;
         long lastForwarded = Long.MIN_VALUE;
         boolean calibrationWanted; // automatic at join
         int autoRetries = 1;
 
-        Singer(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin) {
+        Singer(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin, int tickSamples) {
             this.id = id;
             this.calibrationWanted = calibrateAtJoin;
             this.input = input;
             this.output = output;
-            this.forListener = new ShiftedSource(input);
+            this.reads = new ReadDelayHistory(tickSamples);
+            this.forListener = new FollowerVoice(input, reads);
         }
     }
 
@@ -95,7 +97,7 @@ public final class RoomSync {
      *                        that explains the clicks); otherwise only on request
      */
     public void addSinger(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin) {
-        singers.add(new Singer(id, input, output, calibrateAtJoin));
+        singers.add(new Singer(id, input, output, calibrateAtJoin, tickSamples));
         publish();
     }
 
@@ -311,6 +313,9 @@ public final class RoomSync {
                     publish();
                 }
             }
+            if (!s.output.isForwarding()) {
+                s.reads.record(s.output.lastReadPosition(), readDelay(s, tickPosition));
+            }
             if (s.liveSince == Long.MIN_VALUE && !s.input.isStale(tickPosition)) {
                 s.liveSince = tickPosition;
             }
@@ -353,18 +358,20 @@ public final class RoomSync {
             followerBeat = -leaderLoop;
             for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
                 Singer s = singers.get(si);
-                long shift = 0;
                 if (!s.id.equals(leader) && s.calibration.calibrated()) {
-                    shift = Math.round(s.calibration.loopSamples(readDelay(s, tickPosition), transit(s)));
+                    // The round trip now; the read delay as it was when their mix read what they sang to.
+                    s.forListener.follow(Math.round(s.calibration.loopSamples(0, transit(s))),
+                            readDelay(s, tickPosition));
+                } else {
+                    s.forListener.unshifted();
                 }
-                s.forListener.setShift(shift);
             }
         } else {
             double sum = 0;
             int n = 0;
             for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
                 Singer s = singers.get(si);
-                s.forListener.setShift(0);
+                s.forListener.unshifted();
                 if (s.calibration.calibrated()) {
                     sum += s.calibration.loopSamples(readDelay(s, tickPosition), transit(s));
                     n++;

@@ -21,39 +21,36 @@ class SimulatedDuetTest {
     static final SimSinger.Profile A = new SimSinger.Profile("a", 10, 2, 0, 350, 50, 12, 50, 6000, true, 1);
     static final SimSinger.Profile B = new SimSinger.Profile("b", 60, 15, 2, -1200, -50, 25, 50, 8000, true, 2);
 
+    /**
+     * Three runs in one JVM. They differ by the mixer's own randomness (SSRCs, RTCP report times),
+     * which moves where the beat falls in each mix's frames; that is what once made about half the
+     * runs of a JVM fail here (a click's echo a frame early in what the simulated singer decoded,
+     * and the follower's mix cursor stepping under claps still on their way: docs/sync.md).
+     */
     @Test
     void clapsLineUpInTheListenerMix() {
-        SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A, B, 90, 20, 20));
-        System.out.print(r.diagnostics());
-        System.out.printf("leader/follower p95 %.3f ms over %d beats (%d missing a clap); live p95 %.3f ms over %d pairs;"
-                        + " calibrated after %.0f / %.0f ms; loops %.1f / %.1f ms%n", r.leaderFollowerP95Ms(),
-                r.leaderFollowerErrorsMs().length / 3, r.beatsMissingAClapOrB(), r.liveP95Ms(), r.liveErrorsMs().length,
-                r.calibratedAfterMs()[0], r.calibratedAfterMs()[1], r.loopMs()[0], r.loopMs()[1]);
-        assertThat(r.calibratedAfterMs()).as("both calibrated at join").doesNotContain(Double.NaN);
-        // #13: calibrated within 5 s of joining; both at once, measured 2.9 / 3.8 s (one after the other: 3.8 / 7.0 s).
-        assertThat(java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow()).as("both calibrated after joining, ms")
-                .isLessThanOrEqualTo(4_500);
-        assertThat(r.leaderFollowerErrorsMs().length / 3).as("beats measured").isGreaterThanOrEqualTo(25);
-        assertThat(r.liveErrorsMs().length).as("clap pairs measured").isGreaterThanOrEqualTo(25);
-        // Per beat, the worst of |A - beat|, |B - beat|, |A - B|. Most beats line up within a fraction
-        // of a millisecond; in about half the runs 2-4 of the ~29 beats have B's clap a whole tick or
-        // frame off (10, 20, 30 ms; with or without loss; A stays within 0.3 ms). Their share decides
-        // whether the p95 over all errors is 0.5 ms or 9-21 ms, which is what made this test look
-        // flaky in the full suite: it is the same in one JVM running the duet eight times, no other
-        // test involved (issue #13). The p95 is printed and the bench reports it; the test asserts
-        // what holds in every run seen (at most 4 such beats in 13 runs): at least 75 % of beats within 2 ms, the median well inside.
-        double[] lf = r.leaderFollowerErrorsMs();
-        int aligned = 0;
-        for (int i = 0; i + 2 < lf.length; i += 3) {
-            if (Math.max(lf[i], Math.max(lf[i + 1], lf[i + 2])) <= 2.0) {
-                aligned++;
-            }
+        for (int run = 1; run <= RUNS; run++) {
+            SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A, B, 90, 20, 20));
+            System.out.print(r.diagnostics());
+            System.out.printf("run %d: leader/follower p95 %.3f ms over %d beats (%d missing a clap); live p95 %.3f ms"
+                            + " over %d pairs; calibrated after %.0f / %.0f ms; loops %.1f / %.1f ms%n", run,
+                    r.leaderFollowerP95Ms(), r.leaderFollowerErrorsMs().length / 3, r.beatsMissingAClapOrB(),
+                    r.liveP95Ms(), r.liveErrorsMs().length, r.calibratedAfterMs()[0], r.calibratedAfterMs()[1],
+                    r.loopMs()[0], r.loopMs()[1]);
+            assertThat(r.calibratedAfterMs()).as("run %d: both calibrated at join", run).doesNotContain(Double.NaN);
+            // #13: calibrated within 5 s of joining; both at once, measured 2.9 / 3.8 s (one after the other: 3.8 / 7.0 s).
+            assertThat(java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow())
+                    .as("run %d: both calibrated after joining, ms", run).isLessThanOrEqualTo(4_500);
+            assertThat(r.leaderFollowerErrorsMs().length / 3).as("run %d: beats measured", run)
+                    .isGreaterThanOrEqualTo(25);
+            assertThat(r.liveErrorsMs().length).as("run %d: clap pairs measured", run).isGreaterThanOrEqualTo(25);
+            // Per beat |A - beat|, |B - beat|, |A - B|: #13 asks for 2 ms p95.
+            assertThat(r.leaderFollowerP95Ms()).as("run %d: leader/follower: beat, A, B, p95 ms", run)
+                    .isLessThanOrEqualTo(2.0);
+            assertThat(r.liveP95Ms()).as("run %d: live: A against B by capture time, p95 ms", run)
+                    .isLessThanOrEqualTo(2.0);
         }
-        System.out.printf("leader/follower: %d of %d beats with beat, A and B within 2 ms%n", aligned, lf.length / 3);
-        assertThat(aligned).as("leader/follower: beats with beat, A and B within 2 ms").isGreaterThanOrEqualTo(
-                (int) Math.ceil(0.75 * (lf.length / 3)));
-        double[] e = java.util.Arrays.stream(lf).map(Math::abs).sorted().toArray();
-        assertThat(e[e.length / 2]).as("leader/follower: beat, A, B, median |error| ms").isLessThanOrEqualTo(1.0);
-        assertThat(r.liveP95Ms()).as("live: A against B by capture time, p95 ms").isLessThanOrEqualTo(2.0);
     }
+
+    private static final int RUNS = 3;
 }
