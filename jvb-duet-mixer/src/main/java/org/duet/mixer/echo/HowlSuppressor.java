@@ -35,6 +35,12 @@ import org.duet.mixer.dsp.RealForwardFft;
  *
  * <p>Media loop only: no allocation after construction, no latency in the signal path (IIR
  * notches; the analysis runs beside it). Cost measured in {@code HowlSuppressorTest}.
+ *
+ * <p>A bin's level (a logarithm) is computed only when a test needs its exact value. Most tests
+ * compare a level with a threshold - the -60 dBFS floor, the held maximum, a peak 20 dB louder -
+ * and a bound read off the power's floating-point exponent ({@link #upperDb}, {@link #lowerDb}:
+ * within 0.27 dB) settles most of them without one; only a bin near its threshold gets its exact
+ * level. So every decision is the one the exact levels give, at about a third of the logarithms.
  */
 public final class HowlSuppressor {
 
@@ -73,7 +79,11 @@ public final class HowlSuppressor {
     private final float[] ring = new float[N];
     private final float[] re = new float[N];
     private final float[] im = new float[N];
+    /** Per hop (ring of {@link #HISTORY}) and bin: the bin's power, and its level in dBFS once asked for. */
+    private final float[][] power = new float[HISTORY][N / 2];
     private final float[][] levelDb = new float[HISTORY][N / 2];
+    /** The hop whose level {@link #levelDb} holds for each slot and bin (0: none yet; hops count from 1). */
+    private final long[][] levelHop = new long[HISTORY][N / 2];
     private final int[] runs = new int[N / 2];
     private final int[] nextRuns = new int[N / 2];
     private final float[] fitWeight = new float[FIT];
@@ -141,28 +151,46 @@ public final class HowlSuppressor {
 
     /** Analyses and filters {@code n} samples of the input (48 kHz) in place. */
     public void process(float[] x, int off, int n) {
-        for (int i = off; i < off + n; i++) {
-            float v = x[i];
+        int end = off + n;
+        int notchFrom = off; // samples before this one have been through the notches
+        Biquad aa0 = antiAlias[0];
+        Biquad aa1 = antiAlias[1];
+        Biquad aa2 = antiAlias[2];
+        for (int i = off; i < end; i++) {
             // the analysis sees the input before the notches: the loop as it is
-            float a = antiAlias[2].process(antiAlias[1].process(antiAlias[0].process(v)));
+            float a = aa2.process(aa1.process(aa0.process(x[i])));
             if (++phase == DECIMATE) {
                 phase = 0;
                 ring[ringPos] = a;
                 ringPos = (ringPos + 1) & (N - 1);
                 if (++sinceHop == HOP) {
                     sinceHop = 0;
+                    // the notches as they were up to here; a notch this analysis engages or
+                    // releases takes effect from this sample on
+                    notch(x, notchFrom, i);
+                    samples += i - notchFrom;
+                    notchFrom = i;
                     analyse();
                 }
             }
-            if (activeNotches > 0) {
-                for (int k = 0; k < MAX_NOTCHES; k++) {
-                    if (notchOn[k]) {
-                        v = notches[k][1].process(notches[k][0].process(v));
-                    }
+        }
+        notch(x, notchFrom, end);
+        samples += end - notchFrom;
+    }
+
+    /** Runs x[from, to) through the notches in place (each sample through every notch in turn). */
+    private void notch(float[] x, int from, int to) {
+        if (activeNotches == 0) {
+            return;
+        }
+        for (int k = 0; k < MAX_NOTCHES; k++) {
+            if (notchOn[k]) {
+                Biquad first = notches[k][0];
+                Biquad second = notches[k][1];
+                for (int i = from; i < to; i++) {
+                    x[i] = second.process(first.process(x[i]));
                 }
             }
-            x[i] = v;
-            samples++;
         }
     }
 
@@ -173,16 +201,20 @@ public final class HowlSuppressor {
             windowed[i] = ring[(ringPos + i) & (N - 1)] * window[i];
         }
         fft.forward(windowed, re, im);
-        float[] level = levelDb[now];
+        float[] pw = power[now];
         for (int k = 0; k < N / 2; k++) {
-            // a full-scale sine puts 20 log10(N/4) dB into its bin: remove it, so this is dBFS
-            level[k] = Math.max(-120f, (float) (10 * Math.log10(re[k] * re[k] + im[k] * im[k] + 1e-20)) - 54.2f);
+            pw[k] = re[k] * re[k] + im[k] * im[k];
         }
         releaseExpiredNotches();
         if (hops > FIT) {
-            float[] before = levelDb[slot(hops - FIT)]; // the hop just before the fit window
-            for (int k = 0; k < N / 2; k++) {
-                heldDb[k] = Math.max(before[k], heldDb[k] - heldDecayPerHop);
+            long beforeHop = hops - FIT; // the hop just before the fit window
+            float[] before = power[slot(beforeHop)];
+            // held maxima are read for bins MIN_BIN - 1 .. MAX_BIN only (candidates and their neighbours)
+            for (int k = MIN_BIN - 1; k <= MAX_BIN; k++) {
+                float decayed = heldDb[k] - heldDecayPerHop;
+                // the level is at least -120: only a bin surely below the decayed maximum skips the log
+                heldDb[k] = decayed > -120f && upperDb(before[k]) < decayed ? decayed
+                        : Math.max(level(beforeHop, k), decayed);
             }
         }
         java.util.Arrays.fill(nextRuns, 0);
@@ -190,34 +222,77 @@ public final class HowlSuppressor {
             return;
         }
         int engageBin = -1;
+        long h = hops;
         for (int k = MIN_BIN; k < MAX_BIN; k++) {
-            float p = level[k];
-            if (p < FLOOR_DB || p < level[k - 1] || p < level[k + 1]) {
+            if (upperDb(pw[k]) < FLOOR_DB) {
+                continue; // surely under the floor: no log needed
+            }
+            float p = level(h, k);
+            if (p < FLOOR_DB || p < level(h, k - 1) || p < level(h, k + 1)) {
                 continue;
             }
-            if (!aboveHeld(level, k) || !growsSteadily(k) || nearAMuchLouderPeak(level, k) || partOfHarmonicSeries(k)) {
+            if (!aboveHeld(p, k) || !growsSteadily(k) || nearAMuchLouderPeak(k, p) || partOfHarmonicSeries(k)) {
                 continue;
             }
             // a run continues from a candidate at this bin or a neighbour in the last hop
             int run = Math.max(runs[k], Math.max(runs[k - 1], runs[k + 1])) + 1;
             nextRuns[k] = run;
-            if (run >= RUN && !notchedNear(interpolatedHz(level, k)) && (engageBin < 0 || p > level[engageBin])) {
+            if (run >= RUN && !notchedNear(interpolatedHz(h, k)) && (engageBin < 0 || p > level(h, engageBin))) {
                 engageBin = k;
             }
         }
         System.arraycopy(nextRuns, 0, runs, 0, runs.length);
         if (engageBin >= 0) {
-            double hz = interpolatedHz(level, engageBin);
+            double hz = interpolatedHz(h, engageBin);
             if (risingInWhatWeSent(hz)) {
                 engage(hz);
             }
         }
     }
 
-    /** The peak at bin k stands {@link #NEW_HIGH_DB} above the held maximum of bins k-1..k+1. */
-    private boolean aboveHeld(float[] level, int k) {
+    /** The peak at bin k (level {@code p}) stands {@link #NEW_HIGH_DB} above the held maximum of bins k-1..k+1. */
+    private boolean aboveHeld(float p, int k) {
         float held = Math.max(heldDb[k], Math.max(heldDb[k - 1], heldDb[k + 1]));
-        return level[k] >= held + NEW_HIGH_DB;
+        return p >= held + NEW_HIGH_DB;
+    }
+
+    /**
+     * Bin {@code k}'s level in dBFS in hop {@code hop} (one of the last {@link #HISTORY}): a
+     * full-scale sine puts 20 log10(N/4) dB into its bin, removed so this is dBFS; at least -120.
+     * Computed from the bin's power the first time it is asked for, then kept.
+     */
+    private float level(long hop, int k) {
+        int s = slot(hop);
+        if (levelHop[s][k] == hop) {
+            return levelDb[s][k];
+        }
+        float v = Math.max(-120f, (float) (10 * Math.log10(power[s][k] + 1e-20)) - 54.2f);
+        levelDb[s][k] = v;
+        levelHop[s][k] = hop;
+        return v;
+    }
+
+    private static final float DB_PER_OCTAVE = (float) (10 * Math.log10(2));
+
+    /**
+     * At least the level {@link #level} gives for power {@code p} (before its -120 floor), from the
+     * float's exponent and mantissa: log2(1 + m) lies between m and m + 0.0861 for m in [0, 1),
+     * so this is at most 0.26 dB low (0.001 dB of slack for rounding). Powers under 1e-12 sit
+     * 170 dB down, far under the floor: they give -200.
+     */
+    static float lowerDb(float p) {
+        if (!(p >= 1e-12f)) {
+            return -200f;
+        }
+        int bits = Float.floatToRawIntBits(p);
+        int exponent = (bits >>> 23) - 127;
+        float mantissa = (bits & 0x7FFFFF) * (1f / (1 << 23));
+        return DB_PER_OCTAVE * (exponent + mantissa) - 54.2f - 0.001f;
+    }
+
+    /** At most 0.27 dB above {@link #level} for power {@code p} (before its -120 floor); see {@link #lowerDb}. */
+    static float upperDb(float p) {
+        return lowerDb(p) + 0.262f;
     }
 
     /**
@@ -265,7 +340,7 @@ public final class HowlSuppressor {
         double slope = 0;
         double mean = 0;
         for (int i = 0; i < FIT; i++) {
-            float v = levelDb[slot(hops - FIT + 1 + i)][k];
+            float v = level(hops - FIT + 1 + i, k);
             slope += fitWeight[i] * v;
             mean += v;
         }
@@ -275,17 +350,17 @@ public final class HowlSuppressor {
         mean /= FIT;
         double mid = (FIT - 1) / 2.0;
         for (int i = 0; i < FIT; i++) {
-            float v = levelDb[slot(hops - FIT + 1 + i)][k];
+            float v = level(hops - FIT + 1 + i, k);
             if (Math.abs(v - (mean + slope * (i - mid))) > FIT_ERROR_DB) {
                 return false;
             }
         }
-        double target = interpolatedHz(levelDb[slot(hops)], k);
+        double target = interpolatedHz(hops, k);
         double lo = target;
         double hi = target;
         for (int i = 1; i < STEADY_HOPS; i++) {
             // the peak may sit at k-1..k+1 in older hops: take the one nearest the newest estimate
-            double f = nearestPeakHz(slot(hops - i), k, target);
+            double f = nearestPeakHz(hops - i, k, target);
             if (Double.isNaN(f)) {
                 return false;
             }
@@ -302,17 +377,17 @@ public final class HowlSuppressor {
      * spectral peak within 0.4 % (2.5 Hz at least) and at most 40 dB below the candidate.
      */
     private boolean partOfHarmonicSeries(int k) {
-        float[] level = levelDb[slot(hops)];
-        double f = interpolatedHz(level, k);
-        float floor = Math.max(FLOOR_DB, level[k] - 40);
+        long h = hops;
+        double f = interpolatedHz(h, k);
+        float floor = Math.max(FLOOR_DB, level(h, k) - 40);
         for (int m = 1; m <= 32; m++) {
             double f0 = f / m;
             if (f0 < 80) {
                 break;
             }
             int found = 0;
-            for (int h = 1; h <= 12 && found < 3; h++) {
-                if (h != m && hasPeakNear(level, h * f0, floor)) {
+            for (int n = 1; n <= 12 && found < 3; n++) {
+                if (n != m && hasPeakNear(h, n * f0, floor)) {
                     found++;
                 }
             }
@@ -327,23 +402,33 @@ public final class HowlSuppressor {
      * True when something 20 dB louder sits within 400 Hz: what rises on the skirt of a loud tone
      * is its coding noise or a sideband, not a loop (a howl is caught once it stands on its own).
      */
-    private static boolean nearAMuchLouderPeak(float[] level, int k) {
+    private boolean nearAMuchLouderPeak(int k, float p) {
         int span = (int) (400 * N / RATE);
-        float louder = level[k] + 20;
+        float louder = p + 20; // -40 dBFS or more: the -120 floor never decides
+        long h = hops;
+        float[] pw = power[slot(h)];
         for (int j = Math.max(1, k - span); j <= Math.min(N / 2 - 1, k + span); j++) {
-            if (level[j] >= louder) {
+            if (upperDb(pw[j]) < louder) {
+                continue; // surely not that loud
+            }
+            if (lowerDb(pw[j]) >= louder || level(h, j) >= louder) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean hasPeakNear(float[] level, double hz, float floor) {
+    private boolean hasPeakNear(long h, double hz, float floor) {
         int b = (int) Math.round(hz * N / RATE);
         double tolerance = 2 + 0.001 * hz;
+        float[] pw = power[slot(h)];
         for (int j = Math.max(2, b - 2); j <= Math.min(N / 2 - 2, b + 2); j++) {
-            if (level[j] >= floor && level[j] >= level[j - 1] && level[j] >= level[j + 1]
-                    && Math.abs(interpolatedHz(level, j) - hz) <= tolerance) {
+            if (upperDb(pw[j]) < floor) {
+                continue; // floor is -60 dBFS or more: surely under it
+            }
+            float v = level(h, j);
+            if (v >= floor && v >= level(h, j - 1) && v >= level(h, j + 1)
+                    && Math.abs(interpolatedHz(h, j) - hz) <= tolerance) {
                 return true;
             }
         }
@@ -354,13 +439,13 @@ public final class HowlSuppressor {
         return (int) (hop & (HISTORY - 1));
     }
 
-    /** The peak frequency at bin k-1..k+1 in hop slot {@code h} nearest {@code target}; NaN if none is a peak. */
-    private double nearestPeakHz(int h, int k, double target) {
-        float[] level = levelDb[h];
+    /** The peak frequency at bin k-1..k+1 in hop {@code h} nearest {@code target}; NaN if none is a peak. */
+    private double nearestPeakHz(long h, int k, double target) {
         double best = Double.NaN;
         for (int j = k - 1; j <= k + 1; j++) {
-            if (level[j] >= level[j - 1] && level[j] >= level[j + 1]) {
-                double f = interpolatedHz(level, j);
+            float v = level(h, j);
+            if (v >= level(h, j - 1) && v >= level(h, j + 1)) {
+                double f = interpolatedHz(h, j);
                 if (Double.isNaN(best) || Math.abs(f - target) < Math.abs(best - target)) {
                     best = f;
                 }
@@ -370,10 +455,10 @@ public final class HowlSuppressor {
     }
 
     /** The peak's frequency, refined by parabolic interpolation of the log spectrum: well under a bin. */
-    private static float interpolatedHz(float[] level, int k) {
-        double a = level[k - 1];
-        double b = level[k];
-        double c = level[k + 1];
+    private float interpolatedHz(long h, int k) {
+        double a = level(h, k - 1);
+        double b = level(h, k);
+        double c = level(h, k + 1);
         double d = a - 2 * b + c;
         double delta = d == 0 ? 0 : 0.5 * (a - c) / d;
         return (float) ((k + Math.max(-0.5, Math.min(0.5, delta))) * RATE / N);

@@ -105,6 +105,32 @@ class HowlSuppressorTest {
         System.out.printf("singing alone: %d s of melodies and sustained vowels, no notch%n", blocks / 100);
     }
 
+    /**
+     * The analysis skips a bin's logarithm when a bound settles its test: the bounds must hold for
+     * every power, or a decision would change. Checked against the exact level over powers from
+     * 1e-30 to 1e12 (a full-scale sine's bin is about 2.6e5).
+     */
+    @Test
+    void levelBoundsHoldTheExactLevelForEveryPower() {
+        java.util.Random r = new java.util.Random(17);
+        for (int i = 0; i < 2_000_000; i++) {
+            float p = (float) Math.pow(10, -30 + 42 * r.nextDouble());
+            float exact = (float) (10 * Math.log10(p + 1e-20)) - 54.2f;
+            float lower = HowlSuppressor.lowerDb(p);
+            float upper = HowlSuppressor.upperDb(p);
+            if (p >= 1e-12f) {
+                assertThat(lower).as("lower bound at %s", p).isLessThanOrEqualTo(exact);
+                assertThat(upper).as("upper bound at %s", p).isGreaterThanOrEqualTo(exact);
+                assertThat(upper - lower).isLessThan(0.27f);
+            } else {
+                // so far under every threshold the bounds are compared with (-120 dBFS or more) that
+                // the exact level, floored at -120, decides the same way
+                assertThat(exact).isLessThan(-170f);
+                assertThat(upper).isLessThan(-120f);
+            }
+        }
+    }
+
     @Test
     void allocatesNothingPerBlockAndCostsLittle() {
         float[] voice = SingingSignal.generate(RATE * 10, 220, 0.4f, 3);
