@@ -54,22 +54,12 @@ public final class ClickTrainDetector {
      */
     public Result detect(float[] audio, int length, int[] offsets, int minLag, int maxLag) {
         int blocks = Math.min(envelope.length, length / BLOCK);
-        float peak = 0;
-        for (int b = 0; b < blocks; b++) {
-            float sum = 0;
-            for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
-                sum += Math.abs(audio[i]);
-            }
-            envelope[b] = sum / BLOCK;
-            peak = Math.max(peak, envelope[b]);
-        }
+        float peak = envelope(audio, blocks);
         if (peak < 1e-4f) {
             return new Result(false, Double.NaN, Double.NaN, 0,
                     "nothing came back: the singer's audio was silent during the clicks");
         }
-        System.arraycopy(envelope, 0, sorted, 0, blocks);
-        java.util.Arrays.sort(sorted, 0, blocks);
-        float floor = Math.max(sorted[blocks / 2], 1e-6f);
+        float floor = floor(blocks);
 
         int bestLag = -1;
         double bestScore = -1;
@@ -139,6 +129,58 @@ public final class ClickTrainDetector {
                             + " the clicks, or use speakers", spreadMs, MAX_SPREAD_MS));
         }
         return new Result(true, median, spreadMs, found, "ok");
+    }
+
+    /**
+     * Whether anything like the first two clicks came back: some lag up to {@code maxLag} at which
+     * the recording stands out of its noise floor (12 dB) at the first click and again within
+     * {@code toleranceSamples} of where the second click would be. Silence, a steady tone or noise,
+     * and bursts at other spacings (a fake microphone's beeps) have no such pair. Tolerant of the
+     * second click coming back early or late (a receiver's jitter buffer stretching its playout), so
+     * it only says "nothing came back", never "these clicks disagree".
+     */
+    public boolean firstTwoStandOut(float[] audio, int length, int offset0, int offset1, int maxLag,
+                                    int toleranceSamples) {
+        int blocks = Math.min(envelope.length, length / BLOCK);
+        if (envelope(audio, blocks) < 1e-4f) {
+            return false;
+        }
+        double threshold = MIN_CLICK_TO_FLOOR * floor(blocks);
+        int tolerance = toleranceSamples / BLOCK + 1;
+        int first0 = Math.floorDiv(offset0, BLOCK);
+        int first1 = Math.floorDiv(offset1, BLOCK);
+        for (int lag = Math.max(0, -first0); lag <= maxLag / BLOCK && first0 + lag < blocks; lag++) {
+            if (envelope[first0 + lag] < threshold) {
+                continue;
+            }
+            for (int b = Math.max(0, first1 + lag - tolerance); b <= Math.min(blocks - 1, first1 + lag + tolerance); b++) {
+                if (envelope[b] >= threshold) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Fills the envelope (mean |x| per block) for {@code blocks} blocks; returns its peak. */
+    private float envelope(float[] audio, int blocks) {
+        float peak = 0;
+        for (int b = 0; b < blocks; b++) {
+            float sum = 0;
+            for (int i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
+                sum += Math.abs(audio[i]);
+            }
+            envelope[b] = sum / BLOCK;
+            peak = Math.max(peak, envelope[b]);
+        }
+        return peak;
+    }
+
+    /** The recording's noise floor: the median block of the envelope. */
+    private float floor(int blocks) {
+        System.arraycopy(envelope, 0, sorted, 0, blocks);
+        java.util.Arrays.sort(sorted, 0, blocks);
+        return Math.max(sorted[blocks / 2], 1e-6f);
     }
 
     /** Onset near {@code around}: first point where the 0.5 ms moving average of |x| reaches half the local peak. */

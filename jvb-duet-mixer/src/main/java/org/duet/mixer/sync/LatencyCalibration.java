@@ -30,6 +30,19 @@ public final class LatencyCalibration {
      */
     private static final int EARLY_GUARD_SAMPLES = 48 * 200;
     private static final int EARLY_TRY_SAMPLES = 48 * 50;
+    /**
+     * The first two clicks' return windows (each click's onset up to the longest loop after it):
+     * once these are recorded and neither holds anything that stands out as those two clicks,
+     * nothing click-like came back (a fake or muted microphone, headphones and no clapping), and the
+     * calibration ends there instead of keeping the singer on clicks alone for the whole window.
+     */
+    static final int FIRST_TWO_RETURNED = ClickPattern.OFFSETS[1] + MAX_LOOP_SAMPLES + ClickPattern.CLICK_SAMPLES
+            + 48 * 55;
+    /** The message the page shows when nothing click-like came back. */
+    public static final String NOT_HEARD_BACK = "calibration failed: clicks not heard back (the microphone returned"
+            + " nothing like the first two clicks; with headphones, clap on each click, or play them through speakers)";
+    /** How far off its place the second click may come back and still count as heard back: 50 ms. */
+    private static final int FIRST_TWO_TOLERANCE = 48 * 50;
     /** Give up when the returned audio did not cover the window this long after it should have. */
     private static final long GIVE_UP_SAMPLES = 48_000 * 3;
 
@@ -59,6 +72,8 @@ public final class LatencyCalibration {
     private long transitNow;
     private long lastFinal;
     private int attempts;
+    private boolean checkedFirstTwo;
+    private boolean notHeardBack;
     private volatile Outcome outcome = new Outcome(State.IDLE, Double.NaN, Double.NaN, Double.NaN,
             "not calibrated yet", 0, 0);
 
@@ -79,6 +94,8 @@ public final class LatencyCalibration {
         mixDelayWhilePlaying = -1;
         clicksRead = 0;
         triedThrough = 0;
+        checkedFirstTwo = false;
+        notHeardBack = false;
         attempts++;
         java.util.Arrays.fill(recording, 0f);
         pattern.startAt(position);
@@ -120,6 +137,17 @@ public final class LatencyCalibration {
             return true;
         }
         int covered = (int) (copiedThrough - start);
+        if (!checkedFirstTwo && covered >= FIRST_TWO_RETURNED) {
+            checkedFirstTwo = true;
+            // The second click restated for the read delay it left at, as in finish().
+            int second = ClickPattern.OFFSETS[1] + (int) (clicksRead > 1 ? clickReadDelay[1] - clickReadDelay[0] : 0);
+            if (!detector.firstTwoStandOut(recording, covered, ClickPattern.OFFSETS[0], second, MAX_LOOP_SAMPLES,
+                    FIRST_TWO_TOLERANCE)) { // nothing click-like came back: stop now
+                notHeardBack = true;
+                fail(NOT_HEARD_BACK);
+                return true;
+            }
+        }
         if (covered >= ClickPattern.LENGTH + EARLY_GUARD_SAMPLES && covered - triedThrough >= EARLY_TRY_SAMPLES) {
             triedThrough = covered; // a look every 50 ms of new audio: the detector runs on the loop
             if (finish(covered, false)) {
@@ -222,6 +250,11 @@ public final class LatencyCalibration {
 
     public State state() {
         return state;
+    }
+
+    /** The last calibration failed because nothing click-like came back (a retry would not help). */
+    public boolean notHeardBack() {
+        return notHeardBack;
     }
 
     public int attempts() {

@@ -305,7 +305,8 @@ public final class RoomSync {
                 if (s.calibration.tick(s.input, finalThrough, tickPosition, readDelay(s, tickPosition),
                         transit(s))) {
                     s.input.clockSync().hold(false);
-                    if (s.calibration.state() == LatencyCalibration.State.FAILED && s.autoRetries > 0) {
+                    if (s.calibration.state() == LatencyCalibration.State.FAILED && s.autoRetries > 0
+                            && !s.calibration.notHeardBack()) { // nothing came back: more clicks would not help
                         s.autoRetries--; // at join, try again: a burst of loss or a stalled sender is no verdict
                         s.calibrationWanted = true;
                     }

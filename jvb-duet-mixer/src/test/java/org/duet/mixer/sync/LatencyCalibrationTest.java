@@ -1,0 +1,119 @@
+package org.duet.mixer.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.duet.mixer.mix.MixSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A calibration over a returned voice, tick by tick: a clean train is measured; when nothing
+ * click-like comes back (silence, a steady tone, a fake microphone's beeps) it ends as soon as the
+ * first two clicks' return windows are recorded, with a message the page shows, instead of
+ * keeping the singer on clicks alone for the whole window.
+ */
+class LatencyCalibrationTest {
+
+    private static final int START = 48_000;
+    private static final int TICK = 480;
+
+    /** The singer's returned voice, by capture position. */
+    private static final class Returned implements MixSource {
+        final float[] audio = new float[START + 400_000];
+
+        @Override
+        public long completeThrough(long tickPosition) {
+            return tickPosition;
+        }
+
+        @Override
+        public void mixInto(long position, float gain, float[] out, int outOff, int count) {
+            for (int i = 0; i < count; i++) {
+                long p = position + i;
+                if (p >= 0 && p < audio.length) {
+                    out[outOff + i] += gain * audio[(int) p];
+                }
+            }
+        }
+
+        @Override
+        public boolean isStale(long tickPosition) {
+            return false;
+        }
+
+        void click(long at) {
+            for (int i = 0; i < ClickPattern.CLICK_SAMPLES; i++) {
+                audio[(int) at + i] += 0.5f * ClickPattern.click(i);
+            }
+        }
+    }
+
+    /** Runs a calibration until it ends; returns the returned audio's final position then, relative to its start. */
+    private static long run(LatencyCalibration c, Returned voice) {
+        c.start(START);
+        for (long tick = START - 4_800; tick < START + 400_000; tick += TICK) {
+            if (c.tick(voice, tick - TICK, tick, 0, 0)) {
+                return tick - TICK - START;
+            }
+        }
+        throw new AssertionError("the calibration never ended");
+    }
+
+    @Test
+    void aCleanTrainIsMeasured() {
+        Returned voice = new Returned();
+        Random noise = new Random(1);
+        for (int i = 0; i < voice.audio.length; i++) {
+            voice.audio[i] = 0.002f * (float) noise.nextGaussian();
+        }
+        for (int offset : ClickPattern.OFFSETS) {
+            voice.click(START + offset + 7_213); // a 150.27 ms loop
+        }
+        LatencyCalibration c = new LatencyCalibration();
+        run(c, voice);
+        assertThat(c.state()).isEqualTo(LatencyCalibration.State.DONE);
+        assertThat(c.outcome().loopMs()).isCloseTo(150.27, org.assertj.core.data.Offset.offset(1.0));
+        assertThat(c.notHeardBack()).isFalse();
+    }
+
+    @Test
+    void silenceAToneAndBeepsEndAsSoonAsTheFirstTwoClicksCouldHaveComeBack() {
+        Returned silent = new Returned();
+        Returned tone = new Returned();
+        Returned beeps = new Returned();
+        for (int i = 0; i < tone.audio.length; i++) {
+            tone.audio[i] = 0.3f * (float) Math.sin(2 * Math.PI * 440 * i / 48_000.0);
+        }
+        for (int at = 0; at + 960 < beeps.audio.length; at += 48_000 / 2) { // a 20 ms beep every 500 ms
+            for (int i = 0; i < 960; i++) {
+                beeps.audio[at + i] = 0.3f * (float) Math.sin(2 * Math.PI * 1000 * i / 48_000.0);
+            }
+        }
+        for (Returned voice : new Returned[] {silent, tone, beeps}) {
+            LatencyCalibration c = new LatencyCalibration();
+            long endedAt = run(c, voice);
+            System.out.printf("not heard back: ended %.0f ms after the first click (window %.0f ms)%n", endedAt / 48.0,
+                    (ClickPattern.LENGTH + LatencyCalibration.MAX_LOOP_SAMPLES) / 48.0);
+            assertThat(c.state()).isEqualTo(LatencyCalibration.State.FAILED);
+            assertThat(c.notHeardBack()).isTrue();
+            assertThat(c.playing()).isFalse(); // the singer's partner is back in their mix
+            assertThat(c.outcome().message()).startsWith("calibration failed: clicks not heard back");
+            assertThat(endedAt).isLessThanOrEqualTo(LatencyCalibration.FIRST_TWO_RETURNED + TICK)
+                    .isLessThan(ClickPattern.LENGTH + LatencyCalibration.MAX_LOOP_SAMPLES);
+        }
+    }
+
+    @Test
+    void aTrainWhoseSpacingIsStretchedIsNotTakenForNothing() {
+        Returned voice = new Returned();
+        long at = START + 9_600;
+        for (int i = 0; i < ClickPattern.OFFSETS.length; i++) {
+            // a receiver's jitter buffer stretching its playout: every click 30 ms later than the last spacing
+            voice.click(at + ClickPattern.OFFSETS[i] + 48L * 30 * i);
+        }
+        LatencyCalibration c = new LatencyCalibration();
+        run(c, voice);
+        assertThat(c.notHeardBack()).isFalse(); // judged on the whole window (here: refused, clicks disagree)
+        assertThat(c.outcome().message()).doesNotStartWith("calibration failed: clicks not heard back");
+    }
+}
