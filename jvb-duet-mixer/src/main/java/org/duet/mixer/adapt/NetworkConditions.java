@@ -14,6 +14,12 @@ public final class NetworkConditions {
     volatile double rttMs = Double.NaN;
     volatile long reports;
     volatile long lastReportNanos;
+    /** transport-cc delay gradient, ms of queue growth per ms (NaN: no transport-cc feedback). */
+    volatile double delayGradient = Double.NaN;
+
+    public double delayGradient() {
+        return delayGradient;
+    }
 
     public double lossPercent() {
         return lossPercent;

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  *       is more efficient. Jitter alone changes nothing: it is reported, and the receiver's jitter
  *       buffer deals with it.</li>
  *   <li>DTX on a protected path when the receiver negotiated it.</li>
+ *   <li>Congestion (transport-cc only, {@link #onCongestion}): while the delay gradient says a
+ *       queue is building, the bitrate steps down (0.75, 0.6, 0.5 of the clean one, at most one
+ *       step per 500 ms, 20 ms frames), and steps back up one step per {@code recovery-hold}
+ *       without overuse. The bitrate is the lower of what loss and congestion ask for.</li>
  * </ul>
  *
  * <p>The steps are coarse on purpose: receivers in similar conditions get equal settings and so
@@ -34,6 +38,9 @@ public final class ReceiverAdaptation {
     private static final Logger LOG = LoggerFactory.getLogger(ReceiverAdaptation.class);
     /** Frames of 20 ms at 48 kHz. */
     private static final int LONG_FRAME = 960;
+    /** Bitrate factors of the congestion steps (quantised, so congested receivers still share encoders). */
+    private static final double[] CONGESTION_FACTORS = {1.0, 0.75, 0.6, 0.5};
+    private static final long CONGESTION_STEP_NANOS = 500_000_000L;
 
     private final String who;
     private final AdaptationConfig config;
@@ -44,6 +51,10 @@ public final class ReceiverAdaptation {
     private final NetworkConditions conditions = new NetworkConditions();
 
     private int hint;
+    /** Congestion step from transport-cc's delay gradient: 0 none, up to {@link #CONGESTION_FACTORS}.length - 1. */
+    private int congestion;
+    private long lastCongestionStepNanos = Long.MIN_VALUE;
+    private long lastOveruseNanos = Long.MIN_VALUE;
     private long hintConfirmedNanos;
     private double smoothedLoss = Double.NaN;
     private volatile OpusSettings current;
@@ -119,8 +130,42 @@ public final class ReceiverAdaptation {
         if (newHint == hint) {
             return null;
         }
-        OpusSettings before = current;
         hint = newHint;
+        return apply(now, String.format("loss %.1f%% jitter %.1f ms rtt %.1f ms", loss, conditions.jitterMs,
+                conditions.rttMs));
+    }
+
+    /**
+     * The delay gradient from transport-wide feedback: {@code overuse} while a queue builds on the
+     * path ({@link TransportCcEstimator}). Steps the bitrate down at most once per 500 ms while
+     * overused, back up one step per {@code recovery-hold} without overuse.
+     *
+     * @return the new settings when they changed, else null
+     */
+    public OpusSettings onCongestion(boolean overuse, double gradient, long now) {
+        conditions.delayGradient = gradient;
+        int next = congestion;
+        if (overuse) {
+            lastOveruseNanos = now;
+            if (congestion < CONGESTION_FACTORS.length - 1
+                    && (lastCongestionStepNanos == Long.MIN_VALUE || now - lastCongestionStepNanos >= CONGESTION_STEP_NANOS)) {
+                next = congestion + 1;
+            }
+        } else if (congestion > 0 && now - Math.max(lastOveruseNanos, lastCongestionStepNanos)
+                >= config.recoveryHoldMs() * 1_000_000L) {
+            next = congestion - 1;
+        }
+        if (next == congestion) {
+            return null;
+        }
+        congestion = next;
+        lastCongestionStepNanos = now;
+        return apply(now, String.format("delay gradient %.3f ms/ms (%s), congestion step %d", gradient,
+                overuse ? "queue building" : "no queue", congestion));
+    }
+
+    private OpusSettings apply(long now, String reason) {
+        OpusSettings before = current;
         OpusSettings next = settingsFor(hint);
         if (next.equals(before)) {
             return null;
@@ -130,10 +175,14 @@ public final class ReceiverAdaptation {
         if (next.fec() && !before.fec()) {
             fecOnNanos = now;
         }
-        lastReason = String.format("loss %.1f%% jitter %.1f ms rtt %.1f ms", loss, conditions.jitterMs,
-                conditions.rttMs);
+        lastReason = reason;
         LOG.info("adapt {}: {} -> {} (was {})", who, lastReason, describe(next), describe(before));
         return next;
+    }
+
+    /** The congestion step now (0: none). */
+    public int congestionStep() {
+        return congestion;
     }
 
     private int stepFor(double loss) {
@@ -148,12 +197,15 @@ public final class ReceiverAdaptation {
 
     /** The settings for a loss step (0 = clean): the whole policy in one place. */
     OpusSettings settingsFor(int lossHint) {
+        double congested = CONGESTION_FACTORS[congestion];
         if (lossHint == 0) {
-            return base;
+            return congestion == 0 ? base : base.withFrameSamples(Math.max(tickSamples, LONG_FRAME))
+                    .withBitrate(config.clampBitrate((int) Math.round(base.bitrate() * congested)));
         }
         OpusSettings s = base.withFrameSamples(Math.max(tickSamples, LONG_FRAME));
         {
-            double factor = lossHint <= 5 ? 0.75 : lossHint <= 10 ? 0.6 : lossHint <= 20 ? 0.5 : 0.375;
+            double factor = Math.min(congested,
+                    lossHint <= 5 ? 0.75 : lossHint <= 10 ? 0.6 : lossHint <= 20 ? 0.5 : 0.375);
             s = s.withBitrate(config.clampBitrate((int) Math.round(base.bitrate() * factor)))
                     .withFec(canFec, lossHint)
                     .withDtx(base.dtx() || canDtx);

@@ -19,7 +19,7 @@ import org.duet.mixer.rtp.RtpDropReason;
 public final class MediaDrops {
 
     /** The stages, as they appear in metrics ({@code stage} tag) and stats. */
-    public enum Stage { RTP, RTCP, PAYLOAD, JITTER }
+    public enum Stage { RTP, RTCP, PAYLOAD, JITTER, TRANSPORT_FEEDBACK }
 
     /** PAYLOAD's only reason. */
     public static final String NOT_NEGOTIATED = "not_negotiated_or_not_opus";
@@ -28,6 +28,8 @@ public final class MediaDrops {
     private final AtomicLongArray rtcp = new AtomicLongArray(RtcpDropReason.values().length);
     private final AtomicLongArray jitter = new AtomicLongArray(InsertResult.values().length);
     private final AtomicLongArray payload = new AtomicLongArray(1);
+    private final AtomicLongArray feedback =
+            new AtomicLongArray(org.duet.mixer.rtcp.TransportFeedback.Problem.values().length);
 
     public void rtp(RtpDropReason reason) {
         rtp.incrementAndGet(reason.ordinal());
@@ -35,6 +37,11 @@ public final class MediaDrops {
 
     public void rtcp(RtcpDropReason reason) {
         rtcp.incrementAndGet(reason.ordinal());
+    }
+
+    /** A transport-cc feedback packet (RTPFB FMT 15) that did not parse: dropped, nothing adapted. */
+    public void transportFeedback(org.duet.mixer.rtcp.TransportFeedback.Problem problem) {
+        feedback.incrementAndGet(problem.ordinal());
     }
 
     public void payload() {
@@ -52,6 +59,8 @@ public final class MediaDrops {
             case RTCP -> rtcp.get(RtcpDropReason.valueOf(reason.toUpperCase(Locale.ROOT)).ordinal());
             case JITTER -> jitter.get(InsertResult.valueOf(reason.toUpperCase(Locale.ROOT)).ordinal());
             case PAYLOAD -> payload.get(0);
+            case TRANSPORT_FEEDBACK -> feedback.get(org.duet.mixer.rtcp.TransportFeedback.Problem
+                    .valueOf(reason.toUpperCase(Locale.ROOT)).ordinal());
         };
     }
 
@@ -62,6 +71,8 @@ public final class MediaDrops {
             case RTCP -> names(RtcpDropReason.values(), "none");
             case JITTER -> names(InsertResult.values(), "accepted", "ssrc_changed");
             case PAYLOAD -> new String[] {NOT_NEGOTIATED};
+            case TRANSPORT_FEEDBACK -> names(org.duet.mixer.rtcp.TransportFeedback.Problem.values(), "none",
+                    "not_transport_feedback");
         };
     }
 

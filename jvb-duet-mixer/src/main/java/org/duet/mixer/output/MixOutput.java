@@ -436,6 +436,10 @@ public final class MixOutput {
             if (sub.format.absCaptureTimeExtensionId() != 0) {
                 rtpWriter.addAbsCaptureTime(sub.format.absCaptureTimeExtensionId(), captureNtp);
             }
+            if (sub.format.transportCcExtensionId() != 0) {
+                rtpWriter.addTransportSequence(sub.format.transportCcExtensionId(),
+                        sub.nextTransportSequence(System.nanoTime()));
+            }
             int header = rtpWriter.write(packet, 0);
             if (header < 0 || header + len > packet.length) {
                 continue;
@@ -489,6 +493,11 @@ public final class MixOutput {
             int seq = (in.sequenceNumber() + sub.forwardSeqOffset) & 0xFFFF;
             rtpWriter.reset().payloadType(sub.format.payloadType()).sequenceNumber(seq).timestamp(ts).ssrc(ssrc)
                     .marker(in.marker());
+            if (sub.format.transportCcExtensionId() != 0) {
+                // the payload stays untouched; the transport-wide number is the transport's, per packet
+                rtpWriter.addTransportSequence(sub.format.transportCcExtensionId(),
+                        sub.nextTransportSequence(System.nanoTime()));
+            }
             int header = rtpWriter.write(packet, 0);
             if (header < 0 || header + payloadLen > packet.length) {
                 continue;

@@ -114,6 +114,17 @@ public final class RtpWriter {
         return this;
     }
 
+    /**
+     * Stages a transport-wide sequence number (draft-holmer-rmcat-transport-wide-cc-extensions-01
+     * section 2: two bytes, big-endian), numbered per transport across all its streams.
+     */
+    public RtpWriter addTransportSequence(int id, int sequence) {
+        int slot = stage(id, 2);
+        extData[slot * 255] = (byte) (sequence >>> 8);
+        extData[slot * 255 + 1] = (byte) sequence;
+        return this;
+    }
+
     /** Stages an abs-capture-time element with only the UQ32.32 NTP capture timestamp (8 bytes). */
     public RtpWriter addAbsCaptureTime(int id, long captureNtp) {
         int slot = stage(id, AbsCaptureTimeExtension.SHORT_LENGTH);

@@ -65,6 +65,10 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     final org.duet.mixer.engine.ArrivalPhase arrivalPhase;
     private final RtpPacket rtp = new RtpPacket();
     private final RtcpParser rtcpParser = new RtcpParser();
+    /** transport-cc: the feedback parser and the estimate of our path to them (null: not negotiated). */
+    private final org.duet.mixer.rtcp.TransportFeedback transportFeedback;
+    private final org.duet.mixer.adapt.TransportCcEstimator transportCc;
+    volatile long transportFeedbacks;
     private final RtcpWriter rtcpWriter = new RtcpWriter();
     private ReceptionStatistics reception;
     private final RtpDropCounters rtpDrops = new RtpDropCounters();
@@ -103,6 +107,9 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         this.room = room;
         this.arrivalPhase = new org.duet.mixer.engine.ArrivalPhase(room.tickNanos());
         this.subscriber = new OutputSubscriber(transport, format);
+        boolean tcc = format.transportCcExtensionId() != 0;
+        this.transportFeedback = tcc ? new org.duet.mixer.rtcp.TransportFeedback() : null;
+        this.transportCc = tcc ? new org.duet.mixer.adapt.TransportCcEstimator(subscriber::sentNanos) : null;
     }
 
     /** Counts this participant's refused packets in the mixer's {@code drops} (call before it joins its loop). */
@@ -231,6 +238,49 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
                 room.adapt(this, s);
             }
         }
+    }
+
+    /**
+     * Transport-wide feedback (RTPFB FMT 15) about what we send them, where transport-cc was
+     * negotiated: loss every half second, and the delay gradient, go to their adaptation.
+     * A malformed one is dropped and counted; other feedback types are ignored.
+     */
+    @Override
+    public void onOtherPacket(int packetType, int count, byte[] buf, int off, int len) {
+        if (packetType != org.duet.mixer.rtcp.RtcpParser.RTPFB || count != org.duet.mixer.rtcp.TransportFeedback.FMT
+                || transportFeedback == null) {
+            return;
+        }
+        org.duet.mixer.rtcp.TransportFeedback.Problem problem = transportFeedback.parse(buf, off, len);
+        if (problem != org.duet.mixer.rtcp.TransportFeedback.Problem.NONE) {
+            drops.transportFeedback(problem);
+            return;
+        }
+        transportFeedbacks++;
+        long now = lastArrivalNanos;
+        transportCc.begin();
+        transportFeedback.emit(transportCc);
+        transportCc.end(now);
+        if (adaptation == null) {
+            return;
+        }
+        org.duet.mixer.opus.OpusSettings s = null;
+        if (transportCc.lossIntervalReady(now)) {
+            s = adaptation.onLoss(transportCc.takeLossPercent(now), now);
+        }
+        org.duet.mixer.opus.OpusSettings c = adaptation.onCongestion(transportCc.overusing(),
+                transportCc.delayGradient(), now);
+        if (c != null) {
+            s = c;
+        }
+        if (s != null) {
+            room.adapt(this, s);
+        }
+    }
+
+    /** The transport-cc estimate of our path to them; null when not negotiated. */
+    public org.duet.mixer.adapt.TransportCcEstimator transportCc() {
+        return transportCc;
     }
 
     // ---- RTCP reports out ----

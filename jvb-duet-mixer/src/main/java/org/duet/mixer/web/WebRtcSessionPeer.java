@@ -21,7 +21,8 @@ final class WebRtcSessionPeer implements WebRtcPeer {
         this.session = session;
         Negotiation n = session.negotiation();
         this.format = new MediaFormat(n.opus().payloadType(), n.opus().channels(), n.opus().inbandFec(),
-                n.opus().dtx(), n.audioLevelExtensionId(), n.absCaptureTimeExtensionId());
+                n.opus().dtx(), n.audioLevelExtensionId(), n.absCaptureTimeExtensionId())
+                .withTransportCc(n.transportCcExtensionId());
     }
 
     @Override

@@ -66,7 +66,8 @@ public final class WebRtcSession implements AutoCloseable {
     public MediaFormat mediaFormat() {
         OpusFormat o = negotiation.opus();
         return new MediaFormat(o.payloadType(), o.channels(), o.inbandFec(), o.dtx(),
-                negotiation.audioLevelExtensionId(), negotiation.absCaptureTimeExtensionId());
+                negotiation.audioLevelExtensionId(), negotiation.absCaptureTimeExtensionId())
+                .withTransportCc(negotiation.transportCcExtensionId());
     }
 
     /** The a=mid of the audio m-section, to tag trickled candidates with; null if the offer had none. */

@@ -25,7 +25,7 @@ class MediaDropsTest {
         assertThat(MediaDrops.reasons(MediaDrops.Stage.RTP)).doesNotContain("none").contains("bad_version");
         assertThat(MediaDrops.reasons(MediaDrops.Stage.JITTER)).doesNotContain("accepted", "ssrc_changed")
                 .contains("duplicate", "late");
-        assertThat(d.snapshot()).containsOnlyKeys("rtp", "rtcp", "payload", "jitter");
+        assertThat(d.snapshot()).containsOnlyKeys("rtp", "rtcp", "payload", "jitter", "transport_feedback");
         assertThat(d.snapshot().get("rtp")).containsEntry("bad_version", 2L);
     }
 }

@@ -84,7 +84,9 @@ class WebRtcTransportTest {
             session.onLocalCandidate(c -> peer.addRemoteCandidate(session.mid(), c));
             peer.startTone(440, 0.5);
 
-            assertThat(session.mediaFormat()).isEqualTo(new org.duet.mixer.format.MediaFormat(111, 1, true, false, 1, 0));
+            assertThat(session.mediaFormat().withTransportCc(0))
+                    .isEqualTo(new org.duet.mixer.format.MediaFormat(111, 1, true, false, 1, 0));
+            assertThat(session.mediaFormat().transportCcExtensionId()).as("libwebrtc offers transport-cc").isPositive();
             await("150 RTP packets from the peer", 15_000, () -> collector.rtp.size() >= 150);
             assertThat(states).containsSubsequence(WebRtcState.CONNECTING, WebRtcState.CONNECTED);
 
@@ -208,6 +210,72 @@ class WebRtcTransportTest {
             assertThat(ToneAnalysis.dominantHz(heard, last, last + 48000, 48000)).isBetween(875.0, 885.0);
             assertThat(ToneAnalysis.rms(heard, last, last + 48000)).isBetween(0.15, 0.45); // 0.4 peak: 0.28 RMS
             assertThat(session.stats().rtpPacketsOut()).isEqualTo(200);
+            session.close();
+        }
+    }
+
+    /**
+     * transport-cc with a real libwebrtc receiver: packets stamped with transport-wide sequence
+     * numbers on the negotiated extension come back as RTPFB FMT 15 feedback that parses and reports
+     * the numbers we sent.
+     */
+    @Test
+    void libwebrtcSendsTransportWideFeedbackForStampedPackets() throws Exception {
+        try (LibWebRtcPeer peer = LibWebRtcPeer.listener()) {
+            WebRtcSession session = endpoints.create(peer.createOffer(), MediaDirection.SENDONLY);
+            int ext = session.negotiation().transportCcExtensionId();
+            assertThat(ext).as("transport-cc negotiated").isPositive();
+            assertThat(session.answerSdp()).contains("a=rtcp-fb:" + session.opus().payloadType() + " transport-cc");
+            java.util.Set<Integer> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicLong feedbacks = new AtomicLong();
+            org.duet.mixer.rtcp.RtcpParser parser = new org.duet.mixer.rtcp.RtcpParser();
+            org.duet.mixer.rtcp.TransportFeedback tf = new org.duet.mixer.rtcp.TransportFeedback();
+            session.transport().setReceiver((buf, off, len, isRtcp, arrival) -> {
+                if (!isRtcp) {
+                    return;
+                }
+                parser.parse(buf, off, len, new org.duet.mixer.rtcp.RtcpListener() {
+                    @Override
+                    public void onOtherPacket(int type, int count, byte[] b, int o, int l) {
+                        if (type == 205 && count == 15
+                                && tf.parse(b, o, l) == org.duet.mixer.rtcp.TransportFeedback.Problem.NONE) {
+                            feedbacks.incrementAndGet();
+                            tf.emit((seq, received, at) -> {
+                                if (received) {
+                                    reported.add(seq);
+                                }
+                            });
+                        }
+                    }
+                });
+            });
+            peer.setAnswer(session.answerSdp());
+            await("DTLS done", 10_000, () -> session.state() == WebRtcState.CONNECTED);
+            OpusEncoder encoder = OpusCodecs.newEncoder(OpusSettings.music(1));
+            short[] frame = new short[960];
+            byte[] packet = new byte[1500];
+            RtpWriter writer = new RtpWriter();
+            long next = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                for (int k = 0; k < 960; k++) {
+                    frame[k] = (short) Math.round(0.3 * 32767 * Math.sin(2 * Math.PI * 440 * (960 * i + k) / 48000.0));
+                }
+                int header = writer.reset().payloadType(session.opus().payloadType()).sequenceNumber(700 + i)
+                        .timestamp(960L * i).ssrc(0x7CC00001L).marker(i == 0).addTransportSequence(ext, 40 + i)
+                        .write(packet, 0);
+                int len = encoder.encode(frame, 0, 960, packet, header, packet.length - header);
+                session.transport().sendRtp(packet, 0, header + len);
+                next += 20_000_000L;
+                long sleep = next - System.nanoTime();
+                if (sleep > 0) {
+                    TimeUnit.NANOSECONDS.sleep(sleep);
+                }
+            }
+            encoder.close();
+            await("transport-wide feedback for most packets", 5_000, () -> reported.size() >= 80);
+            System.out.printf("libwebrtc transport-cc: %d feedback packets, %d of 100 packets reported received%n",
+                    feedbacks.get(), reported.size());
+            assertThat(reported).allMatch(seq -> seq >= 40 && seq < 140);
             session.close();
         }
     }

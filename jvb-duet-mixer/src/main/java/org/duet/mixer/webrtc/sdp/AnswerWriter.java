@@ -61,12 +61,18 @@ public final class AnswerWriter {
         if (n.absCaptureTimeExtensionId() > 0) {
             line(sb, "a=extmap:" + n.absCaptureTimeExtensionId() + " " + HeaderExtensions.ABS_CAPTURE_TIME);
         }
+        if (n.transportCcExtensionId() > 0) {
+            line(sb, "a=extmap:" + n.transportCcExtensionId() + " " + HeaderExtensions.TRANSPORT_CC);
+        }
         line(sb, "a=" + n.answerDirection().attribute());
         if (sends) {
             line(sb, "a=msid:" + local.streamId() + " " + local.trackId());
         }
         line(sb, "a=rtcp-mux");
         line(sb, "a=rtpmap:" + pt + " opus/48000/2");
+        if (n.transportCcExtensionId() > 0) {
+            line(sb, "a=rtcp-fb:" + pt + " transport-cc"); // the receiver sends RTPFB FMT 15 about what we send
+        }
         // What we want to receive: FEC from singers helps us conceal their losses; 10 ms frames are
         // the shortest we accept.
         line(sb, "a=fmtp:" + pt + " minptime=10;useinbandfec=1");

@@ -19,12 +19,15 @@ import java.util.List;
  * @param remoteCandidates          candidates already in the offer (none when the browser trickles)
  * @param remoteSsrc                the browser's sending SSRC from a=ssrc, -1 when none
  * @param remoteCname               its CNAME, null when none
+ * @param transportCcExtensionId    id of {@link HeaderExtensions#TRANSPORT_CC}, 0 unless the offer had both
+ *                                  the extension and {@code a=rtcp-fb:<opus pt> transport-cc}
  */
 public record Negotiation(SessionDescription offer, MediaSection audio, String mid, OpusFormat opus,
                           int audioLevelExtensionId, int absCaptureTimeExtensionId,
                           MediaDirection offerDirection, MediaDirection answerDirection,
                           IceCredentials remoteIce, List<Fingerprint> remoteFingerprints, SetupRole localSetup,
-                          List<IceCandidate> remoteCandidates, long remoteSsrc, String remoteCname) {
+                          List<IceCandidate> remoteCandidates, long remoteSsrc, String remoteCname,
+                          int transportCcExtensionId) {
 
     public Negotiation {
         remoteFingerprints = List.copyOf(remoteFingerprints);

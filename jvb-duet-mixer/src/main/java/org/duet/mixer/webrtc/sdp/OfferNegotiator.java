@@ -84,6 +84,7 @@ public final class OfferNegotiator {
 
         int audioLevelId = 0;
         int absCaptureTimeId = 0;
+        int transportCcId = 0;
         for (String extmap : audio.attributes("extmap")) {
             String[] f = extmap.split(" ");
             if (f.length < 2) {
@@ -105,7 +106,12 @@ public final class OfferNegotiator {
                 audioLevelId = id;
             } else if (HeaderExtensions.ABS_CAPTURE_TIME.equals(f[1])) {
                 absCaptureTimeId = id;
+            } else if (HeaderExtensions.TRANSPORT_CC.equals(f[1])) {
+                transportCcId = id;
             }
+        }
+        if (transportCcId != 0 && !audio.attributes("rtcp-fb").contains(opus.payloadType() + " transport-cc")) {
+            transportCcId = 0; // the extension without the feedback message: nothing would come back
         }
 
         List<IceCandidate> candidates = new ArrayList<>();
@@ -130,7 +136,7 @@ public final class OfferNegotiator {
         }
 
         return new Negotiation(offer, audio, mid, opus, audioLevelId, absCaptureTimeId, offered, answer,
-                ice, fingerprints, localSetup, candidates, remoteSsrc, remoteCname);
+                ice, fingerprints, localSetup, candidates, remoteSsrc, remoteCname, transportCcId);
     }
 
     private static OpusFormat findOpus(MediaSection audio) throws SdpException {

@@ -32,6 +32,7 @@ class ChromiumOfferTest {
         assertThat(n.opus().channels()).isEqualTo(1);
         assertThat(n.audioLevelExtensionId()).isEqualTo(1);
         assertThat(n.absCaptureTimeExtensionId()).isZero(); // Chromium does not offer it by default
+        assertThat(n.transportCcExtensionId()).isEqualTo(3); // extmap:3 and a=rtcp-fb:111 transport-cc
         assertThat(n.remoteIce()).isEqualTo(new IceCredentials("qROl", "tCTHbPiRQ0lpVUqOL+9RcGCu"));
         assertThat(n.remoteFingerprints()).hasSize(1);
         assertThat(n.remoteFingerprints().get(0).attributeValue()).isEqualTo(
@@ -62,7 +63,9 @@ class ChromiumOfferTest {
         assertThat(a.attribute("rtpmap")).isEqualTo("111 opus/48000/2");
         assertThat(a.attributes("rtpmap")).hasSize(1);
         assertThat(a.attribute("fmtp")).isEqualTo("111 minptime=10;useinbandfec=1");
-        assertThat(a.attributes("extmap")).containsExactly("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+        assertThat(a.attributes("extmap")).containsExactly("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
+                "3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
+        assertThat(a.attributes("rtcp-fb")).containsExactly("111 transport-cc");
         assertThat(a.direction()).isEqualTo(MediaDirection.SENDRECV);
         assertThat(a.attribute("setup")).isEqualTo("passive");
         assertThat(a.attribute("ice-ufrag")).isEqualTo("duetUfrg");
@@ -76,6 +79,17 @@ class ChromiumOfferTest {
         assertThat(IceCandidate.parse(a.attribute("candidate")))
                 .isEqualTo(LOCAL.candidates().get(0));
         assertThat(a.has("end-of-candidates")).isTrue();
+    }
+
+    @Test
+    void transportCcNeedsBothTheExtensionAndTheFeedbackMessage() throws Exception {
+        String offer = SdpTestOffers.load(SdpTestOffers.SENDRECV).replace("a=rtcp-fb:111 transport-cc\r\n", "");
+        Negotiation n = OfferNegotiator.negotiate(SessionDescription.parse(offer), MediaDirection.SENDRECV,
+                SetupRole.PASSIVE);
+        assertThat(n.transportCcExtensionId()).as("extension offered, feedback not: nothing would come back").isZero();
+        MediaSection a = SessionDescription.parse(AnswerWriter.write(n, LOCAL)).mediaSections().get(0);
+        assertThat(a.attributes("rtcp-fb")).isEmpty();
+        assertThat(a.attributes("extmap")).containsExactly("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level");
     }
 
     @Test
@@ -164,7 +178,8 @@ class ChromiumOfferTest {
         assertThat(n.absCaptureTimeExtensionId()).isEqualTo(7);
         MediaSection a = SessionDescription.parse(AnswerWriter.write(n, LOCAL)).mediaSections().get(0);
         assertThat(a.attributes("extmap")).containsExactly("1 urn:ietf:params:rtp-hdrext:ssrc-audio-level",
-                "7 http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time");
+                "7 http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time",
+                "3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01");
     }
 
     /**
