@@ -29,6 +29,10 @@ final class Chromium {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                 "--autoplay-policy=no-user-gesture-required",
+                // a headless page counts as hidden: Chromium would lower its renderer's priority and
+                // throttle its timers, which on a busy machine starves the pages' audio and scripts
+                "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+                "--disable-backgrounding-occluded-windows",
                 // host candidates with the namespace's address instead of mDNS names the bridge cannot resolve
                 "--disable-features=WebRtcHideLocalIpsWithMdns",
                 "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage",
@@ -41,7 +45,9 @@ final class Chromium {
                 .usingDriverExecutable(new File(DRIVER.toString()))
                 .usingAnyFreePort()
                 .build();
-        ChromeDriver driver = new ChromeDriver(service, options);
+        // a recording is megabytes of base64: at load 30+ one answer took over the client's default 3 minutes
+        ChromeDriver driver = new ChromeDriver(service, options,
+                org.openqa.selenium.remote.http.ClientConfig.defaultConfig().readTimeout(Duration.ofMinutes(8)));
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(120)); // a recording is megabytes: slow on a loaded machine
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
         return driver;

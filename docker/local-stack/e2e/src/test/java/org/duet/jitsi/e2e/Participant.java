@@ -118,7 +118,10 @@ final class Participant implements AutoCloseable {
             if (name.equals("input") && !singer) {
                 continue; // a loaded renderer took minutes to hand over even this silence
             }
+            long t0 = System.nanoTime();
             Track t = track(browser.executeScript("return window.duet.capture.takeOne(arguments[0])", name));
+            System.out.printf(java.util.Locale.ROOT, "jitsi e2e: %s's recording %s: %.1f s of audio, fetched in %.1f s%n",
+                    this.name, name, t.samples().length / 48_000.0, (System.nanoTime() - t0) / 1e9);
             if (name.equals("input")) {
                 input = t;
             } else if (name.equals("output")) {
