@@ -213,9 +213,11 @@ start_prosody() {
       || die "prosodyctl register $user@$AUTH_DOMAIN failed"
   done
   # Jitsi's components advertise themselves (disco identities, through features_identity) when the
-  # main host activates. Prosody activates hosts in no fixed order, and when both components had to
-  # wait for the main host one identity was seen lost (room_metadata: Jicofo then never read the
-  # duet's requests, and pages never heard the room's metadata). Start again until both are there.
+  # main host activates. With the pinned util.lib.lua they could do so before the main host had
+  # loaded features_identity (equal-priority 'host-activated' handlers run in no fixed order) and an
+  # identity was lost in 3 of 10 starts (room_metadata: Jicofo then never read the duet's requests).
+  # Our util.lib.lua waits at a lower priority (prosody-plugins/util.lib.lua: 25 of 25 starts had
+  # both); starting again until both are there stays as the safety net.
   local attempt from
   for attempt in 1 2 3; do
     from=$(wc -l < "$LOGS/prosody.log")

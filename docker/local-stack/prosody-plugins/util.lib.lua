@@ -10,6 +10,7 @@
 --   table_add(t, u)                        append u's array part to t
 --   table_equals(a, b)                     deep equality
 --   is_feature_allowed(f, features, mod)   3-argument form: token features decide, else moderators
+--   process_host_module(name, callback)    as upstream, but after the host's modules are loaded
 local jid = require "util.jid";
 
 local base = module:require "util_upstream";
@@ -71,6 +72,29 @@ function util.is_feature_allowed(feature, features, third, fourth)
         return features[feature] == true or features[feature] == "true";
     end
     return third;
+end
+
+-- process_host_module(name, callback) runs callback in host name's context once that host is
+-- active. The pinned version waits with a 'host-activated' handler of the default priority, the
+-- same as the one with which Prosody loads the host's modules, and Prosody calls handlers of equal
+-- priority in no fixed order. So when the room_metadata and audio-translation components waited for
+-- the main host, they could announce their disco identity ('jitsi-add-identity') before the main
+-- host had loaded mod_features_identity, which then never heard it: seen here in up to three
+-- Prosody starts in a row, one component or both missing. Waiting at a lower priority runs the
+-- callback after the host's modules are loaded.
+local HOST_MODULES_LOADED = -10;
+function util.process_host_module(name, callback)
+    local function process_host(host)
+        if host == name then
+            callback(module:context(host), host);
+        end
+    end
+    if prosody.hosts[name] == nil then
+        module:log('info', 'No host/component found, will wait for it: %s', name);
+        prosody.events.add_handler('host-activated', process_host, HOST_MODULES_LOADED);
+    else
+        process_host(name);
+    end
 end
 
 return util;
