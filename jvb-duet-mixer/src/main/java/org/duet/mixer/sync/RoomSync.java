@@ -40,6 +40,12 @@ public final class RoomSync {
      * the loop measured is the one they will have while the mix plays the beat.
      */
     private static final long PLAYOUT_SETTLE_SAMPLES = 48 * 1_500;
+    /**
+     * A calibration at join that was refused is tried again after the singer heard their normal mix
+     * this long: a receiver's jitter buffer still settling on the stream (time-stretching its
+     * playout) spreads the clicks, and it has settled by then.
+     */
+    private static final long RETRY_SETTLE_SAMPLES = 48 * 2_000;
     /** The beat starts this far ahead, so every mix hears its first click whole. */
     private static final long BEAT_LEAD_SAMPLES = 48 * 300;
 
@@ -54,6 +60,7 @@ public final class RoomSync {
         long lastForwarded = Long.MIN_VALUE;
         boolean calibrationWanted; // automatic at join
         int autoRetries = 1;
+        long retryNotBefore = Long.MIN_VALUE;
 
         Singer(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin, int tickSamples) {
             this.id = id;
@@ -138,6 +145,7 @@ public final class RoomSync {
             if (s.id.equals(id)) {
                 s.calibrationWanted = true;
                 s.autoRetries = 0; // asked for from the page: the singer sees the verdict
+                s.retryNotBefore = Long.MIN_VALUE;
                 return true;
             }
         }
@@ -309,6 +317,7 @@ public final class RoomSync {
                             && !s.calibration.notHeardBack()) { // nothing came back: more clicks would not help
                         s.autoRetries--; // at join, try again: a burst of loss or a stalled sender is no verdict
                         s.calibrationWanted = true;
+                        s.retryNotBefore = tickPosition + RETRY_SETTLE_SAMPLES;
                     }
                     rebuild = true;
                     publish();
@@ -334,6 +343,7 @@ public final class RoomSync {
                 if (s.calibrationWanted && s.liveSince != Long.MIN_VALUE
                         && tickPosition - s.liveSince >= AUTO_CALIBRATE_AFTER_SAMPLES
                         && (s.lastForwarded == Long.MIN_VALUE || tickPosition - s.lastForwarded >= PLAYOUT_SETTLE_SAMPLES)
+                        && (s.retryNotBefore == Long.MIN_VALUE || tickPosition >= s.retryNotBefore)
                         && s.input.clockSync().settled(ServerClock.samplesToNanos(tickPosition - s.liveSince))) {
                     s.calibrationWanted = false;
                     s.input.clockSync().hold(true); // the voice must not move while the clicks are recorded
