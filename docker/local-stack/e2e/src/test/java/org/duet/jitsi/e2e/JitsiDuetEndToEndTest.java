@@ -140,8 +140,9 @@ class JitsiDuetEndToEndTest {
             figure("jitsi_e2e_mixer_cpu_per_duet", 100 * (CpuTime.seconds(mixerPid) - mixerCpu0) / captureSeconds, "% of a core");
             figure("jitsi_e2e_bridge_cpu_per_duet", 100 * (CpuTime.seconds(jvbPid) - jvbCpu0) / captureSeconds, "% of a core");
             List<Recording> rec = new ArrayList<>();
+            all.forEach(Participant::stopCapture);
             for (Participant p : all) {
-                rec.add(p.stopCapture());
+                rec.add(p.takeCapture());
                 Map<String, Object> st = p.state();
                 System.out.println("jitsi e2e: " + p.name + " audio context latency (ms) " + st.get("audioLatencyMs")
                         + (st.get("componentsFilled") == null ? "" : "; discovery missed, component addresses filled in: "
@@ -162,8 +163,10 @@ class JitsiDuetEndToEndTest {
             double killedAtMs = System.currentTimeMillis();
             duet.kill(serving);
             Thread.sleep(6000);
-            Recording aAfter = a.stopCapture();
-            Recording bAfter = b.stopCapture();
+            a.stopCapture();
+            b.stopCapture();
+            Recording aAfter = a.takeCapture(java.util.Set.of("output"));
+            Recording bAfter = b.takeCapture(java.util.Set.of("output"));
             SingerSignals.write(work.resolve("rec-a-takeover.wav"), aAfter.output().samples());
             SingerSignals.write(work.resolve("rec-b-takeover.wav"), bAfter.output().samples());
             Files.writeString(work.resolve("rec-takeover.txt"), String.format(java.util.Locale.ROOT,
