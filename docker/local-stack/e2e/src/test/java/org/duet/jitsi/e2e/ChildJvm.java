@@ -27,8 +27,15 @@ final class ChildJvm implements AutoCloseable {
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dice4j.harvest.mapping.aws.enabled=false", "-Dice4j.harvest.mapping.stun.enabled=false"));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        if (name.startsWith("mixer")) {
+            // the mixers run as a deployment runs them (./duet's JVM options: G1, both JIT tiers), since
+            // the run reports their latency and CPU; the coordinator stays small
+            cmd.addAll(List.of("-Xmx512m", "-XX:AutoBoxCacheMax=65536"));
+        } else {
+            cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        }
+        cmd.addAll(List.of("-Dice4j.harvest.mapping.aws.enabled=false", "-Dice4j.harvest.mapping.stun.enabled=false"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpath, mainClass));
         cmd.addAll(args);
