@@ -14,6 +14,6 @@ public record ConferenceSnapshot(String meetingId, String room, int openConnecti
     }
 
     public record Stream(String name, int sinkConnection, long eventsSent, long framesWithoutConnection, double lagMs,
-                         double maxLagMs, double maxLagAtS, long heldAtStart) {
+                         double maxLagMs, double maxLagAtS, long heldAtStart, long clockJumps) {
     }
 }

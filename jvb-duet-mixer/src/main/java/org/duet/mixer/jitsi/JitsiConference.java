@@ -327,7 +327,7 @@ final class JitsiConference {
         for (SyntheticStream s : streams.values()) {
             JitsiConnection sink = s.sink;
             ss.add(new ConferenceSnapshot.Stream(s.name.name(), sink == null ? -1 : sink.id(), s.eventsSent(), s.unsent(),
-                    s.lagMs(), s.maxLagMs(), s.maxLagAtS(), s.heldAtStart()));
+                    s.lagMs(), s.maxLagMs(), s.maxLagAtS(), s.heldAtStart(), s.clockJumps()));
         }
         int open = 0;
         for (JitsiConnection c : connections) {

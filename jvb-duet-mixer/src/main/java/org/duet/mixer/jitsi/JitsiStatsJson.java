@@ -48,7 +48,8 @@ public final class JitsiStatsJson {
                 streams.addObject().put("name", st.name()).put("connection", st.sinkConnection())
                         .put("eventsSent", st.eventsSent()).put("framesWithoutConnection", st.framesWithoutConnection())
                         .put("sendLagMs", st.lagMs()).put("sendLagMaxMs", st.maxLagMs())
-                        .put("sendLagMaxAtS", st.maxLagAtS()).put("heldAtStart", st.heldAtStart());
+                        .put("sendLagMaxAtS", st.maxLagAtS()).put("heldAtStart", st.heldAtStart())
+                        .put("clockJumps", st.clockJumps());
             }
         }
         root.set("mixer", StatsJson.of(server.mixer()));

@@ -30,6 +30,9 @@ final class SyntheticStream {
     private long chunk = -1;
     private long timestamp;
     private int lastStep;
+    private long lastFrameNanos;
+    /** Producer steps that ran ahead of the wall clock and were sent as the wall time instead. */
+    private volatile long clockJumps;
     /** The connection this stream last announced its talk on with a {@code start} event. */
     private JitsiConnection startedOn;
     private volatile long eventsSent;
@@ -48,8 +51,29 @@ final class SyntheticStream {
         this.timing = new StreamTiming("synthetic stream " + name.name() + " (sent)");
     }
 
+    /**
+     * A producer's timestamp step this far ahead of the wall time since the last frame is a jump,
+     * not media: a receiver's jitter buffer would wait that long for the frame's turn to play.
+     */
+    static final long AHEAD_OF_CLOCK_SAMPLES = 4_800;
+
+    /**
+     * The timestamp step to send for a producer's step of {@code tsStep} samples that came
+     * {@code wallSamples} after the previous frame: the producer's own, unless it runs ahead of the
+     * wall clock by more than {@link #AHEAD_OF_CLOCK_SAMPLES}; then the wall time, in whole frames of
+     * {@code frame} samples (at least one). Seen on the local stack: a mixer taking a meeting over sent
+     * its first frame, then 63 ms later one 2050 ms further on, and the singers heard nothing for 2.4 s.
+     */
+    static long stepOnTheClock(long tsStep, long wallSamples, long frame) {
+        if (tsStep <= wallSamples + AHEAD_OF_CLOCK_SAMPLES) {
+            return tsStep;
+        }
+        return Math.max(1, Math.round((double) wallSamples / frame)) * frame;
+    }
+
     /** An RTP packet of the mix that carries this stream (media loop thread). */
     void send(Object from, int seq, long ts, byte[] payload, int off, int len) {
+        long now = System.nanoTime();
         if (chunk < 0) {
             chunk = 0;
             timestamp = 0;
@@ -64,12 +88,18 @@ final class SyntheticStream {
                 timestamp += lastStep;
             } else {
                 chunk += seqStep;
-                timestamp += tsStep;
-                if (seqStep == 1 && tsStep > 0) {
+                long wallSamples = (now - lastFrameNanos) * 48 / 1_000_000;
+                long step = stepOnTheClock(tsStep, wallSamples, lastStep);
+                if (step != tsStep) {
+                    clockJumps++;
+                }
+                timestamp += step;
+                if (seqStep == 1 && tsStep > 0 && step == tsStep) {
                     lastStep = tsStep;
                 }
             }
         }
+        lastFrameNanos = now;
         producer = from;
         lastSeq = seq;
         lastTs = ts;
@@ -78,7 +108,7 @@ final class SyntheticStream {
             unsent++;
             return;
         }
-        if (!steadyStart.admit(System.nanoTime(), timestamp)) {
+        if (!steadyStart.admit(now, timestamp)) {
             return;
         }
         StringBuilder b = text;
@@ -135,6 +165,10 @@ final class SyntheticStream {
     /** Frames held back while the stream was not yet steady ({@link SteadyStart}). */
     long heldAtStart() {
         return steadyStart.held();
+    }
+
+    long clockJumps() {
+        return clockJumps;
     }
 
     long eventsSent() {
