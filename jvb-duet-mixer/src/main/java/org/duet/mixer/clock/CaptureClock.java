@@ -38,6 +38,7 @@ public final class CaptureClock {
     private boolean haveOffset;
     private long senderUnixToServerNanos;
     private long assumedTransitNanos;
+    private Source pinned;
 
     public CaptureClock(ServerClock serverClock, ArrivalEstimate arrivals) {
         this.serverClock = serverClock;
@@ -85,8 +86,22 @@ public final class CaptureClock {
         return haveOffset && haveSenderMapping;
     }
 
+    /**
+     * Keeps (true) or frees (false) the estimate source in use now. While pinned, a Sender Report or
+     * a measured offset arriving meanwhile is stored but not used: a latency calibration is recording
+     * this voice, and a change of source would move it on the timeline by its whole transit under
+     * the clicks. Once freed, the voice moves to the better source, and the calibration follows it
+     * (it restates its loop for the change of transit).
+     */
+    public void pinSource(boolean pin) {
+        pinned = pin ? sourceFor(0) : null;
+    }
+
     /** Which estimate {@link #captureNanos} uses for this media time. */
     public Source sourceFor(long extendedTimestamp) { // per media time, so the sync work can refine it
+        if (pinned != null) {
+            return pinned;
+        }
         if (usesMeasuredOffset()) {
             return Source.MEASURED_OFFSET;
         }

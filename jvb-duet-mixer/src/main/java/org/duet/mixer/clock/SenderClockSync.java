@@ -138,19 +138,28 @@ public final class SenderClockSync {
      */
     public void hold(boolean held) {
         this.held = held;
+        captureClock.pinSource(held); // nor may a first SR switch it from arrivals to the sender's clock
     }
 
     /**
      * Settled: as good as it will get soon, so a calibration may record the voice where it now sits.
-     * Either offset bounds came from both directions a few times and the sender's media time is
-     * mapped to its clock (an SR or abs-capture-time: until then the voice sits at its arrivals and
-     * would move by the whole transit when the first SR comes), or nothing more is coming after a
-     * few seconds (no SR: pings or RTCP alone cannot place it; nothing at all: arrivals).
+     * Offset bounds came from both directions a few times, and either the sender's media time is
+     * mapped to its clock (an SR or abs-capture-time), or the page's clock pings answered (a browser:
+     * Chrome's first audio SR may come 7.5 s after its stream starts), or a few seconds passed (no
+     * SR: RTCP alone cannot place it); or nothing at all came for a few seconds (arrivals).
+     *
+     * <p>Without the mapping the voice sits at its arrivals, and the first SR moves it by its whole
+     * transit. That is no reason to wait: {@link #hold} keeps the voice where it is while the clicks
+     * are recorded, and the calibration's loop follows the move afterwards (it is restated for the
+     * change of transit, {@code LatencyCalibration#loopSamples}). What the pings add is that the
+     * sender is a page whose offset is already known, so that move is one step to the measured
+     * offset, not a step to its raw wall clock first.
      */
     public boolean settled(long sinceLiveNanos) {
         boolean late = sinceLiveNanos > 3_000_000_000L;
         boolean exchanged = rtcpExchanges + pingExchanges >= 3;
-        return exchanged && (captureClock.hasSenderMapping() || late) || late && !estimator.hasEstimate();
+        boolean pinged = pingExchanges >= 3;
+        return exchanged && (captureClock.hasSenderMapping() || pinged || late) || late && !estimator.hasEstimate();
     }
 
     /** Applies the best mapping to the capture clock. */

@@ -30,8 +30,8 @@ import org.duet.mixer.sync.Metronome;
  * at its own pitch, captured {@code localDelayMs} after the click reached its ear (reaction,
  * loudspeaker to microphone, audio device). Its microphone runs on its own clock, which is
  * {@code clockOffsetMs} off the server's and drifts {@code driftPpm}; it sends 20 ms Opus frames
- * and, as Chrome does, an RTCP SR with a report block on the mix every 0.5-1.5 s, stamped with
- * its clock; optionally the page's clock ping (four timestamps on the signaling channel).
+ * and an RTCP SR with a report block on the mix every 0.5-1.5 s (or, as Chrome's audio does,
+ * every 2.5-7.5 s: {@link Profile#withChromeReportInterval}), stamped with its clock; optionally the page's clock ping (four timestamps on the signaling channel).
  *
  * <p>It keeps the truth the mixer must find: the server time each clap was captured.
  * Time is whatever {@link SimulatedDuet} says it is; nothing here reads a real clock.
@@ -41,7 +41,24 @@ public final class SimSinger {
     /** How a singer and its path behave. */
     public record Profile(String id, double delayMs, double jitterMs, double lossPercent, double clockOffsetMs,
                           double driftPpm, double localDelayMs, double playoutDelayMs, double clapHz,
-                          boolean clockPings, long seed) {
+                          boolean clockPings, long seed, double reportIntervalMs) {
+
+        /** SRs every 0.5-1.5 s (RFC 3550's randomisation around 1 s). */
+        public Profile(String id, double delayMs, double jitterMs, double lossPercent, double clockOffsetMs,
+                       double driftPpm, double localDelayMs, double playoutDelayMs, double clapHz, boolean clockPings,
+                       long seed) {
+            this(id, delayMs, jitterMs, lossPercent, clockOffsetMs, driftPpm, localDelayMs, playoutDelayMs, clapHz,
+                    clockPings, seed, 1_000);
+        }
+
+        /**
+         * The same singer with Chrome's audio RTCP timing: libwebrtc's audio report interval is 5 s,
+         * randomised 0.5-1.5x, so the first SR comes 2.5-7.5 s after the stream starts.
+         */
+        public Profile withChromeReportInterval() {
+            return new Profile(id, delayMs, jitterMs, lossPercent, clockOffsetMs, driftPpm, localDelayMs,
+                    playoutDelayMs, clapHz, clockPings, seed, 5_000);
+        }
     }
 
     static final int FRAME = 960;
@@ -328,9 +345,9 @@ public final class SimSinger {
         return out;
     }
 
-    /** Time to the next SR: 0.5 to 1.5 s, as RFC 3550 randomises it. */
+    /** Time to the next SR: 0.5 to 1.5 times the profile's interval, as RFC 3550 randomises it. */
     long reportInterval() {
-        return 500_000_000L + (long) (random.nextDouble() * 1e9);
+        return Math.round(profile.reportIntervalMs() * 1e6 * (0.5 + random.nextDouble()));
     }
 
     // ---- the truth and diagnostics ----

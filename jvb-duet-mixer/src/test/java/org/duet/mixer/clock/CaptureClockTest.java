@@ -51,4 +51,20 @@ class CaptureClockTest {
         assertThat(c.sourceFor(0)).isEqualTo(CaptureClock.Source.ARRIVAL);
         assertThat(c.captureNanos(0)).isEqualTo(arrivalOfMedia0);
     }
+
+    @Test
+    void aPinnedSourceStaysWhileASenderReportAndAnOffsetArriveAndMovesOnceFreed() {
+        ServerClock server = new ServerClock(0);
+        long arrivalOfMedia0 = 50_000 * MS;
+        CaptureClock c = new CaptureClock(server, ts -> arrivalOfMedia0 + ServerClock.samplesToNanos(ts));
+        c.pinSource(true); // a calibration records the voice where its arrivals put it
+        long senderUnix = 1_700_000_000_000L * MS;
+        c.onSenderTime(0, NtpTime.fromUnixNanos(senderUnix)); // the first SR comes during the clicks
+        c.setSenderToServerOffset(arrivalOfMedia0 - 40 * MS - senderUnix); // captured 40 ms before arrival
+        assertThat(c.sourceFor(960)).isEqualTo(CaptureClock.Source.ARRIVAL);
+        assertThat(c.captureNanos(960)).isEqualTo(arrivalOfMedia0 + 20 * MS);
+        c.pinSource(false);
+        assertThat(c.sourceFor(960)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
+        assertThat(c.captureNanos(960)).isBetween(arrivalOfMedia0 - 20 * MS - 1000, arrivalOfMedia0 - 20 * MS + 1000);
+    }
 }

@@ -14,6 +14,37 @@ class SenderClockSyncTest {
         return new SenderClockSync(new CaptureClock(new ServerClock(0), ts -> 0));
     }
 
+    /**
+     * A browser's clock pings settle it for a calibration before its first SR (Chrome's audio SRs
+     * come every 2.5-7.5 s); RTCP exchanges alone wait for the SR mapping or 3 s; nothing at all
+     * waits 3 s. While held, a first SR does not move the voice off its arrivals.
+     */
+    @Test
+    void pingsSettleTheClockBeforeTheFirstSenderReport() {
+        CaptureClock capture = new CaptureClock(new ServerClock(0), ts -> 0);
+        SenderClockSync pinged = new SenderClockSync(capture);
+        assertThat(pinged.settled(500 * MS)).isFalse();
+        long unix = ServerClock.unixNanosMinusNanoTime(); // the page's clock agrees with ours
+        for (int i = 0; i < 3; i++) {
+            long t = (1_000 + 250 * i) * MS;
+            pinged.onPing(t + unix, t + 10 * MS, t + 11 * MS, t + 21 * MS + unix, t + 21 * MS);
+        }
+        assertThat(pinged.settled(500 * MS)).isTrue();
+        pinged.hold(true);
+        long ntp = NtpTime.fromUnixNanos(2_000 * MS + unix);
+        capture.onSenderTime(0, ntp); // the first SR, during the clicks
+        pinged.onSenderReport(2_010 * MS, ntp);
+        assertThat(capture.sourceFor(0)).isEqualTo(CaptureClock.Source.ARRIVAL);
+        pinged.hold(false);
+        pinged.update(2_100 * MS);
+        assertThat(capture.sourceFor(0)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
+        assertThat(pinged.mode()).isEqualTo(SenderClockSync.Mode.MEASURED);
+
+        SenderClockSync nothing = newSync();
+        assertThat(nothing.settled(2_900 * MS)).isFalse();
+        assertThat(nothing.settled(3_100 * MS)).isTrue();
+    }
+
     @Test
     void snapshotShowsTheLatestRoundTripAndExchangeCounts() {
         SenderClockSync sync = newSync();
