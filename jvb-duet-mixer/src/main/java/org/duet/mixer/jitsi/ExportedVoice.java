@@ -1,6 +1,8 @@
 package org.duet.mixer.jitsi;
 
 import org.duet.mixer.format.MediaFormat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One source the bridge exports (a singer's microphone, {@code <endpointId>-a0}) as a singer of
@@ -14,6 +16,8 @@ import org.duet.mixer.format.MediaFormat;
  */
 final class ExportedVoice {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ExportedVoice.class);
+
     /** A timestamp step backwards, or forwards by more than this, starts a new epoch. */
     private static final long BACKWARD_JUMP = 48_000;
     private static final long FORWARD_JUMP = 48_000L * 30;
@@ -22,8 +26,12 @@ final class ExportedVoice {
     final JitsiTransport transport;
     /** The room's participant id; null when the room had no singer slot for it. */
     volatile String participantId;
-    /** The connection whose {@code start} we follow; media from others is superseded. */
+    /** The connection whose media we follow; media from others is superseded while it delivers. */
     volatile JitsiConnection owner;
+    /** When the owner last delivered media (or took the voice over), System.nanoTime. */
+    volatile long ownerMediaNanos;
+    /** Whether the owner delivered any media since it took the voice. */
+    volatile boolean ownerDelivered;
     volatile boolean removed;
 
     private final long ssrcBase;
@@ -48,12 +56,46 @@ final class ExportedVoice {
             counters.reanchor();
         }
         owner = from;
+        ownerMediaNanos = System.nanoTime();
+        ownerDelivered = false;
         epoch++;
         haveLast = false;
     }
 
+    /**
+     * How long the owner may go without media before another open connection that carries this
+     * source takes it over. The bridge sends a source's media on one socket only, but after a ping
+     * timeout JVB 11146 can keep an old socket open and still send on the new one (Exporter.kt: one
+     * listener for all its sessions, so the old session's close clears the new one), and Duet's front
+     * replays each socket's {@code start} to a new mixer: the last {@code start} may then come on the
+     * socket that carries nothing.
+     */
+    static final long OWNER_SILENT_NANOS = 200_000_000L;
+
+    /**
+     * Whether media for this voice arriving on {@code from} at {@code nowNanos} is to be mixed
+     * (taking the voice over when its owner carries nothing) or is superseded.
+     */
+    synchronized boolean acceptFrom(JitsiConnection from, long nowNanos) {
+        JitsiConnection o = owner;
+        if (o == from) {
+            return true;
+        }
+        if (o != null && o.isOpen()) {
+            if (ownerDelivered && nowNanos - ownerMediaNanos < OWNER_SILENT_NANOS) {
+                return false;
+            }
+            LOG.info("voice {}: connection {} carries it now (connection {} sent no media for it {})", tag, from.id(),
+                    o.id(), ownerDelivered ? "for " + (nowNanos - ownerMediaNanos) / 1_000_000 + " ms" : "since its start");
+        }
+        start(from); // the owner went away or carries nothing: this connection carries the source now
+        return true;
+    }
+
     /** One media frame from the owning connection (its thread). */
     synchronized void media(long chunk, long timestamp, byte[] payload, int len, long arrivalNanos) {
+        ownerMediaNanos = arrivalNanos;
+        ownerDelivered = true;
         if (haveLast) {
             long step = timestamp - lastTimestamp;
             if (step < -BACKWARD_JUMP || step > FORWARD_JUMP) {

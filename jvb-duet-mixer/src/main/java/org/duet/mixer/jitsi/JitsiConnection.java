@@ -167,13 +167,9 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
             conf.counters.drop(JitsiDropReason.TOO_MANY_VOICES);
             return;
         }
-        JitsiConnection owner = voice.owner;
-        if (owner != this) {
-            if (owner != null && owner.isOpen()) {
-                conf.counters.drop(JitsiDropReason.SUPERSEDED);
-                return;
-            }
-            voice.start(this); // the newer connection went away: this one carries the source again
+        if (!voice.acceptFrom(this, arrival)) {
+            conf.counters.drop(JitsiDropReason.SUPERSEDED);
+            return;
         }
         if (OpusPacketInfo.validate(e.payload, 0, e.payloadLength) < 0) {
             conf.counters.drop(JitsiDropReason.BAD_PAYLOAD);

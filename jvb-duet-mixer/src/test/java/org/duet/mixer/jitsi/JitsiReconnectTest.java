@@ -181,4 +181,43 @@ class JitsiReconnectTest {
             }
         }
     }
+
+    /**
+     * What a JVB 11146 bridge did after a ping timeout on the local stack: it kept its old socket open
+     * but sent media only on the new one, and Duet's front replayed both sockets' {@code start} to the
+     * mixer taking the meeting over, the old socket's last. The voices must follow the socket that
+     * carries media, or both singers hear nothing from the takeover on.
+     */
+    @Test
+    void mediaOnAnOlderSocketIsFollowedWhenTheNewerOneCarriesNothing() throws Exception {
+        FakeBridge.Voice a = new FakeBridge.Voice(A, 440, 1, 0);
+        FakeBridge.Voice b = new FakeBridge.Voice(B, 660, 1, 0);
+        URI meeting = URI.create(server.uri() + "/meeting-r");
+        var resumed = java.util.Map.of(JitsiServer.RESUMED_HEADER, "true");
+        try (FakeBridge live = FakeBridge.connect(meeting, "Bearer " + SECRET, resumed);
+                FakeBridge orphan = FakeBridge.connect(meeting, "Bearer " + SECRET, resumed)) {
+            declare(live);
+            Thread.sleep(300); // each socket has its own thread: let the live one's start be handled first
+            declare(orphan); // the last start: on the socket that will carry nothing
+            Thread.sleep(300);
+            FakeBridge.stream(live, List.of(a, b), 3000);
+
+            JitsiCounters k = server.counters("meeting-r");
+            System.out.printf("superseded %d, re-anchors %d%n", k.drops(JitsiDropReason.SUPERSEDED), k.reanchors());
+            assertThat(k.drops(JitsiDropReason.SUPERSEDED)).as("media of the live socket dropped").isZero();
+            // the mixes go to the newest socket that asked for them (the bridge takes media on either)
+            float[] aHears = FakeBridge.decode(orphan.received(B + ".duet"));
+            float[] bHears = FakeBridge.decode(orphan.received(A + ".duet"));
+            int half = 24_000;
+            for (float[] ear : List.of(aHears, bHears)) {
+                assertThat(ear.length).as("about 3 s of mix-minus").isGreaterThan(half * 5);
+            }
+            for (int w = 1; w < 5; w++) {
+                assertThat(SignalAnalysis.toneLevelDb(aHears, w * half, half, 660)).as("A hears B in half second " + w)
+                        .isGreaterThan(-20);
+                assertThat(SignalAnalysis.toneLevelDb(bHears, w * half, half, 440)).as("B hears A in half second " + w)
+                        .isGreaterThan(-20);
+            }
+        }
+    }
 }
