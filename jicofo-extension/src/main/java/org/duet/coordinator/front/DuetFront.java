@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,11 @@ public final class DuetFront implements AutoCloseable {
     private final MixerRegistry registry;
     private final BooleanSupplier breweryJoined;
     private final Set<MeetingRelay> relays = ConcurrentHashMap.newKeySet();
+    private final Map<String, FrontMeeting> meetings = new ConcurrentHashMap<>();
+    /** A bridge connection silent this long gets a WebSocket ping, so that no idle timeout (60 s) closes it. */
+    private volatile Duration keepAliveAfter = Duration.ofSeconds(20);
+    /** A meeting none of whose connections carried a frame from the bridge this long has ended. */
+    private volatile Duration meetingSilent = Duration.ofSeconds(45);
     private final Server server;
     private final ServerConnector connector;
     private final WebSocketClient client;
@@ -89,6 +95,7 @@ public final class DuetFront implements AutoCloseable {
         client.setMaxTextMessageSize(settings.maxMessageBytes() * 4L);
         client.setStopTimeout(1000);
         registry.addListener((mixerId, why) -> relays.forEach(r -> r.moveOff(mixerId)));
+        scheduler.scheduleWithFixedDelay(this::sweepSilentConnections, 5, 5, TimeUnit.SECONDS);
     }
 
     /** Starts the front on {@code front.host:front.port} (port 0 picks a free one). */
@@ -164,7 +171,8 @@ public final class DuetFront implements AutoCloseable {
     // ---- relays ----
 
     MeetingRelay open(String meetingId, String authorization, Session bridge) {
-        MeetingRelay r = new MeetingRelay(this, meetingId, authorization, bridge);
+        FrontMeeting meeting = meetings.compute(meetingId, (k, m) -> (m == null ? new FrontMeeting(k) : m).retain());
+        MeetingRelay r = new MeetingRelay(this, meeting, authorization, bridge);
         relays.add(r);
         counters.bridgeConnections.increment();
         LOG.info("bridge connected for meeting {} from {}", meetingId, bridge.getRemoteSocketAddress());
@@ -173,7 +181,9 @@ public final class DuetFront implements AutoCloseable {
     }
 
     void closed(MeetingRelay r) {
-        relays.remove(r);
+        if (relays.remove(r)) {
+            meetings.computeIfPresent(r.meetingId, (k, m) -> m.release() == 0 ? null : m);
+        }
         LOG.info("bridge connection for meeting {} closed", r.meetingId);
     }
 
@@ -191,9 +201,61 @@ public final class DuetFront implements AutoCloseable {
                 }
             }
         }
-        return registry.select(avoid, this::meetingsOn)
+        // relays of one meeting failing over at the same moment: the first one's pick, for all of them
+        String picked = relay.meeting.mixerChoice;
+        if (picked != null && !avoid.contains(picked)) {
+            Optional<MixerRegistry.Mixer> live = registry.get(picked);
+            if (live.isPresent() && !live.get().presence().gracefulShutdown()) {
+                return new Choice(picked, meetingUri(live.get().presence().url(), relay.meetingId));
+            }
+        }
+        Choice c = registry.select(avoid, this::meetingsOn)
                 .map(m -> new Choice(m.id(), meetingUri(m.presence().url(), relay.meetingId)))
                 .orElse(null);
+        if (c != null) {
+            relay.meeting.mixerChoice = c.mixerId();
+        }
+        return c;
+    }
+
+    /**
+     * Every few seconds: keeps open the bridge connections the bridge no longer sends on while their
+     * meeting still has a connection it sends on, and closes all of a meeting's connections once none
+     * has carried anything for {@code meetingSilent} (45 s) (the bridge pings every 10 s by default, so the
+     * meeting's exporter has stopped). Closing one of those old connections earlier would make JVB
+     * 11146 drop the one it uses and open another (see {@link FrontMeeting}).
+     */
+    /** Tests: shorter limits than a deployment's 20 s and 45 s. */
+    void silenceLimits(Duration keepAliveAfter, Duration meetingSilent) {
+        this.keepAliveAfter = keepAliveAfter;
+        this.meetingSilent = meetingSilent;
+    }
+
+    void sweepSilentConnections() {
+        try {
+            long now = System.nanoTime();
+            Map<String, List<MeetingRelay>> byMeeting = new java.util.HashMap<>();
+            for (MeetingRelay r : relays) {
+                byMeeting.computeIfAbsent(r.meetingId, k -> new java.util.ArrayList<>()).add(r);
+            }
+            for (List<MeetingRelay> group : byMeeting.values()) {
+                boolean live = false;
+                for (MeetingRelay r : group) {
+                    live |= now - r.lastFromBridgeNanos() < meetingSilent.toNanos();
+                }
+                for (MeetingRelay r : group) {
+                    if (!live) {
+                        LOG.info("meeting {}: no frame from the bridge on any connection for {} s, closing",
+                                r.meetingId, meetingSilent.toSeconds());
+                        r.closeSilent();
+                    } else if (now - r.lastFromBridgeNanos() > keepAliveAfter.toNanos()) {
+                        r.keepAlive();
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("sweeping bridge connections failed", e);
+        }
     }
 
     /** Whether a mixer is live and not shutting down. */
@@ -290,6 +352,8 @@ public final class DuetFront implements AutoCloseable {
         c.put("dropped_binary", k.droppedBinary.sum());
         c.put("send_failures", k.sendFailures.sum());
         c.put("pongs_by_front", k.pongsByFront.sum());
+        c.put("keep_alives", k.keepAlives.sum());
+        c.put("silent_closed", k.silentClosed.sum());
         c.put("mixer_connects", k.mixerConnects.sum());
         c.put("mixer_connect_failures", k.mixerConnectFailures.sum());
         c.put("mixer_connections_lost", k.mixerConnectionsLost.sum());

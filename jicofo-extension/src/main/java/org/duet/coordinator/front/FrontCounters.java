@@ -21,6 +21,10 @@ public final class FrontCounters {
     final LongAdder droppedBinary = new LongAdder();
     final LongAdder sendFailures = new LongAdder();
     final LongAdder pongsByFront = new LongAdder();
+    /** WebSocket pings to bridge connections the bridge no longer sends on (see {@link FrontMeeting}). */
+    final LongAdder keepAlives = new LongAdder();
+    /** Bridge connections closed because their whole meeting went silent. */
+    final LongAdder silentClosed = new LongAdder();
     final LongAdder mixerConnects = new LongAdder();
     final LongAdder mixerConnectFailures = new LongAdder();
     final LongAdder mixerConnectionsLost = new LongAdder();
@@ -81,6 +85,14 @@ public final class FrontCounters {
 
     public long droppedNoMixer() {
         return droppedNoMixer.sum();
+    }
+
+    public long keepAlives() {
+        return keepAlives.sum();
+    }
+
+    public long silentClosed() {
+        return silentClosed.sum();
     }
 
     public long pongsByFront() {

@@ -30,10 +30,12 @@ final class MeetingRelay {
     final String meetingId;
     final String authorization;
     private final DuetFront front;
+    final FrontMeeting meeting;
     private final FrontCounters counters;
     private final Pipe toBridge;
-    private final SyntheticContinuity continuity = new SyntheticContinuity();
     private final Object lock = new Object();
+    /** When the bridge last sent a text frame on this connection (System.nanoTime). */
+    private volatile long lastFromBridgeNanos = System.nanoTime();
 
     private volatile MixerLink mixer;
     private volatile boolean closed;
@@ -48,10 +50,11 @@ final class MeetingRelay {
     /** Some mixer has served this meeting: the next one takes its voices over mid-duet. */
     private volatile boolean servedBefore;
 
-    MeetingRelay(DuetFront front, String meetingId, String authorization, Session bridge) {
+    MeetingRelay(DuetFront front, FrontMeeting meeting, String authorization, Session bridge) {
         this.front = front;
         this.counters = front.counters;
-        this.meetingId = meetingId;
+        this.meeting = meeting;
+        this.meetingId = meeting.meetingId;
         this.authorization = authorization;
         this.toBridge = new Pipe(bridge, front.settings.maxInFlight(), counters, counters.droppedSlowBridge);
     }
@@ -73,6 +76,7 @@ final class MeetingRelay {
     // ---- bridge -> mixer ----
 
     void fromBridge(String frame, long receivedNanos) {
+        lastFromBridgeNanos = receivedNanos;
         if (frame.length() > front.settings.maxMessageBytes()) {
             counters.droppedOversize.increment();
             return;
@@ -82,15 +86,21 @@ final class MeetingRelay {
             forwardToMixer(mixer, frame, receivedNanos);
             return;
         }
+        if (kind == EventKind.PING) {
+            // The bridge's ping checks its connection to us (3 s timeout by default). Answered here, not
+            // by the mixer: a mixer that is busy, starting or being replaced must not make the bridge
+            // drop the connection, since JVB 11146 then keeps the old socket beside the new one (see
+            // FrontMeeting). The front watches its mixers itself.
+            answerPing(frame);
+            return;
+        }
         MixerLink m;
         synchronized (lock) {
             remember(kind, frame);
             m = mixer;
         }
         if (m == null || !m.isOpen()) {
-            if (kind == EventKind.PING) {
-                answerPing(frame);
-            } else if (!replayed(kind)) {
+            if (!replayed(kind)) {
                 counters.droppedNoMixer.increment();
             } // else: kept, the next mixer gets it in the replay
             return;
@@ -170,7 +180,7 @@ final class MeetingRelay {
         }
     }
 
-    /** No mixer right now: the bridge would drop the connection after its ping timeout, so the front answers. */
+    /** Answers the bridge's ping on this connection. */
     private void answerPing(String ping) {
         JsonNode id;
         try {
@@ -199,11 +209,39 @@ final class MeetingRelay {
             counters.droppedOversize.increment();
             return;
         }
+        EventKind kind = EventKind.of(frame);
+        if (kind == EventKind.PONG) {
+            counters.droppedStaleMixer.increment(); // the front answers the bridge's pings itself
+            return;
+        }
         long now = System.nanoTime();
-        String out = continuity.rewrite(from, frame, EventKind.of(frame), now);
+        String out = meeting.continuity.rewrite(from, frame, kind, now);
         if (toBridge.send(out, now)) {
             counters.framesMixerToBridge.increment();
         }
+    }
+
+    /** When the bridge last sent a text frame on this connection (System.nanoTime). */
+    long lastFromBridgeNanos() {
+        return lastFromBridgeNanos;
+    }
+
+    /**
+     * Keeps a connection the bridge no longer sends on open (a WebSocket ping, answered by the bridge's
+     * WebSocket layer): closing it would make JVB 11146 drop the connection it does use (see FrontMeeting).
+     */
+    void keepAlive() {
+        if (!closed) {
+            toBridge.session().sendPing(java.nio.ByteBuffer.allocate(0), org.eclipse.jetty.websocket.api.Callback.NOOP);
+            counters.keepAlives.increment();
+        }
+    }
+
+    /** Closes this connection: its meeting has had no traffic from the bridge for a while. */
+    void closeSilent() {
+        toBridge.session().close(1001, "no traffic from the bridge", org.eclipse.jetty.websocket.api.Callback.NOOP);
+        counters.silentClosed.increment();
+        bridgeClosed(1001, "no traffic from the bridge");
     }
 
     void binaryDropped() {

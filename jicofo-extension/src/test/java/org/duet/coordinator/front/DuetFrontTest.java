@@ -265,6 +265,39 @@ class DuetFrontTest {
         assertThat(front.assignments()).doesNotContainKey("twice");
     }
 
+    /**
+     * After a ping timeout JVB 11146 keeps its old socket for a meeting open beside the new one and closing
+     * the old one would make it drop the new one (FrontMeeting): the front answers pings itself, keeps a
+     * silent connection open while its meeting lives, and closes them all once the meeting went silent.
+     */
+    @Test
+    void anOldBridgeConnectionIsKeptOpenWhileItsMeetingLivesAndClosedWhenItEnds() throws Exception {
+        FakeMixerServer m1 = mixer("mixer-1", 0.1);
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        front.silenceLimits(java.time.Duration.ofMillis(300), java.time.Duration.ofMillis(1500));
+        FakeBridge old = closeLater(new FakeBridge()).connect(front.uri().resolve("kept"), AUTH);
+        FakeBridge live = closeLater(new FakeBridge()).connect(front.uri().resolve("kept"), AUTH);
+        assertThat(Wait.until(10000, () -> m1.sessions.size() == 2)).isNotNegative();
+        for (int i = 0; i < 6; i++) {
+            live.ping(100 + i);
+            Thread.sleep(150);
+            front.sweepSilentConnections();
+        }
+        // the pings are answered by the front, not relayed to the mixer
+        assertThat(Wait.until(3000, () -> live.count("\"event\":\"pong\",\"id\":105") == 1)).isNotNegative();
+        assertThat(m1.count("\"event\":\"ping\"")).isZero();
+        assertThat(old.pings.get()).as("keep-alives on the silent connection").isPositive();
+        assertThat(old.isOpen()).isTrue();
+        assertThat(front.counters().silentClosed()).isZero();
+
+        Thread.sleep(1600); // the meeting goes silent on every connection
+        front.sweepSilentConnections();
+        assertThat(Wait.until(5000, () -> !old.isOpen() && !live.isOpen())).isNotNegative();
+        assertThat(front.counters().silentClosed()).isEqualTo(2);
+        assertThat(Wait.until(10000, () -> m1.sessions.isEmpty())).isNotNegative();
+        assertThat(front.assignments()).doesNotContainKey("kept");
+    }
+
     @Test
     void healthAndStatsOverHttp() throws Exception {
         DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));

@@ -23,6 +23,8 @@ public final class FakeBridge implements AutoCloseable {
 
     private final WebSocketClient client = new WebSocketClient();
     public final List<Frame> received = new CopyOnWriteArrayList<>();
+    /** WebSocket ping frames received (the front's keep-alive). */
+    public final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
     public final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
     private Session session;
     private int seq;
@@ -51,6 +53,11 @@ public final class FakeBridge implements AutoCloseable {
         @Override
         public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
             callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketPing(ByteBuffer payload) {
+            pings.incrementAndGet();
         }
 
         @Override
