@@ -95,6 +95,27 @@ final class DuetServices implements AutoCloseable {
         }
     }
 
+    /** Any HTTP GET inside the test's namespace, as text; the problem when it does not answer. */
+    static String get(String url) throws InterruptedException {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return r.body();
+        } catch (IOException e) {
+            return "{\"problem\":\"" + e + "\"}";
+        }
+    }
+
+    /** The coordinator's /stats as text. */
+    String frontStatsText() throws InterruptedException {
+        return get("http://" + address + ":" + frontPort + "/stats");
+    }
+
+    /** The ids of the mixers this run started. */
+    java.util.Set<String> mixerIds() {
+        return mixerPorts.keySet();
+    }
+
     /** The coordinator's stats (null while it does not answer). */
     JsonNode stats() throws InterruptedException {
         try {

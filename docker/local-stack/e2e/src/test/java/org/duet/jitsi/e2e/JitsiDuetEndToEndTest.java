@@ -115,9 +115,14 @@ class JitsiDuetEndToEndTest {
             String aHearsSource = epB + "-a0.duet";
             String bHearsSource = epA + "-a0.duet";
             String listenerSource = epA + "-a0.duetmix";
-            awaitSynthetic(a, aHearsSource);
-            awaitSynthetic(b, bHearsSource);
-            awaitSynthetic(listener, listenerSource);
+            try {
+                awaitSynthetic(a, aHearsSource);
+                awaitSynthetic(b, bHearsSource);
+                awaitSynthetic(listener, listenerSource);
+            } catch (AssertionError | RuntimeException e) {
+                saveDiagnostics(stack, duet, work);
+                throw e;
+            }
             figure("jitsi_e2e_duet_audio_after_start", seconds(t3), "s");
             Thread.sleep(2000); // let the jitter buffers and the listener alignment settle
             String serving0 = duet.assignedMixer();
@@ -300,6 +305,25 @@ class JitsiDuetEndToEndTest {
     }
 
     /** Keeps the serving mixer's view (voice placement, jitter targets, mix delays) beside the logs. */
+    /**
+     * What the bridge, the front and every mixer hold right now, for a run where a page never got a
+     * synthetic source: JVB's debug state (its conference's endpoints, their audio sources, the exporter's
+     * counters; JVB 11146 {@code rest/root/debug/Debug.java}, on the private HTTP port).
+     */
+    private static void saveDiagnostics(LocalJitsiStack stack, DuetServices duet, Path work) {
+        try {
+            Files.writeString(work.resolve("jvb-debug.json"),
+                    DuetServices.get(stack.get("JVB_PRIVATE_URL") + "/debug?full=true"));
+            Files.writeString(work.resolve("front-stats.json"), duet.frontStatsText());
+            for (String m : duet.mixerIds()) {
+                Files.writeString(work.resolve("mixer-stats-" + m + ".json"), duet.mixerStats(m));
+            }
+            System.out.println("jitsi e2e: bridge, front and mixer state saved in " + work);
+        } catch (Exception e) {
+            System.out.println("jitsi e2e: could not save the diagnostics: " + e);
+        }
+    }
+
     private static void saveMixerStats(DuetServices duet, String mixerId, Path file) throws Exception {
         if (mixerId == null) {
             return;
