@@ -36,6 +36,9 @@ final class ChildJvm implements AutoCloseable {
             cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         }
         cmd.addAll(List.of("-Dice4j.harvest.mapping.aws.enabled=false", "-Dice4j.harvest.mapping.stun.enabled=false"));
+        // wall-clock times in the logs, to line them up with the bridge's log and the pages' recordings
+        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpath, mainClass));
         cmd.addAll(args);

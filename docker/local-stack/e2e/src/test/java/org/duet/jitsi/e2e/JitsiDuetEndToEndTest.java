@@ -189,9 +189,7 @@ class JitsiDuetEndToEndTest {
             double switchMs = stats.path("counters").path("failover_last_ms").asDouble(-1);
             figure("jitsi_e2e_takeover_front_switch", switchMs, "ms");
             assertThat(switchMs).as("the front moved the meeting to another mixer within 2 s (ms): " + stats).isBetween(0.0, 2000.0);
-            // ... and what the singers heard is measured: asserted only with -Dduet.jitsi.e2e.takeoverLimitMs.
-            // Known open bug (docs/local-stack.md, 2026-12-02): when the bridge opened a duplicate connection
-            // for the meeting, the partner never came back at the ears after a takeover in 1 run of ~10.
+            // ... and the singers hear each other again.
             checkTakeoverAtTheEars(Math.max(gapA, gapB));
             checkListenerAlignment(rec.get(0), rec.get(1), rec.get(2), epA + "-a0", epB + "-a0");
             checkNoFailedTicks(work);
@@ -271,16 +269,19 @@ class JitsiDuetEndToEndTest {
         Files.writeString(work.resolve("rec-starts.txt"), starts);
     }
 
+    /**
+     * The singers hear each other again after the kill. The issue's target is 2 s; what the test asserts
+     * by default is 4 s: that the partner comes back at all, with room for a loaded machine, where the
+     * browsers' jitter buffers alone hold 300-450 ms (2026-12-02: 1040-1540 ms in passing runs, and a
+     * partner that never came back before the duplicate-socket fix). {@code -Dduet.jitsi.e2e.takeoverLimitMs}
+     * sets another limit.
+     */
     private static void checkTakeoverAtTheEars(double outageMs) {
-        String limit = System.getProperty("duet.jitsi.e2e.takeoverLimitMs", "").trim();
-        if (limit.isEmpty()) {
-            System.out.printf(java.util.Locale.ROOT, "jitsi e2e: longest outage at the singers' ears after the kill %.0f ms,"
-                    + " measured, NOT asserted (no -Dduet.jitsi.e2e.takeoverLimitMs)%s%n", outageMs,
-                    outageMs > 2000 ? " -- OVER the 2 s target" : "");
-            return;
-        }
+        double limit = Double.parseDouble(System.getProperty("duet.jitsi.e2e.takeoverLimitMs", "4000").trim());
+        System.out.printf(java.util.Locale.ROOT, "jitsi e2e: longest outage at the singers' ears after the kill %.0f ms"
+                + " (asserted <= %.0f ms)%s%n", outageMs, limit, outageMs > 2000 ? " -- OVER the 2 s target" : "");
         assertThat(outageMs).as("singers hear each other again after the kill: the longest outage of the partner's tone (ms)")
-                .isLessThanOrEqualTo(Double.parseDouble(limit));
+                .isLessThanOrEqualTo(limit);
     }
 
     /**
