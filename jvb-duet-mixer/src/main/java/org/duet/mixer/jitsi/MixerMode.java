@@ -49,6 +49,9 @@ public final class MixerMode {
     public static void run(DuetConfig config, boolean web) throws InterruptedException {
         DuetMixer mixer = DuetMixer.start(config);
         JitsiServer jitsi = JitsiServer.start(mixer, config);
+        if (config.raw().getBoolean("duet.jitsi.warm-up")) {
+            JitsiWarmUp.run(jitsi); // before the brewery hears of this mixer
+        }
         StandaloneServer page = web ? StandaloneServer.start(config, mixer) : null;
         BreweryAnnouncer announcer = BreweryAnnouncer.startIfEnabled(config, mixer, jitsi);
         CountDownLatch stopped = new CountDownLatch(1);
