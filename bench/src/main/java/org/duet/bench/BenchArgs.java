@@ -9,7 +9,8 @@ import java.nio.file.Path;
  *   ./duet bench                       Duet's own figures (latency, tick, allocation, duets per core)
  *   ./duet bench --compare janus       the same workload against Janus AudioBridge and Duet; writes docs/benchmarks.md
  *   options: --duets N (10)  --seconds S measured per run (15)  --warmup S (4)  --max-duets N (120)
- *            --core C (1; -1 = no pinning)  --only duet|janus (compare) or alloc|latency|capacity|adapt|profile|sync|restart (own figures)
+ *            --core C (1; -1 = no pinning)  --only duet|janus (compare) or alloc|latency|capacity|ramp|adapt|profile|sync|restart (own figures)
+ *            --load-duets N (20): the fixed load of the CPU-time capacity figures (--only capacity)
  *            --no-ramp  --no-impairment
  *            --janus-prebuffer N (Janus default 6)  --docs DIR (docs)  --quick
  *   ./duet bench --only browser        two headless Chromiums: mouth to ear through Duet and direct (--seconds, 20)
@@ -18,11 +19,12 @@ import java.nio.file.Path;
  * </pre>
  */
 record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuets, int core, String only,
-                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs, String page) {
+                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs, String page, int loadDuets) {
 
     static BenchArgs parse(String[] args) {
         String compare = null;
         int duets = 10, seconds = 15, warmup = 4, maxDuets = 120, prebuffer = 6;
+        int loadDuets = org.duet.bench.capacity.CpuCapacity.DEFAULT_DUETS;
         int core = Runtime.getRuntime().availableProcessors() > 1 ? 1 : -1;
         String only = null;
         boolean ramp = true, impairment = true;
@@ -41,6 +43,7 @@ record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuet
                 case "--page" -> page = value(args, ++i, a);
                 case "--warmup" -> warmup = Integer.parseInt(value(args, ++i, a));
                 case "--max-duets" -> maxDuets = Integer.parseInt(value(args, ++i, a));
+                case "--load-duets" -> loadDuets = Integer.parseInt(value(args, ++i, a));
                 case "--core" -> core = Integer.parseInt(value(args, ++i, a));
                 case "--only" -> only = value(args, ++i, a);
                 case "--no-ramp" -> ramp = false;
@@ -58,14 +61,15 @@ record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuet
         if (compare != null && !compare.equals("janus")) {
             throw new IllegalArgumentException("--compare supports only janus");
         }
-        if (duets < 1 || duets > 300 || seconds < 2 || seconds > 600 || warmup < 1 || maxDuets < 1 || maxDuets > 300) {
+        if (duets < 1 || duets > 300 || seconds < 2 || seconds > 600 || warmup < 1 || maxDuets < 1 || maxDuets > 300
+                || loadDuets < 1 || loadDuets > 150) {
             throw new IllegalArgumentException("option out of range");
         }
         if ("browser".equals(only) && !secondsGiven) {
             seconds = 20; // recorded seconds: about 80 clicks over both directions
         }
         return new BenchArgs(compare, duets, seconds, warmup, maxDuets, core, only, ramp, impairment, prebuffer, docs,
-                page);
+                page, loadDuets);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -76,9 +76,12 @@ public final class BenchMain {
     private static void run(BenchArgs args, Path work, EncodedLoop a, EncodedLoop b) throws Exception {
         Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
         // Duet's own figures need tick stats over exactly the measured window: the pipe-driven child
-        DuetOwnFigures.Starter duet = (withBacking, allCores) -> DuetServer.start(work.resolve("duet-" + System.nanoTime()),
-                allCores ? -1 : args.core(), freePort(), withBacking ? backing : null,
-                DuetOwnFigures.mixerProperties(allCores), false);
+        DuetOwnFigures.Starter duet = (withBacking, allCores, extra) -> {
+            java.util.Map<String, String> props = new java.util.HashMap<>(DuetOwnFigures.mixerProperties(allCores));
+            props.putAll(extra);
+            return DuetServer.start(work.resolve("duet-" + System.nanoTime()), allCores ? -1 : args.core(), freePort(),
+                    withBacking ? backing : null, props, false);
+        };
         if (args.compare() != null) {
             compare(args, work, duet, backing, a, b);
         } else if ("restart".equals(args.only())) { // issue 14: kill -9 mid-duet, audio back within 5 s
@@ -94,7 +97,12 @@ public final class BenchMain {
             for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures only, docs/sync.md
                 System.out.println(f.line());
             }
-        } else if ("capacity".equals(args.only())) { // #17: duets_per_core (+ backing), duets_per_machine
+        } else if ("capacity".equals(args.only())) { // #17: duets_per_core (+ backing), duets_per_machine, from CPU time
+            for (Figure f : org.duet.bench.capacity.CpuCapacity.run(duet, args.loadDuets(), args.warmup(),
+                    Math.min(args.seconds(), 20), CLIENT_PORT_BASE, a, b)) {
+                System.out.println(f.line());
+            }
+        } else if ("ramp".equals(args.only())) { // the deadline ramp: needs a quiet machine (docs/performance.md)
             for (Figure f : DuetOwnFigures.capacity(duet, args.warmup(), args.seconds(), args.maxDuets(), TICK_MICROS,
                     CLIENT_PORT_BASE, a, b)) {
                 System.out.println(f.line());
@@ -112,7 +120,7 @@ public final class BenchMain {
                     ? DuetOwnFigures.allocation(args.duets(), args.warmup(), Math.min(args.seconds(), 8), CLIENT_PORT_BASE,
                             backing, a, b)
                     : DuetOwnFigures.run(duet, backing, "latency".equals(args.only()), args.duets(), args.warmup(), args.seconds(),
-                    args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
+                    args.loadDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b);
             for (Figure f : figures) {
                 System.out.println(f.line());
             }
@@ -172,7 +180,7 @@ public final class BenchMain {
             List<Figure> own = new ArrayList<>();
             try {
                 own = new ArrayList<>(DuetOwnFigures.run(duetWithBacking, backing, false, args.duets(), args.warmup(),
-                        args.seconds(), args.maxDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b));
+                        args.seconds(), args.loadDuets(), args.ramp(), TICK_MICROS, CLIENT_PORT_BASE, a, b));
                 own.addAll(org.duet.bench.sync.SyncFigures.run()); // #13 timing figures, docs/sync.md
                 for (Figure f : own) {
                     System.out.println(f.line());

@@ -36,10 +36,16 @@ public final class DuetOwnFigures {
          * @param allCores    one media loop per core and no pinning (the whole machine), else one
          *                    loop pinned to the bench's server core
          */
-        DuetServer start(boolean withBacking, boolean allCores) throws Exception;
+        default DuetServer start(boolean withBacking, boolean allCores) throws Exception {
+            return start(withBacking, allCores, Map.of());
+        }
+
+        /** @param extraProperties more -D settings for the mixer process */
+        DuetServer start(boolean withBacking, boolean allCores, Map<String, String> extraProperties) throws Exception;
     }
 
-    public static List<Figure> run(Starter starter, java.nio.file.Path backing, boolean latencyOnly, int duets, int warmup, int seconds, int maxDuets, boolean ramp,
+    /** @param loadDuets the fixed load of the CPU-time capacity figures ({@link org.duet.bench.capacity.CpuCapacity}) */
+    public static List<Figure> run(Starter starter, java.nio.file.Path backing, boolean latencyOnly, int duets, int warmup, int seconds, int loadDuets, boolean ramp,
                                    double tickMicros, int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
         List<Figure> out = new ArrayList<>();
         try (DuetServer server = starter.start()) {
@@ -78,25 +84,29 @@ public final class DuetOwnFigures {
         if (!latencyOnly) {
             out.addAll(allocation(duets, warmup, Math.min(seconds, 8), portBase, backing, a, b));
         }
-        if (ramp && !latencyOnly) {
-            out.addAll(capacity(starter, warmup, seconds, maxDuets, tickMicros, portBase, a, b));
+        if (ramp && !latencyOnly) { // capacity from CPU time at a fixed load (the deadline ramp: --only ramp)
+            out.addAll(org.duet.bench.capacity.CpuCapacity.run(starter, loadDuets, warmup, Math.min(seconds, 20), portBase,
+                    a, b));
         }
         return out;
     }
 
     /**
-     * The capacity ramps ({@code ./duet bench --only capacity}): a listener mix per duet (singers'
+     * The deadline ramps ({@code ./duet bench --only ramp}): a listener mix per duet (singers'
      * outputs forward), then with a backing track (every output mixes), both on one pinned core with
-     * one media loop; then the whole machine (one loop per core, no pinning, no backing track).
+     * one media loop; then the whole machine (one loop per core, no pinning, no backing track). They
+     * measure the machine as much as the mixer: on a shared machine the loop waits for a core and the
+     * ramp stops early (it printed 0 at load 7-13). The capacity figures proper come from CPU time
+     * ({@link org.duet.bench.capacity.CpuCapacity}); these keep a {@code _deadline_ramp} suffix.
      */
     public static List<Figure> capacity(Starter starter, int warmup, int seconds, int maxDuets, double tickMicros,
                                         int portBase, EncodedLoop a, EncodedLoop b) throws Exception {
         List<Figure> out = new ArrayList<>();
-        out.add(new Figure("duets_per_core", ramp(starter, false, false, warmup, seconds, maxDuets, tickMicros,
+        out.add(new Figure("duets_per_core_deadline_ramp", ramp(starter, false, false, warmup, seconds, maxDuets, tickMicros,
                 portBase, a, b), "duets"));
-        out.add(new Figure("duets_per_core_backing", ramp(starter, true, false, warmup, seconds, maxDuets,
+        out.add(new Figure("duets_per_core_backing_deadline_ramp", ramp(starter, true, false, warmup, seconds, maxDuets,
                 tickMicros, portBase, a, b), "duets"));
-        out.add(new Figure("duets_per_machine", ramp(starter, false, true, warmup, seconds,
+        out.add(new Figure("duets_per_machine_deadline_ramp", ramp(starter, false, true, warmup, seconds,
                 Math.min(300, maxDuets * Runtime.getRuntime().availableProcessors()), tickMicros, portBase, a, b),
                 "duets"));
         return out;

@@ -27,6 +27,11 @@ public final class DuetServer implements MixerUnderTest {
     private JsonNode windowEnd;
     /** Where a JFR recording of the measured window goes (null: no recording). */
     private Path profileFile;
+    /** The process's CPU by thread group, and its total from /proc/PID/stat, at the window's start and end. */
+    private org.duet.bench.proc.ThreadCpu.Snapshot cpuStart;
+    private org.duet.bench.proc.ThreadCpu.Snapshot cpuEnd;
+    private long processCpuStart;
+    private long processCpuEnd;
 
     /**
      * The mix tick over the measured window: ticks and deadline misses are counter deltas; the
@@ -95,7 +100,8 @@ public final class DuetServer implements MixerUnderTest {
             api = new ChildControl(p.stdin(), p.stdout());
         }
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // generous: a niced JVM on a shared machine at load 20 took over a minute to start
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
             while (!api.ready()) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     throw new IOException("Duet did not start:\n" + p.tail(30));
@@ -197,6 +203,10 @@ public final class DuetServer implements MixerUnderTest {
                 jcmd("JFR.stop", "name=bench", "filename=" + profileFile.toAbsolutePath());
             }
         }
+        if (!start) { // before the stats call, whose JSON the mixer builds on its own threads
+            cpuEnd = org.duet.bench.proc.ThreadCpu.snapshot(process.pid());
+            processCpuEnd = org.duet.bench.proc.ProcCpuSampler.cpuNanos(process.pid());
+        }
         try {
             if (start) {
                 api.resetTickStats();
@@ -209,6 +219,57 @@ public final class DuetServer implements MixerUnderTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (start) { // after the reset and stats calls
+            processCpuStart = org.duet.bench.proc.ProcCpuSampler.cpuNanos(process.pid());
+            cpuStart = org.duet.bench.proc.ThreadCpu.snapshot(process.pid());
+        }
+    }
+
+    /**
+     * CPU the mixer process used over the last measured window: by thread group (media loops, UDP
+     * receive, the rest: GC, JIT, control) and the process total (which also keeps threads that
+     * ended in the window); null if a snapshot is missing.
+     */
+    public CpuWindow cpuWindow() {
+        if (cpuStart == null || cpuEnd == null || processCpuStart < 0 || processCpuEnd < 0) {
+            return null;
+        }
+        return new CpuWindow(org.duet.bench.proc.ThreadCpu.between(cpuStart, cpuEnd), processCpuEnd - processCpuStart);
+    }
+
+    /**
+     * Listener-mix packets the mixer sent over the last measured window (from its per-participant
+     * counters); -1 if a snapshot is missing. A starved loop skips ticks, and so mixes less.
+     */
+    public long listenerPacketsOutInWindow() {
+        if (windowStart == null || windowEnd == null) {
+            return -1;
+        }
+        return sumOver(windowEnd, "listener", "packetsOut") - sumOver(windowStart, "listener", "packetsOut");
+    }
+
+    /** Packets (RTP and RTCP) the mixer received from singers over the last measured window; -1 if unknown. */
+    public long singerPacketsInInWindow() {
+        if (windowStart == null || windowEnd == null) {
+            return -1;
+        }
+        return sumOver(windowEnd, "singer", "packetsIn") - sumOver(windowStart, "singer", "packetsIn");
+    }
+
+    private static long sumOver(JsonNode stats, String rolePrefix, String field) {
+        long sum = 0;
+        for (JsonNode room : stats.path("rooms")) {
+            for (JsonNode p : room.path("participants")) {
+                if (p.path("role").asText().startsWith(rolePrefix)) {
+                    sum += p.path("stats").path(field).asLong();
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** @param processNanos utime + stime of the whole process over the window (10 ms resolution) */
+    public record CpuWindow(org.duet.bench.proc.ThreadCpu.Usage threads, long processNanos) {
     }
 
     /** Heap in use right after a full collection, in bytes; -1 when the server cannot tell (HTTP mode). */

@@ -67,10 +67,11 @@ public final class ManagedProcess implements AutoCloseable {
     private static ManagedProcess start(String name, List<String> command, int core, Path log, Path workDir,
                                         boolean piped, boolean realtimeProcess) throws IOException {
         List<String> full = new ArrayList<>();
-        if (core >= 0 && Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+        if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            // core < 0: every core, explicitly, since a child inherits the bench's own pinning
             full.add("/usr/bin/taskset");
             full.add("-c");
-            full.add(Integer.toString(core));
+            full.add(core >= 0 ? Integer.toString(core) : "0-" + (org.duet.bench.report.MachineInfo.current().nproc() - 1));
         }
         if (realtimeProcess && realtime()) {
             full.add("/usr/bin/chrt");
