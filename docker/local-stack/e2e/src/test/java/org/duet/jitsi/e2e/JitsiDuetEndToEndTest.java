@@ -270,17 +270,17 @@ class JitsiDuetEndToEndTest {
     }
 
     /**
-     * The singers hear each other again after the kill. The issue's target is 2 s; what the test asserts
-     * by default is 4 s: that the partner comes back at all, with room for a loaded machine, where the
-     * browsers' jitter buffers alone hold 300-450 ms (2026-12-02: 1040-1540 ms in passing runs, and a
-     * partner that never came back before the duplicate-socket fix). {@code -Dduet.jitsi.e2e.takeoverLimitMs}
+     * The singers hear each other again within the issue's 2 s after the kill: the longest outage of the
+     * partner's tone at each singer's ear. 2026-12-02 on the local stack: 1.0-2.9 s with a cold standby
+     * mixer, 120-260 ms once mixers warm up at startup (`JitsiWarmUp`); the browsers' jitter buffers
+     * alone hold 300-450 ms, which plays on after the kill. {@code -Dduet.jitsi.e2e.takeoverLimitMs}
      * sets another limit.
      */
     private static void checkTakeoverAtTheEars(double outageMs) {
-        double limit = Double.parseDouble(System.getProperty("duet.jitsi.e2e.takeoverLimitMs", "4000").trim());
+        double limit = Double.parseDouble(System.getProperty("duet.jitsi.e2e.takeoverLimitMs", "2000").trim());
         System.out.printf(java.util.Locale.ROOT, "jitsi e2e: longest outage at the singers' ears after the kill %.0f ms"
                 + " (asserted <= %.0f ms)%s%n", outageMs, limit, outageMs > 2000 ? " -- OVER the 2 s target" : "");
-        assertThat(outageMs).as("singers hear each other again after the kill: the longest outage of the partner's tone (ms)")
+        assertThat(outageMs).as("singers hear each other again within 2 s of the kill: the longest outage of the partner's tone (ms)")
                 .isLessThanOrEqualTo(limit);
     }
 
