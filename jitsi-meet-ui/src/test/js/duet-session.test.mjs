@@ -206,3 +206,52 @@ test('a write the room holds without an update event is confirmed by reading the
   assert.equal(s.plan.role, 'singer-a');
   s.dispose();
 });
+
+test('a Duet source the bridge never starts, while another mix of the duet sends, is asked for again', () => {
+  const warnings = [];
+  const c = conference(A);
+  const timers = manualTimers();
+  const d = new DuetSession(c, EVENT, { timers, log: { warn: (m) => warnings.push(m) } });
+  c.emit({ duet: running });
+  c.calls.length = 0;
+  d.setSending('bbbb2222-a0.duet', false); // nothing yet: no watch
+  assert.equal(timers.pending.filter(Boolean).length, 0);
+  d.setSending('aaaa1111-a0.duet', true); // B's mix sends, A's does not: watch
+  c.calls.length = 0;
+  assert.equal(timers.fire(), 1); // 5 s later: withdrawn ...
+  assert.deepEqual(c.calls, [['translate', B, null]]);
+  assert.equal(timers.fire(), 1); // ... and made again a second later
+  assert.deepEqual(c.calls.slice(1, 2), [['translate', B, 'duet']]);
+  assert.equal(c.calls[2][0], 'subscribe');
+  assert.equal(d.rerequests, 1);
+  assert.match(warnings[0], /bbbb2222-a0\.duet did not start 5000 ms after another mix/);
+  d.setSending('bbbb2222-a0.duet', true); // it starts: the next watch ends without asking again
+  c.calls.length = 0;
+  timers.fire();
+  assert.deepEqual(c.calls.filter((x) => x[0] === 'translate'), []);
+  assert.equal(d.rerequests, 1);
+  d.dispose();
+});
+
+test('a page whose own Duet source starts in time never asks again, and gives up after three tries', () => {
+  const c = conference(B);
+  const timers = manualTimers();
+  const d = new DuetSession(c, EVENT, { timers, log: { warn: () => {} } });
+  c.emit({ duet: running });
+  d.setSending('bbbb2222-a0.duet', true); // A's mix (the other one) sends
+  d.setSending('aaaa1111-a0.duet', true); // ... and B's own before the watch ends
+  c.calls.length = 0;
+  timers.fire();
+  assert.equal(d.rerequests, 0);
+  assert.deepEqual(c.calls, []);
+
+  const c2 = conference(A);
+  const t2 = manualTimers();
+  const d2 = new DuetSession(c2, EVENT, { timers: t2, log: { warn: () => {} } });
+  c2.emit({ duet: running });
+  d2.setSending('aaaa1111-a0.duet', true);
+  for (let i = 0; i < 20 && t2.fire() > 0; i++) { /* until it gives up */ }
+  assert.equal(d2.rerequests, 3);
+  d.dispose();
+  d2.dispose();
+});

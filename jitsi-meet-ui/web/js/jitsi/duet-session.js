@@ -25,6 +25,7 @@
 //   duet.start(a, b, { mode, leader })   moderator only: writes an active duet of endpoints a and b
 //   duet.stop()       moderator only: writes the same singers with active:false
 //   duet.write(value) moderator only: writes a `duet` value made with makeDuetState
+//   duet.rerequests   how many times a request the bridge never started was withdrawn and made again
 //   duet.setSending(sourceName, sending)  the bridge's TRANSLATED_SOURCE_SENDING_CHANGED for a Duet
 //                     source: while the singer's Duet mix is not sending, the partner's own source
 //                     stays included (directFallback)
@@ -46,6 +47,11 @@ import { audioSourceOf, LISTENER_MIX, METADATA_KEY, SINGER_MIX } from './duet-pl
 export { METADATA_KEY, SINGER_MIX, LISTENER_MIX, audioSourceOf };
 
 const ENDPOINT_ID = /^[0-9a-fA-F]{8}$/;
+/** A page's Duet source that has not started this long after another mix of the duet did is asked for again. */
+export const STUCK_AFTER_MS = 5000;
+/** Between withdrawing a stuck request and making it again (Jicofo applies them in order). */
+const REREQUEST_GAP_MS = 1000;
+const MAX_REREQUESTS = 3;
 const MODE = /^[a-z][a-z-]{0,31}$/;
 
 /** True for a lib-jitsi-meet endpoint id (8 hex digits). */
@@ -150,6 +156,9 @@ export class DuetSession {
     this.invalid = 0;
     this.sent = {};          // endpoint -> name: what setParticipantTranslationLanguage was last told
     this.sending = {};       // synthetic source name -> whether the bridge says it is sending
+    this.stuckTimer = null;  // _watchForAStuckRequest
+    this.rerequests = 0;     // requests withdrawn and made again because the bridge never started them
+    this.rerequestsForRole = 0;
     this.subscription = null; // what setAudioSubscriptionMode was last told (null: never)
     this.listener = (metadata) => this._onMetadata(metadata);
     conference.on(this.event, this.listener);
@@ -241,6 +250,56 @@ export class DuetSession {
     if (Boolean(this.sending[sourceName]) === Boolean(sending)) return;
     this.sending[sourceName] = Boolean(sending);
     this._applySubscription();
+    this._watchForAStuckRequest();
+  }
+
+  /** Whether every Duet source this page plays is sending. */
+  _ownSourcesSending() {
+    return this.plan.include.length > 0 && this.plan.include.every((n) => this.sending[n]);
+  }
+
+  /**
+   * A request the bridge dropped: Jicofo 11146 can add a synthetic source to the bridge and then,
+   * handling the sender's session-accept a moment later, re-signal that sender's sources without it
+   * (seen on the local stack: the bridge then drops its media as a removed source, and this page
+   * would wait forever). The bridge tells every page when any synthetic source starts sending, so
+   * when another source of the duet sends and this page's own has not followed within
+   * STUCK_AFTER_MS, the page withdraws its request and makes it again (a second later), which makes
+   * Jicofo signal the source afresh. At most MAX_REREQUESTS times per role.
+   */
+  _watchForAStuckRequest(waitMs = STUCK_AFTER_MS) {
+    if (!this.plan.role || this.stuckTimer || this._ownSourcesSending()) return;
+    if (this.rerequestsForRole >= MAX_REREQUESTS) return;
+    const otherSending = Object.entries(this.sending).some(([name, on]) => on && !this.plan.include.includes(name)
+      && (name.endsWith('.' + SINGER_MIX) || name.endsWith('.' + LISTENER_MIX)));
+    if (!otherSending) return;
+    this.stuckTimer = this.timers.setTimeout(() => {
+      this.stuckTimer = null;
+      if (!this.plan.role || this._ownSourcesSending()) return;
+      this.rerequestsForRole++;
+      this.rerequests++;
+      const asked = { ...this.sent };
+      this.log.warn('duet: ' + this.plan.include.join(', ') + ' did not start ' + waitMs
+        + ' ms after another mix of the duet did: asking for it again');
+      for (const ep of Object.keys(asked)) this.conference.setParticipantTranslationLanguage(ep, null);
+      this.sent = {};
+      this.stuckTimer = this.timers.setTimeout(() => {
+        this.stuckTimer = null;
+        for (const [ep, name] of Object.entries(this.plan.requests)) {
+          if (asked[ep] === name && this.sent[ep] !== name) {
+            this.conference.setParticipantTranslationLanguage(ep, name);
+            this.sent[ep] = name;
+          }
+        }
+        this._applySubscription(); // a translation request rewrites lib-jitsi-meet's include list
+        this._watchForAStuckRequest(2 * STUCK_AFTER_MS); // the source is set up again from scratch
+      }, REREQUEST_GAP_MS);
+    }, waitMs);
+  }
+
+  _cancelStuckWatch() {
+    if (this.stuckTimer) this.timers.clearTimeout(this.stuckTimer);
+    this.stuckTimer = null;
   }
 
   _onMetadata(metadata) {
@@ -275,7 +334,11 @@ export class DuetSession {
       if (this.sent[ep] !== name) c.setParticipantTranslationLanguage(ep, name);
     }
     this.sent = { ...plan.requests };
-    if (plan.role !== before.role) this.sending = {};
+    if (plan.role !== before.role) {
+      this.sending = {};
+      this.rerequestsForRole = 0;
+      this._cancelStuckWatch();
+    }
     this._applySubscription();
     const change = { state: this.state, plan, previous };
     if (this.deferChange) queueMicrotask(() => this.onChange(change));
@@ -316,6 +379,7 @@ export class DuetSession {
   /** Undoes everything this session asked for and stops listening. */
   dispose() {
     this._cancelPendingWrite();
+    this._cancelStuckWatch();
     this.conference.off ? this.conference.off(this.event, this.listener)
       : this.conference.removeEventListener(this.event, this.listener);
     for (const ep of Object.keys(this.sent)) this.conference.setParticipantTranslationLanguage(ep, null);
