@@ -36,6 +36,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private final int absCaptureTimeExtensionId;
     private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
     private final float[] mono = new float[5760];
+    private final OnsetProbe onsets = OnsetProbe.ENABLED ? new OnsetProbe() : null;
     // The newest decoded frame's timestamp and timeline position (for timelinePositionOf).
     private long lastFrameTimestamp;
     private long lastFramePosition = Long.MIN_VALUE;
@@ -191,6 +192,9 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
             for (int i = 0; i < n; i++) {
                 mono[i] = pcm[i] * (1f / 32768f);
             }
+        }
+        if (OnsetProbe.ENABLED) {
+            onsets.frame(mono, n, extendedTimestamp, captureNanos, placement.position(), serverClock, nowNanos);
         }
         lastFrameTimestamp = extendedTimestamp;
         lastFramePosition = placement.position();

@@ -39,6 +39,9 @@ final class ChildJvm implements AutoCloseable {
         // wall-clock times in the logs, to line them up with the bridge's log and the pages' recordings
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        // measuring aids of the mixer (e.g. -Dduet.debug.onsets=true) pass through from the test run
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("duet.debug."))
+                .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpath, mainClass));
         cmd.addAll(args);
