@@ -9,17 +9,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.duet.mixer.config.DuetConfig;
+import org.duet.mixer.record.OggOpusFiles;
+import org.duet.mixer.record.TakeInfo;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.sim.BurstFinder;
 import org.duet.mixer.sync.Metronome;
@@ -33,19 +32,24 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * Issue #13 in real browsers: two headless Chromium singers in leader/follower mode through the
- * standalone server's real signaling and WebRTC, and a listener page. A page fed from a file
- * cannot sing along, so each singer page runs a test-only clapper ({@code e2e/clapper.js}): its
- * microphone is a Web Audio stream into which it claps (a 1.5 ms burst at its own pitch: A 5 kHz,
- * B 6.5 kHz) a fixed 30 ms after every click it hears in what the page receives. Both singers are
- * calibrated at join on their own clicks; then A's page takes the lead and starts the metronome
- * (100 bpm, no accent, no count-in) from the page's controls. The listener page records what it
- * plays; every beat, A's clap and B's clap are found in it with matched filters, and the test
- * checks #13's promise: the two voices and the beat within 5 ms of each other for listeners.
+ * standalone server's real signaling, WebRTC (ICE, DTLS, SRTP, Opus, Chrome's own RTCP and the
+ * page's clock pings) and the page's controls. A page fed from a file cannot sing along, so each
+ * singer page runs a test-only clapper ({@code e2e/clapper.js}): WebRTC encoded transforms decode
+ * every frame the page receives, find each click (calibration or beat) on its media time, and
+ * replace the frames the page sends with the singer's own: silence, and a clap (a 1.5 ms burst at
+ * its own pitch: A 5 kHz, B 6.5 kHz) a fixed {@value #CLAPPER_DELAY_MS} ms after the click, both
+ * ends anchored on the minimum delay of the frames (so the load on the machine does not move the
+ * claps; a clapper listening to the page's audio was starved into clapping tens of ms off, see
+ * docs/sync.md). Both singers are calibrated at join on their own clicks; then A's page takes the
+ * lead and starts the metronome (100 bpm, no accent, no count-in) from the page's controls. The
+ * listener mix is recorded by the server as a take (what listeners are sent; a listener page would
+ * be a third Chromium on a 2-core machine); every beat, A's clap and B's clap are found in it with
+ * matched filters, and the test checks #13's promise: the two voices and the beat within 5 ms of
+ * each other for listeners.
  *
- * <p>What the physics leaves: the calibration measures each singer's whole loop once; anything in
- * the browsers that changes its delay afterwards (Chromium's jitter buffer re-targeting on a loaded
- * machine, its Web Audio to WebRTC hand-off) moves that singer's claps by as much. The figures are
- * printed per beat.
+ * <p>What it leaves out: the browsers' own playout and capture (jitter buffer, audio devices) are
+ * outside the loop the clapper closes. A singer's real loop includes them; the calibration measures
+ * it once, and whatever changes it afterwards moves that singer's voice by as much.
  */
 class BrowserLeaderFollowerTest {
 
@@ -53,22 +57,32 @@ class BrowserLeaderFollowerTest {
     private static final double CLAP_A_HZ = 5000;
     private static final double CLAP_B_HZ = 6500;
     private static final int CLAP_SAMPLES = 72;
-    private static final double CLAPPER_DELAY_MS = 30;
+    private static final double CLAPPER_DELAY_MS = 200;
+    /**
+     * The take's length: about 33 beats at 100 bpm. On a loaded machine some packets are lost on
+     * the way (a beat a singer did not hear, a clap that did not arrive): only beats with both claps
+     * are measured, and at least {@link #MIN_BEATS} must be.
+     */
+    private static final int RECORD_SECONDS = 20;
+    private static final int MIN_BEATS = 10;
 
     @TempDir
     Path tmp;
 
     @Test
-    @Timeout(150)
+    @Timeout(240)
     void listenersHearBothVoicesAndTheBeatTogether() throws Exception {
         assumeTrue(HeadlessChromium.available(), "needs Debian chromium and chromium-driver");
-        // Opt-in until it has passed on a quiet machine: on this session's loaded machine (load 20-30,
-        // other engineers' Chromiums and a Jitsi stack) the pages' audio paths jittered by tens of ms
-        // and the mixer refused every calibration (docs/sync.md).
+        // Opt-in until it has passed: on 2026-12-02 (load 13-37, a Jitsi stack and other Chromiums) one
+        // run of six got through calibration (spread 0.0 ms) and measured the follower's claps 0.2-0.9 ms
+        // from the beat but the leader's a steady 6 ms late, with a third of the claps lost; the others
+        // were refused at calibration (clicks missing from what the singers received) or timed out
+        // starting Chromium (docs/sync.md).
         assumeTrue(Boolean.getBoolean("duet.e2e.browser-sync"), "opt-in: -Dduet.e2e.browser-sync=true");
         String clapper = new String(BrowserLeaderFollowerTest.class.getResourceAsStream("/e2e/clapper.js").readAllBytes(),
                 StandardCharsets.UTF_8);
-        DuetConfig config = DuetConfig.withOverrides("duet.http.port = 0");
+        DuetConfig config = DuetConfig.withOverrides("duet.http.port = 0\n"
+                + "duet.rehearsal.takes.dir = \"" + tmp.resolve("takes") + "\"");
         List<ChromeDriver> browsers = new ArrayList<>();
         String[] lastFailure = {"", ""};
         long t0 = System.nanoTime();
@@ -79,16 +93,15 @@ class BrowserLeaderFollowerTest {
             browsers.add(a);
             ChromeDriver b = singer(tmp.resolve("profile-b"), clapper, CLAP_B_HZ);
             browsers.add(b);
-            ChromeDriver listener = HeadlessChromium.start(null, tmp.resolve("profile-l"), 1000, 800);
-            browsers.add(listener);
 
             String url = server.uri() + "?room=lf";
             URI api = server.uri().resolve("api/rooms/lf/sync");
+            System.out.printf("browsers started after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             BrowserDuetTest.join(a, url, "singer-a", "Ana");
             long joinedA = System.nanoTime();
             BrowserDuetTest.join(b, url, "singer-b", "Ben");
             long joinedB = System.nanoTime();
-            BrowserDuetTest.join(listener, url, "listener", "Lee");
+            System.out.printf("joined after %.1f / %.1f s%n", (joinedA - t0) / 1e9, (joinedB - t0) / 1e9);
 
             // Calibrated at join, both at once, on the clicks the clappers clap on. A failed calibration
             // (a starved browser's audio path jitters by tens of ms: the mixer refuses a spread train)
@@ -114,7 +127,8 @@ class BrowserLeaderFollowerTest {
                         System.out.println((who == 0 ? "A" : "B") + " calibration failed: " + lastFailure[who]
                                 + "; clapper " + js(pages[who]).executeScript("return JSON.stringify(window.__clapper)"));
                         seenAttempts[who]++;
-                        if (seenAttempts[who] >= 2 && asked[who] < 3) { // the automatic retry is spent too
+                        boolean noRetry = lastFailure[who].contains("not heard back"); // the mixer does not retry that
+                        if ((noRetry || seenAttempts[who] >= 2) && asked[who] < 3) { // the automatic retry is spent
                             asked[who]++;
                             pages[who].findElement(By.id("sync-calibrate")).click();
                         }
@@ -123,6 +137,7 @@ class BrowserLeaderFollowerTest {
                 Thread.sleep(100);
             }
             System.out.println("sync after join: " + sync);
+            printPlacements(server.uri().resolve("api/stats"));
             report("browser_calibration_at_join_first_s", calibratedAfter[0], "s");
             report("browser_calibration_at_join_second_s", calibratedAfter[1], "s");
             report("browser_calibration_requests_from_page", asked[0] + asked[1], "");
@@ -138,12 +153,18 @@ class BrowserLeaderFollowerTest {
             Thread.sleep(300);
             a.findElement(By.id("sync-beat-start")).click();
             Thread.sleep(4_000); // the follower hears the beat and claps; outputs settle on their delays
-            js(listener).executeScript("window.duet.capture.start()");
-            Thread.sleep(10_000);
-            js(listener).executeScript("return window.duet.capture.stop()");
-            float[] heard = output(listener);
+            // The listener mix as the server sends it to listeners, recorded as a take (a listener page
+            // would be a third Chromium on a 2-core machine; its own playout is not what is tested).
+            TakeInfo take = server.rehearsal().startTake("lf", "test");
+            Thread.sleep(RECORD_SECONDS * 1_000L);
+            server.rehearsal().stopTake("lf");
+            take = server.rehearsal().awaitTake("lf", take.id(), 10_000);
+            assertThat(take.status()).isEqualTo(TakeInfo.DONE);
+            float[] heard = OggOpusFiles.read(tmp.resolve("takes").resolve(take.id()).resolve("mix.opus")).audio();
+            assertThat(heard.length).as("the take recorded the listener mix").isGreaterThan(RATE * (RECORD_SECONDS - 2));
             sync = get(api);
             System.out.println("sync while recording: " + sync);
+            printPlacements(server.uri().resolve("api/stats"));
             for (ChromeDriver p : List.of(a, b)) {
                 System.out.println("clapper: " + js(p).executeScript("return JSON.stringify(window.__clapper)"));
             }
@@ -174,7 +195,7 @@ class BrowserLeaderFollowerTest {
                     + clapsB.length + "; per beat A-beat/B-beat ms:" + perBeat);
             double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             report("browser_leader_follower_beats", complete, "of " + beats.length);
-            assertThat(complete).as("beats with both claps in the listener's recording").isGreaterThanOrEqualTo(8);
+            assertThat(complete).as("beats with both claps in the listener's recording").isGreaterThanOrEqualTo(MIN_BEATS);
             double median = e[e.length / 2];
             double p95 = e[(int) Math.min(e.length - 1, Math.round(0.95 * (e.length - 1)))];
             double max = e[e.length - 1];
@@ -185,7 +206,11 @@ class BrowserLeaderFollowerTest {
             assertThat(p95).as("listener: beat, A and B within 5 ms of each other (p95), ms").isLessThanOrEqualTo(5.0);
         } finally {
             for (ChromeDriver browser : browsers) {
-                browser.quit();
+                try {
+                    browser.quit();
+                } catch (RuntimeException e) { // a slow driver shutdown must not hide the test's own failure
+                    System.out.println("browser quit: " + e.getMessage().lines().findFirst().orElse(""));
+                }
             }
         }
     }
@@ -201,23 +226,19 @@ class BrowserLeaderFollowerTest {
         return d;
     }
 
+    /** Where the mixer places each singer's voice (clock source, transit) and its clock sync, for the log. */
+    private static void printPlacements(URI stats) throws Exception {
+        for (JsonNode p : get(stats).findParents("placement")) {
+            System.out.println("placement " + p.path("id").asText() + ": " + p.path("placement") + " clock "
+                    + p.path("sync"));
+        }
+    }
+
     private static JsonNode get(URI uri) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return new ObjectMapper().readTree(r.body());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static float[] output(ChromeDriver browser) {
-        Map<String, Object> r = (Map<String, Object>) js(browser).executeScript("return window.duet.capture.take()");
-        Map<String, Object> out = (Map<String, Object>) r.get("output");
-        assertThat(((Number) out.get("sampleRate")).intValue()).isEqualTo(RATE);
-        byte[] bytes = Base64.getDecoder().decode((String) out.get("samples"));
-        float[] samples = new float[bytes.length / 4];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
-        assertThat(samples.length).as("the listener recorded at least 8 s").isGreaterThan(RATE * 8);
-        return samples;
     }
 
     /** Every burst {@code f} finds in {@code x} (at most one per 100 ms), onsets in samples. */
