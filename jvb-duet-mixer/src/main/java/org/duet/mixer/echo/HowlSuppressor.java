@@ -68,6 +68,15 @@ public final class HowlSuppressor {
     private static final int SENT_WINDOWS = 5;              // newest ... 512 ms before
     private static final float SENT_FLOOR_DB = -70f;
     private static final float SENT_RISE_DB = 3f;
+    /**
+     * What a loop brings back into a singer's microphone at a frequency cannot stand more than this
+     * above what we sent them there: that would take 30 dB of gain in one leg, from their speakers
+     * to their microphone. (If one room had that much, the other leg is below 0 dB and that singer's
+     * own suppressor breaks the loop.) A tone the singer holds while we send them nothing at its
+     * frequency but codec noise is a note, not a loop, even when everything rises at once (a mixer
+     * that just took the duet over: the Jitsi e2e's held 660 Hz tone was notched 3.6 s after it).
+     */
+    static final float LOOP_LEG_MAX_DB = 30f;
 
     private final Biquad[] antiAlias = {
         new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
@@ -91,6 +100,10 @@ public final class HowlSuppressor {
     private final float[] heldDb = new float[N / 2];
     private final float heldDecayPerHop = HELD_DECAY_DB_PER_S * HOP / RATE;
     private final float[] sent = new float[SENT];
+    /** The input as it came (before the notches), 48 kHz, for {@link #loopCanBringBack}. */
+    private final float[] heard = new float[SENT];
+    private int heardPos;
+    private long vetoed;
     private final float[] sentHann = new float[SENT_WINDOW];
     private int sentPos;
     private long sentSamples;
@@ -157,6 +170,8 @@ public final class HowlSuppressor {
         Biquad aa1 = antiAlias[1];
         Biquad aa2 = antiAlias[2];
         for (int i = off; i < end; i++) {
+            heard[heardPos] = x[i];
+            heardPos = (heardPos + 1) & (SENT - 1);
             // the analysis sees the input before the notches: the loop as it is
             float a = aa2.process(aa1.process(aa0.process(x[i])));
             if (++phase == DECIMATE) {
@@ -317,13 +332,32 @@ public final class HowlSuppressor {
         return newest >= SENT_FLOOR_DB && newest - oldest >= SENT_RISE_DB;
     }
 
+    /**
+     * Whether a loop through what we sent this singer could bring {@code hz} back as loud as it is in
+     * their input now: what we sent there over the last {@link #SENT_WINDOWS} windows reached at
+     * least the input's newest level less {@link #LOOP_LEG_MAX_DB}.
+     */
+    private boolean loopCanBringBack(double hz) {
+        float in = levelDb(heard, hz, heardPos - SENT_WINDOW);
+        float out = -200f;
+        for (int w = 0; w < SENT_WINDOWS; w++) {
+            out = Math.max(out, sentLevelDb(hz, sentPos - (w + 1) * SENT_WINDOW));
+        }
+        return out >= in - LOOP_LEG_MAX_DB;
+    }
+
     /** Level of {@code hz} in the sent ring over {@link #SENT_WINDOW} samples from {@code from}, dB re a full-scale sine. */
     private float sentLevelDb(double hz, int from) {
+        return levelDb(sent, hz, from);
+    }
+
+    /** Level of {@code hz} in a 48 kHz ring over {@link #SENT_WINDOW} samples from {@code from}, dB re a full-scale sine. */
+    private float levelDb(float[] ring, double hz, int from) {
         double c = 2 * Math.cos(2 * Math.PI * hz / SAMPLE_RATE);
         double s1 = 0;
         double s2 = 0;
         for (int i = 0; i < SENT_WINDOW; i++) {
-            double v = sent[(from + i) & (SENT - 1)] * sentHann[i] + c * s1 - s2;
+            double v = ring[(from + i) & (SENT - 1)] * sentHann[i] + c * s1 - s2;
             s2 = s1;
             s1 = v;
         }
@@ -487,6 +521,10 @@ public final class HowlSuppressor {
     }
 
     private void engage(double hz) {
+        if (!loopCanBringBack(hz)) {
+            vetoed++;
+            return;
+        }
         int slot = 0;
         for (int i = 0; i < MAX_NOTCHES; i++) {
             if (!notchOn[i]) {
@@ -517,6 +555,11 @@ public final class HowlSuppressor {
     }
 
     /** Howls caught so far. */
+    /** Candidates not notched because we had sent nothing at their frequency a loop could bring back that loud. */
+    public long vetoed() {
+        return vetoed;
+    }
+
     public long howls() {
         return howls;
     }
