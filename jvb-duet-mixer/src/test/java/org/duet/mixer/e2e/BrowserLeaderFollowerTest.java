@@ -126,6 +126,7 @@ class BrowserLeaderFollowerTest {
                         lastFailure[who] = s.path("calibrationMessage").asText();
                         System.out.println((who == 0 ? "A" : "B") + " calibration failed: " + lastFailure[who]
                                 + "; clapper " + js(pages[who]).executeScript("return JSON.stringify(window.__clapper)"));
+                        printPlacements(server.uri().resolve("api/stats"));
                         seenAttempts[who]++;
                         boolean noRetry = lastFailure[who].contains("not heard back"); // the mixer does not retry that
                         if ((noRetry || seenAttempts[who] >= 2) && asked[who] < 3) { // the automatic retry is spent
@@ -230,7 +231,7 @@ class BrowserLeaderFollowerTest {
     private static void printPlacements(URI stats) throws Exception {
         for (JsonNode p : get(stats).findParents("placement")) {
             System.out.println("placement " + p.path("id").asText() + ": " + p.path("placement") + " clock "
-                    + p.path("sync"));
+                    + p.path("sync") + " stats " + p.path("stats"));
         }
     }
 
