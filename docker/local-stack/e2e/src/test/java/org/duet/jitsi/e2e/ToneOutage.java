@@ -15,8 +15,10 @@ final class ToneOutage {
     /**
      * How long the tone at {@code hz} was gone from {@code t} after {@code eventEpochMs}: the longest
      * run of 20 ms windows under half the level measured before the event, from the event to the end
-     * of the recording (0 when it never dropped), or infinity when the tone is not steadily back over
-     * the recording's last second. The browser's jitter buffer still plays what it held at the kill,
+     * of the recording (0 when it never dropped), or infinity when the tone is not steadily back: loud
+     * in at least 80 % of the 20 ms windows of the second before the recording's last 300 ms (a page's
+     * capture can end on a few glitched windows on a loaded machine: seen at load 38, a tone back for
+     * 6 s read as never back). The browser's jitter buffer still plays what it held at the kill,
      * so the outage starts some hundreds of ms after the event: the first loud windows after the
      * event say nothing about the takeover.
      */
@@ -35,12 +37,12 @@ final class ToneOutage {
             boolean loud = AudioAnalysis.rms(x, i, i + win) >= before / 2;
             quiet = loud ? 0 : quiet + 1;
             longestQuiet = Math.max(longestQuiet, quiet);
-            if (i + win > x.length - RATE) {
+            if (i + win > x.length - RATE * 13 / 10 && i + win <= x.length - RATE * 3 / 10) {
                 windowsInLastSecond++;
                 loudInLastSecond += loud ? 1 : 0;
             }
         }
-        if (loudInLastSecond < windowsInLastSecond * 0.9) {
+        if (loudInLastSecond < windowsInLastSecond * 0.8) {
             return Double.POSITIVE_INFINITY;
         }
         return longestQuiet * 1000.0 / 50;

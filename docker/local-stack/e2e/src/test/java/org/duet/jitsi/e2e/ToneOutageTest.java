@@ -36,4 +36,15 @@ class ToneOutageTest {
     void aToneThatNeverComesBackIsAnEndlessOutage() {
         assertThat(ToneOutage.longestAfterMs(toneWithGap(1.9, 10), 10_000, 440, 11_500)).isInfinite();
     }
+
+    @Test
+    void aFewGlitchedWindowsAtTheVeryEndAreNotAnEndlessOutage() {
+        float[] x = toneWithGap(1.9, 0.7);
+        // the capture ends on glitches: its last 300 ms silent but for 60 ms
+        int end = x.length;
+        java.util.Arrays.fill(x, end - RATE * 3 / 10, end - RATE * 18 / 100, 0f);
+        java.util.Arrays.fill(x, end - RATE * 12 / 100, end, 0f);
+        double ms = ToneOutage.longestAfterMs(x, 10_000, 440, 11_500);
+        assertThat(ms).isBetween(600.0, 800.0);
+    }
 }
