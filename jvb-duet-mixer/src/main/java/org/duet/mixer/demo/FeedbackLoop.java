@@ -69,6 +69,26 @@ public final class FeedbackLoop {
         return -1;
     }
 
+    /**
+     * The howl's onset against a stable room: the first block after the loop closed whose level at
+     * the loop frequency, without suppression, stands 10 dB above the loudest the same voice ever
+     * reaches there in a stable loop ({@code stable}: the same round trip at gain 0.9); -1 if never.
+     * A voice with little energy at the loop frequency rises by the first round trips' echoes alone,
+     * which no listener calls a howl; a howl is what a stable room never does.
+     */
+    public static int onsetBlock(double[] free, double[] stable) {
+        double loudest = -200;
+        for (int w = CLOSE_AT / BLOCK; w < stable.length; w++) {
+            loudest = Math.max(loudest, stable[w]);
+        }
+        for (int w = CLOSE_AT / BLOCK; w < free.length; w++) {
+            if (free[w] > loudest + 10) {
+                return w;
+            }
+        }
+        return -1;
+    }
+
     /** The first block at or after {@code from} where the suppressed run is {@code db} below the free one; -1 if none. */
     public static int cutBlock(double[] free, double[] suppressed, int from, double db) {
         for (int w = Math.max(0, from); w < free.length; w++) {

@@ -30,8 +30,16 @@ import org.duet.mixer.dsp.RealForwardFft;
  * 40 dB and break the loop. A notch stays for {@code holdMs}; released, a loop that is still closed
  * grows again and is caught again, and one that stopped stays quiet.
  *
- * <p>Loops slower than 12 dB/s (gain 1.2 with more than 130 ms round trip) are left to the echo
- * detector: a loop between two singers runs through both their echo paths, which it reports.
+ * <p>That fast path only sees loops of 12 dB/s or more that settle on one tone. A loop through a
+ * network does neither: its round trip is 60 to 400 ms, so gain 1.05 to 2 grows 1 to 100 dB/s
+ * (20 log10(gain) per round trip), in one step per round trip, as a cluster of modes 1/round-trip
+ * apart (2.5 to 17 Hz, inside one bin) that beat. So a slow path ({@link #slowAnalysis}, every
+ * 100 ms) looks at 39 Hz bands averaged over 100 ms, over 0.6 to 3 s: a band from 300 Hz up that
+ * rises by 4 dB or more from the first third of the window to the last, through the middle third,
+ * held within 20 Hz, standing 6 dB over the bands 62 Hz either side, not a harmonic among its
+ * siblings, while what we sent rose there by half as much. {@code HowlRoomLoopsTest} runs gains
+ * 1.05-2 at round trips 60-400 ms: caught by 300 ms after the onset in 28 of 30 (mostly before it);
+ * not a 2x loop at 100 ms (caught 0.7 s late) nor 1.1 dB/s (gain 1.05 at 400 ms: too slow for 3 s).
  *
  * <p>Media loop only: no allocation after construction, no latency in the signal path (IIR
  * notches; the analysis runs beside it). Cost measured in {@code HowlSuppressorTest}.
@@ -77,6 +85,25 @@ public final class HowlSuppressor {
      * that just took the duet over: the Jitsi e2e's held 660 Hz tone was notched 3.6 s after it).
      */
     static final float LOOP_LEG_MAX_DB = 30f;
+    // The slow path: loops through a network (round trips of 60-400 ms) grow 1 to 100 dB/s in steps
+    // of one round trip, as a cluster of modes 1/round-trip apart rather than one steady tone.
+    static final int SLOW_HOPS = 5;                         // one slow entry per 100 ms
+    static final int SLOW_HISTORY = 32;                     // 3.2 s of band levels, power of two
+    private static final int[] SLOW_WINDOWS = {6, 12, 21, 30}; // entries (multiples of 3): 0.6, 1.2, 2.1, 3 s
+    private static final int BAND = 2;                      // band level: bins k-2..k+2 (39 Hz)
+    private static final float SLOW_RISE_DB = 4f;           // first third to last third of the window
+    private static final float SLOW_DIP_DB = 3f;            // no entry this far under the window's running maximum
+    private static final float NARROW_DB = 6f;              // above the bands 62 Hz either side
+    private static final int NARROW_BINS = 8;
+    private static final float SLOW_SENT_SHARE = 0.5f;      // what we sent rose by half as much at least
+    private static final float SLOW_NOW_DB = 3f;            // the newest entry within 3 dB of the window's maximum
+    // From 300 Hz: laptop and phone speakers give little below (a loop needs gain), and a voice's
+    // fundamental with its swell is what the slow path would otherwise take for a slow loop.
+    private static final int SLOW_MIN_BIN = 39;             // ~300 Hz
+    private static final double LOW_HZ = 1000;              // below: the fast path's harmonic test too (fundamentals)
+    private static final float SERIES_ABOVE_DB = 15f;       // a harmonic this far above its siblings is no voice's
+    private static final float SLOW_THIRD_SHARE = 0.25f;    // from third to third, a quarter of the rise at least
+    private static final double SLOW_STEADY_HZ = 20;        // band peak held within 20 Hz over the window
 
     private final Biquad[] antiAlias = {
         new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
@@ -108,6 +135,18 @@ public final class HowlSuppressor {
     private int sentPos;
     private long sentSamples;
     private final float slopePerHop = SLOPE_DB_PER_S * HOP / RATE;
+    /** Slow path: per 100 ms entry and bin, the level (dBFS) of the band k-2..k+2, input and sent. */
+    private final float[][] slowDb = new float[SLOW_HISTORY][N / 2];
+    private final float[][] sentSlowDb = new float[SLOW_HISTORY][N / 2];
+    private final float[] bandPower = new float[N / 2];
+    private final Biquad[] sentAntiAlias = {
+        new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
+        new Biquad().lowPass(6500, 0.7071, SAMPLE_RATE),
+        new Biquad().lowPass(6500, 1.9319, SAMPLE_RATE)};
+    private final float[] sentRing = new float[N];          // what we sent, at 16 kHz: the last 128 ms
+    private int sentRingPos;
+    private int sentPhase;
+    private long slowEntries;
     private int ringPos;
     private int phase;
     private int sinceHop;
@@ -155,9 +194,18 @@ public final class HowlSuppressor {
      * voice rises here too, a moment earlier.
      */
     public void onSent(float[] x, int off, int n) {
+        Biquad a0 = sentAntiAlias[0];
+        Biquad a1 = sentAntiAlias[1];
+        Biquad a2 = sentAntiAlias[2];
         for (int i = off; i < off + n; i++) {
             sent[sentPos] = x[i];
             sentPos = (sentPos + 1) & (SENT - 1);
+            float a = a2.process(a1.process(a0.process(x[i])));
+            if (++sentPhase == DECIMATE) {
+                sentPhase = 0;
+                sentRing[sentRingPos] = a;
+                sentRingPos = (sentRingPos + 1) & (N - 1);
+            }
         }
         sentSamples += n;
     }
@@ -263,6 +311,236 @@ public final class HowlSuppressor {
                 engage(hz);
             }
         }
+        if (hops % SLOW_HOPS == 0) {
+            slowAnalysis();
+        }
+    }
+
+    /**
+     * The slow path, every 100 ms: the band levels (39 Hz bands, averaged over the last 100 ms,
+     * input and what we sent) go into a 3.2 s history, and a band that rose by
+     * {@link #SLOW_RISE_DB} or more over 0.4, 0.8, 1.6 or 3.2 s without ever falling back
+     * {@link #SLOW_DIP_DB} under its running maximum, at a frequency that stayed put, standing
+     * {@link #NARROW_DB} above the bands 62 Hz either side, not part of a harmonic series, with
+     * nothing 20 dB louder nearby, while the same band rose by at least half as much in what we
+     * sent this singer, is a loop: notched like a fast one.
+     */
+    private void slowAnalysis() {
+        int e = (int) (slowEntries & (SLOW_HISTORY - 1));
+        long h = hops;
+        // input: the hop powers of the last 100 ms, averaged, summed over each band
+        java.util.Arrays.fill(bandPower, 0f);
+        for (int i = 0; i < SLOW_HOPS; i++) {
+            float[] pw = power[slot(h - i)];
+            for (int k = MIN_BIN - BAND - NARROW_BINS; k <= MAX_BIN + BAND + NARROW_BINS; k++) {
+                bandPower[k] += pw[k];
+            }
+        }
+        bandLevels(bandPower, SLOW_HOPS, slowDb[e]);
+        // what we sent: one spectrum of its last 128 ms
+        for (int i = 0; i < N; i++) {
+            windowed[i] = sentRing[(sentRingPos + i) & (N - 1)] * window[i];
+        }
+        fft.forward(windowed, re, im);
+        for (int k = 0; k < N / 2; k++) {
+            bandPower[k] = re[k] * re[k] + im[k] * im[k];
+        }
+        bandLevels(bandPower, 1, sentSlowDb[e]);
+        slowEntries++;
+        if (slowEntries < SLOW_WINDOWS[0] || sentSamples < N * DECIMATE) {
+            return;
+        }
+        float[] now = slowDb[e];
+        int engageBin = -1;
+        float engageDb = -200f;
+        for (int k = SLOW_MIN_BIN; k <= MAX_BIN; k++) {
+            float v = now[k];
+            if (v < FLOOR_DB || v < now[k - 1] || v <= now[k + 1] || v <= engageDb) {
+                continue;
+            }
+            if (v < now[k - NARROW_BINS] + NARROW_DB || v < now[k + NARROW_BINS] + NARROW_DB) {
+                continue;
+            }
+            if (v < now[k - NARROW_BINS] + NARROW_DB || v < now[k + NARROW_BINS] + NARROW_DB) {
+                continue;
+            }
+            if (!risesSlowly(k)) {
+                continue;
+            }
+            int peak = k; // the hop spectrum's own peak inside the band
+            for (int j = k - BAND; j <= k + BAND; j++) {
+                if (power[slot(h)][j] > power[slot(h)][peak]) {
+                    peak = j;
+                }
+            }
+            if (peak <= MIN_BIN - 1 || peak >= MAX_BIN) {
+                continue;
+            }
+            float p = level(h, peak);
+            if (p < FLOOR_DB || nearAMuchLouderPeak(peak, p) || inAVoicesSeries(k)
+                    || interpolatedHz(h, peak) < LOW_HZ && partOfHarmonicSeries(peak)
+                    || notchedNear(interpolatedHz(h, peak))) {
+                continue;
+            }
+            engageBin = peak;
+            engageDb = v;
+        }
+        if (engageBin >= 0) {
+            engage(interpolatedHz(h, engageBin));
+        }
+    }
+
+    /**
+     * The slow path's harmonic test, on the newest 100 ms band levels (which smooth a vibrato into
+     * one steady peak per harmonic): band k sits in a series of equally spaced peaks, its
+     * neighbour f - f0 and one more (f + f0, or f - 2 f0 at the top of a series) present within 1 %
+     * (8 Hz at least), for some f0 of 80 Hz or more, and it stands less than {@link #SERIES_ABOVE_DB}
+     * above the louder neighbour: a harmonic among its siblings. (f0 = f: a fundamental, with 2f and 3f.)
+     * A howl that sits on a voice's harmonic is caught once it stands that far above its siblings.
+     */
+    private boolean inAVoicesSeries(int k) {
+        float[] row = slowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))];
+        double f = bandPeakHz(row, k);
+        float v = row[k];
+        for (int m = 1; m <= 32; m++) {
+            double f0 = f / m;
+            if (f0 < 80) {
+                break;
+            }
+            float below = m == 1 ? Float.NaN : seriesPeak(row, f - f0, v);
+            float above = seriesPeak(row, f + f0, v);
+            float below2 = m <= 2 ? Float.NaN : seriesPeak(row, f - 2 * f0, v);
+            float above2 = seriesPeak(row, f + 2 * f0, v);
+            boolean series;
+            if (m == 1) {
+                series = !Float.isNaN(above) && !Float.isNaN(above2);            // a fundamental: 2f, 3f
+            } else {
+                // a harmonic: f - f0 and one more (f + f0, or f - 2 f0 for the top of the series)
+                series = !Float.isNaN(below) && (!Float.isNaN(above) || !Float.isNaN(below2));
+            }
+            float louder = Math.max(m == 1 ? above : below, Float.isNaN(above) ? -200f : above);
+            if (series && v < louder + SERIES_ABOVE_DB) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The level of a band peak within 1 % (8 Hz at least) of {@code hz}, at most 40 dB under {@code v}; NaN if none. */
+    private static float seriesPeak(float[] row, double hz, float v) {
+        double tolerance = Math.max(8, 0.01 * hz);
+        int lo = (int) Math.floor((hz - tolerance) * N / RATE);
+        int hi = (int) Math.ceil((hz + tolerance) * N / RATE);
+        float best = Float.NaN;
+        for (int j = Math.max(MIN_BIN - NARROW_BINS + 1, lo); j <= Math.min(MAX_BIN + NARROW_BINS - 1, hi); j++) {
+            if (row[j] >= row[j - 1] && row[j] >= row[j + 1] && row[j] >= v - 40 && row[j] > -120f
+                    && Math.abs(bandPeakHz(row, j) - hz) <= tolerance && !(row[j] <= best)) {
+                best = row[j];
+            }
+        }
+        return best;
+    }
+
+    /** The band peak's frequency at bin j, refined by parabolic interpolation of the band levels. */
+    private static double bandPeakHz(float[] row, int j) {
+        double a = row[j - 1];
+        double b = row[j];
+        double c = row[j + 1];
+        double d = a - 2 * b + c;
+        double delta = d == 0 ? 0 : Math.max(-0.5, Math.min(0.5, 0.5 * (a - c) / d));
+        return (j + delta) * RATE / N;
+    }
+
+    /** Band levels in dBFS from band-summed powers, {@code hopsSummed} spectra summed. */
+    private static void bandLevels(float[] summed, int hopsSummed, float[] out) {
+        float scale = 1f / hopsSummed;
+        for (int k = MIN_BIN - NARROW_BINS; k <= MAX_BIN + NARROW_BINS; k++) {
+            float b = 0;
+            for (int j = k - BAND; j <= k + BAND; j++) {
+                b += summed[j];
+            }
+            out[k] = Math.max(-120f, (float) (10 * Math.log10(b * scale + 1e-20)) - 54.2f);
+        }
+    }
+
+    /**
+     * Bin {@code k}'s band rose by {@link #SLOW_RISE_DB} or more over one of the windows, never
+     * dipping {@link #SLOW_DIP_DB} under its running maximum, its peak within a bin either way
+     * throughout (not lower than the bands two bins off), and what we sent rose there too.
+     */
+    private boolean risesSlowly(int k) {
+        for (int w : SLOW_WINDOWS) {
+            if (slowEntries < w + 1) {
+                return false;
+            }
+            long first = slowEntries - w; // entries first .. slowEntries - 1
+            float max = -200f;
+            boolean ok = true;
+            for (long i = first; i < slowEntries && ok; i++) {
+                float[] row = slowDb[(int) (i & (SLOW_HISTORY - 1))];
+                float v = row[k];
+                max = Math.max(max, v);
+                ok = v >= max - SLOW_DIP_DB;
+            }
+            if (!ok && w == SLOW_WINDOWS[0]) {
+                continue; // the shortest window must rise without a dip; a longer one may beat (modes 1/round trip apart)
+            }
+            if (max > slowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))][k] + SLOW_NOW_DB) {
+                continue; // not still rising now
+            }
+            // the window in thirds: the growth goes on through all three (a note's attack is a step)
+            float m1 = thirdMean(slowDb, k, first, w);
+            float m2 = thirdMean(slowDb, k, first + w / 3, w);
+            float m3 = thirdMean(slowDb, k, first + 2 * w / 3, w);
+            float rise = m3 - m1;
+            if (rise < SLOW_RISE_DB || m2 - m1 < SLOW_THIRD_SHARE * rise || m3 - m2 < SLOW_THIRD_SHARE * rise
+                    || !steadyBand(k, first)) {
+                continue; // a step (a note's attack), not a growth that goes on; or its frequency moved
+            }
+            float sentRise = thirdMean(sentSlowDb, k, first + 2 * w / 3, w) - thirdMean(sentSlowDb, k, first, w);
+            float sentNow = sentSlowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))][k];
+            if (sentNow >= SENT_FLOOR_DB && sentRise >= SLOW_SENT_SHARE * rise) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The band peak near bin k (parabolic interpolation of the band levels) moved by at most
+     * {@link #SLOW_STEADY_HZ} over entries {@code first} .. newest: a loop's frequency is fixed by
+     * its delay and its room; a voice drifts and its vibrato swings a harmonic by 1-3 %.
+     */
+    private boolean steadyBand(int k, long first) {
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        for (long i = first; i < slowEntries; i++) {
+            float[] row = slowDb[(int) (i & (SLOW_HISTORY - 1))];
+            int j = k;
+            for (int c = k - 1; c <= k + 1; c++) {
+                if (row[c] > row[j]) {
+                    j = c;
+                }
+            }
+            double a = row[j - 1];
+            double b = row[j];
+            double c = row[j + 1];
+            double d = a - 2 * b + c;
+            double delta = d == 0 ? 0 : Math.max(-0.5, Math.min(0.5, 0.5 * (a - c) / d));
+            double hz = (j + delta) * RATE / N;
+            lo = Math.min(lo, hz);
+            hi = Math.max(hi, hz);
+        }
+        return hi - lo <= SLOW_STEADY_HZ;
+    }
+
+    /** Mean of bin k's level over the third of a {@code w}-entry window starting at entry {@code from}. */
+    private static float thirdMean(float[][] hist, int k, long from, int w) {
+        float sum = 0;
+        for (long i = from; i < from + w / 3; i++) {
+            sum += hist[(int) (i & (SLOW_HISTORY - 1))][k];
+        }
+        return sum / (w / 3);
     }
 
     /** The peak at bin k (level {@code p}) stands {@link #NEW_HIGH_DB} above the held maximum of bins k-1..k+1. */
@@ -407,8 +685,10 @@ public final class HowlSuppressor {
     /**
      * A sung note is a harmonic series: whichever harmonic rises, its siblings are there at exact
      * multiples of one fundamental (vibrato moves them all together). A feedback tone stands alone.
-     * True when, for some m = 1..32 (f/m at least 70 Hz), at least three other multiples of f/m (up to 12 f/m) have a
-     * spectral peak within 0.4 % (2.5 Hz at least) and at most 40 dB below the candidate.
+     * True when, for some m = 1..32 (f/m at least 80 Hz), at least three other multiples of f/m (up to 12 f/m) have a
+     * spectral peak within 0.4 % (2 Hz at least) and at most 40 dB below the candidate, one of them a third of f
+     * or more away: a loop through a network grows a cluster of modes 1/round-trip apart around its
+     * frequency, which are multiples of some f/m too, but all close to f; a voice's siblings spread over octaves.
      */
     private boolean partOfHarmonicSeries(int k) {
         long h = hops;
@@ -420,12 +700,14 @@ public final class HowlSuppressor {
                 break;
             }
             int found = 0;
-            for (int n = 1; n <= 12 && found < 3; n++) {
+            boolean spread = false;
+            for (int n = 1; n <= 12 && (found < 3 || !spread); n++) {
                 if (n != m && hasPeakNear(h, n * f0, floor)) {
                     found++;
+                    spread |= 3 * Math.abs(n - m) >= m;
                 }
             }
-            if (found >= 3) {
+            if (found >= 3 && spread) {
                 return true;
             }
         }
