@@ -195,7 +195,7 @@ public final class BenchMain {
         }
     }
 
-    /** {@code --soak DURATION [--duets N] [--docs DIR]}: see {@link org.duet.bench.soak.SoakRun}. */
+    /** {@code --soak DURATION [--duets N] [--docs DIR] [--core C]}: see {@link org.duet.bench.soak.SoakRun}. */
     static void soak(String[] argv) throws Exception {
         if (argv.length < 2) {
             System.err.println("bench: --soak needs a duration (30m, 90s, 1h)");
@@ -204,20 +204,22 @@ public final class BenchMain {
         java.time.Duration duration = org.duet.bench.soak.SoakRun.parseDuration(argv[1]);
         int duets = 20;
         Path docs = Path.of("docs");
+        int core = Runtime.getRuntime().availableProcessors() > 1 ? 1 : -1;
         for (int i = 2; i + 1 < argv.length; i += 2) {
             switch (argv[i]) {
                 case "--duets" -> duets = Integer.parseInt(argv[i + 1]);
                 case "--docs" -> docs = Path.of(argv[i + 1]);
+                case "--core" -> core = Integer.parseInt(argv[i + 1]); // -1: not pinned (a shared machine)
                 default -> throw new IllegalArgumentException("unknown soak option " + argv[i]);
             }
         }
-        int core = Runtime.getRuntime().availableProcessors() > 1 ? 1 : -1;
+        final int serverCore = core;
         pinSelfAwayFrom(core);
         EncodedLoop a = EncodedLoop.encode(TestSignal.singerA(500, 25));
         EncodedLoop b = EncodedLoop.encode(TestSignal.singerB(500, 25));
         Path work = Files.createTempDirectory("duet-soak-");
         Path backing = BackingTrack.write(work.resolve("backing.wav"), 20);
-        for (Figure f : org.duet.bench.soak.SoakRun.run(() -> DuetServer.start(work.resolve("duet"), core, freePort(),
+        for (Figure f : org.duet.bench.soak.SoakRun.run(() -> DuetServer.start(work.resolve("duet"), serverCore, freePort(),
                 backing, DuetOwnFigures.mixerProperties(), false), duration, duets, CLIENT_PORT_BASE,
                 docs.resolve("img").resolve("bench-soak.png"), a, b)) {
             System.out.println(f.line());

@@ -67,4 +67,22 @@ public final class Biquad {
     public void reset() {
         x1 = x2 = y1 = y2 = 0;
     }
+
+    /**
+     * After a stretch of exact zeros in, the state decays towards zero without reaching it and goes
+     * subnormal (under 1e-308), where x86 computes about a hundred times slower. Once every state
+     * value is under 1e-50 this sets them to zero: the float output is 0 either way (a float cannot
+     * hold a value under 1.4e-45; the decaying tail may round to -0.0 where this gives 0.0, which
+     * compare equal), so no value a caller sees changes.
+     *
+     * @return whether the state is now all zeros: then a 0 in gives 0 out and leaves it so, and a
+     *         caller may skip {@link #process} for zeros until the first non-zero sample
+     */
+    public boolean settleIfSilent() {
+        if (Math.abs(x1) < 1e-50 && Math.abs(x2) < 1e-50 && Math.abs(y1) < 1e-50 && Math.abs(y2) < 1e-50) {
+            x1 = x2 = y1 = y2 = 0;
+            return true;
+        }
+        return false;
+    }
 }

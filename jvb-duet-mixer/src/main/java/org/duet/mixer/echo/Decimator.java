@@ -36,8 +36,18 @@ final class Decimator {
         int keep = (int) Math.floorMod(-position, (long) FACTOR);
         long d = Math.floorDiv(position + keep, FACTOR);
         int slot = (int) Math.floorMod(d, (long) ring.length);
+        // While both filters' state is all zeros, a 0 in is a 0 out: silence skips them (and does not
+        // leave them subnormal, see Biquad#settleIfSilent) until the first sound.
+        boolean settled = a.settleIfSilent() & b.settleIfSilent();
         for (int i = 0; i < n; i++) {
-            float y = b.process(a.process(x[off + i]));
+            float in = x[off + i];
+            float y;
+            if (settled && in == 0f) {
+                y = 0f;
+            } else {
+                settled = false;
+                y = b.process(a.process(in));
+            }
             if (i == keep) {
                 ring[slot] = y;
                 stamp[slot] = d;

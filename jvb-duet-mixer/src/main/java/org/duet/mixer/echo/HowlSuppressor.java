@@ -148,6 +148,11 @@ public final class HowlSuppressor {
     private int sentPhase;
     private long slowEntries;
     private int ringPos;
+    /** Decimated samples in a row that were exactly 0 (at N or more the whole analysis window is). */
+    private int zeroRun;
+    private long silentHops;
+    /** False: no shortcut for silence (the reference a test compares the shortcuts with). */
+    boolean silenceShortcuts = true;
     private int phase;
     private int sinceHop;
     private long hops;
@@ -163,6 +168,11 @@ public final class HowlSuppressor {
     private volatile int activeNotches;
     private volatile long firstHowlSample = -1;
     private long samples;
+
+    /** Analysis hops whose window was digital silence (no transform needed); for tests and profiles. */
+    long silentHops() {
+        return silentHops;
+    }
 
     /** @param holdMs how long a notch stays once engaged (a loop still closed is caught again after) */
     public HowlSuppressor(long holdMs) {
@@ -217,13 +227,25 @@ public final class HowlSuppressor {
         Biquad aa0 = antiAlias[0];
         Biquad aa1 = antiAlias[1];
         Biquad aa2 = antiAlias[2];
+        // Silence (a muted or absent singer, concealment's zeros, a voice catching up after a stall)
+        // must not leave the filters subnormal; and while their state is all zeros, a 0 in is 0 out:
+        // the filters are skipped for zeros until the first sound (the same values, at no cost).
+        boolean settled = silenceShortcuts && aa0.settleIfSilent() & aa1.settleIfSilent() & aa2.settleIfSilent();
         for (int i = off; i < end; i++) {
             heard[heardPos] = x[i];
             heardPos = (heardPos + 1) & (SENT - 1);
             // the analysis sees the input before the notches: the loop as it is
-            float a = aa2.process(aa1.process(aa0.process(x[i])));
+            float in = x[i];
+            float a;
+            if (settled && in == 0f) {
+                a = 0f;
+            } else {
+                settled = false;
+                a = aa2.process(aa1.process(aa0.process(in)));
+            }
             if (++phase == DECIMATE) {
                 phase = 0;
+                zeroRun = a == 0f ? zeroRun + 1 : 0;
                 ring[ringPos] = a;
                 ringPos = (ringPos + 1) & (N - 1);
                 if (++sinceHop == HOP) {
@@ -260,13 +282,19 @@ public final class HowlSuppressor {
     private void analyse() {
         hops++;
         int now = (int) (hops & (HISTORY - 1));
-        for (int i = 0; i < N; i++) {
-            windowed[i] = ring[(ringPos + i) & (N - 1)] * window[i];
-        }
-        fft.forward(windowed, re, im);
         float[] pw = power[now];
-        for (int k = 0; k < N / 2; k++) {
-            pw[k] = re[k] * re[k] + im[k] * im[k];
+        if (zeroRun >= N && silenceShortcuts) {
+            // the whole window is exactly 0, so is its transform: the same powers without the FFT
+            java.util.Arrays.fill(pw, 0f);
+            silentHops++;
+        } else {
+            for (int i = 0; i < N; i++) {
+                windowed[i] = ring[(ringPos + i) & (N - 1)] * window[i];
+            }
+            fft.forward(windowed, re, im);
+            for (int k = 0; k < N / 2; k++) {
+                pw[k] = re[k] * re[k] + im[k] * im[k];
+            }
         }
         releaseExpiredNotches();
         if (hops > FIT) {

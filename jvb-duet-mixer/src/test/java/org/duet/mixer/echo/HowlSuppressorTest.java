@@ -52,6 +52,42 @@ class HowlSuppressorTest {
         }
     }
 
+    @Test
+    void digitalSilenceTakesShortcutsThatChangeNothing() {
+        // singing, 700 ms of exact zeros (a muted singer, concealment's silence), then a growing tone
+        // that is also rising in what we sent them: a loop to catch, after the silence
+        int n = RATE * 4;
+        float[] in = SingingSignal.generate(n, 220, 0.3f, 11);
+        java.util.Arrays.fill(in, RATE, RATE + RATE * 7 / 10, 0f);
+        java.util.Arrays.fill(in, RATE * 2, n, 0f);
+        float[] sent = new float[n];
+        for (int i = RATE * 2; i < n; i++) {
+            double t = (i - RATE * 2) / (double) RATE;
+            float tone = (float) (0.001 * Math.pow(10, 32 * t / 20) * Math.sin(2 * Math.PI * 1500 * t));
+            in[i] = Math.max(-1f, Math.min(1f, tone));
+            sent[i] = in[i];
+        }
+        HowlSuppressor skipping = new HowlSuppressor(10_000);
+        HowlSuppressor full = new HowlSuppressor(10_000);
+        full.silenceShortcuts = false;
+        float[] a = in.clone();
+        float[] b = in.clone();
+        for (int off = 0; off < n; off += 960) {
+            skipping.onSent(sent, off, 960);
+            full.onSent(sent, off, 960);
+            skipping.process(a, off, 960);
+            full.process(b, off, 960);
+        }
+        assertThat(skipping.silentHops()).as("windows of pure silence skipped").isGreaterThan(10);
+        assertThat(full.silentHops()).isZero();
+        assertThat(skipping.howls()).as("the tone after the silence is caught").isPositive();
+        assertThat(skipping.howls()).isEqualTo(full.howls());
+        assertThat(skipping.firstHowlSample()).isEqualTo(full.firstHowlSample());
+        for (int i = 0; i < n; i++) {
+            assertThat(Float.floatToRawIntBits(a[i])).as("sample %d", i).isEqualTo(Float.floatToRawIntBits(b[i]));
+        }
+    }
+
     static double max(double[] x, int from, int n) {
         double m = -200;
         for (int i = from; i < from + n; i++) {
