@@ -103,6 +103,8 @@ public final class HowlSuppressor {
     private static final double LOW_HZ = 1000;              // below: the fast path's harmonic test too (fundamentals)
     private static final float SERIES_ABOVE_DB = 15f;       // a harmonic this far above its siblings is no voice's
     private static final float SLOW_THIRD_SHARE = 0.25f;    // from third to third, a quarter of the rise at least
+    private static final float SLOW_STEP_SHARE = 0.4f;      // no 100 ms step above 40 % of the rise and 8 dB (a tone starting)
+    private static final float SLOW_STEP_DB = 8f;
     private static final double SLOW_STEADY_HZ = 20;        // band peak held within 20 Hz over the window
 
     private final Biquad[] antiAlias = {
@@ -503,12 +505,16 @@ public final class HowlSuppressor {
             }
             long first = slowEntries - w; // entries first .. slowEntries - 1
             float max = -200f;
+            float jump = 0f; // the largest rise from one entry to the next
             boolean ok = true;
-            for (long i = first; i < slowEntries && ok; i++) {
+            for (long i = first; i < slowEntries; i++) {
                 float[] row = slowDb[(int) (i & (SLOW_HISTORY - 1))];
                 float v = row[k];
+                if (i > first) {
+                    jump = Math.max(jump, v - slowDb[(int) ((i - 1) & (SLOW_HISTORY - 1))][k]);
+                }
                 max = Math.max(max, v);
-                ok = v >= max - SLOW_DIP_DB;
+                ok &= v >= max - SLOW_DIP_DB;
             }
             if (!ok && w == SLOW_WINDOWS[0]) {
                 continue; // the shortest window must rise without a dip; a longer one may beat (modes 1/round trip apart)
@@ -522,7 +528,7 @@ public final class HowlSuppressor {
             float m3 = thirdMean(slowDb, k, first + 2 * w / 3, w);
             float rise = m3 - m1;
             if (rise < SLOW_RISE_DB || m2 - m1 < SLOW_THIRD_SHARE * rise || m3 - m2 < SLOW_THIRD_SHARE * rise
-                    || !steadyBand(k, first)) {
+                    || jump > Math.max(SLOW_STEP_DB, SLOW_STEP_SHARE * rise) || !steadyBand(k, first)) {
                 continue; // a step (a note's attack), not a growth that goes on; or its frequency moved
             }
             float sentRise = thirdMean(sentSlowDb, k, first + 2 * w / 3, w) - thirdMean(sentSlowDb, k, first, w);
