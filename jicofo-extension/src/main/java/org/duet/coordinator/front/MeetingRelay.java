@@ -252,13 +252,19 @@ final class MeetingRelay {
 
     /** Finds a mixer for this meeting (now, then every retry-interval until one answers). */
     void attach() {
+        startAttach();
+    }
+
+    /** @return whether this call started the search (false: one is under way, or the meeting ended) */
+    private boolean startAttach() {
         synchronized (lock) {
             if (attaching || closed) {
-                return;
+                return false;
             }
             attaching = true;
         }
         front.scheduler.execute(this::tryAttach);
+        return true;
     }
 
     private void tryAttach() {
@@ -384,6 +390,11 @@ final class MeetingRelay {
         } else {
             LOG.info("meeting {}: on mixer {} ({} frames replayed)", meetingId, link.mixerId, replayed);
         }
+        if (!closed && !front.takesMeetings(link.mixerId)) {
+            // it announced graceful shutdown (or left the brewery) while we connected to it: its
+            // announcement found no current mixer here to move off, so move now
+            moveOff(link.mixerId);
+        }
     }
 
     /** The mixer connection dropped on its own: fail over. */
@@ -409,11 +420,12 @@ final class MeetingRelay {
         if (m == null || !m.mixerId.equals(mixerId) || closed) {
             return;
         }
-        counters.migrations.increment();
         synchronized (lock) {
             avoid.add(mixerId);
         }
-        attach();
+        if (startAttach()) { // one move, whether the announcement or the switch noticed first
+            counters.migrations.increment();
+        }
     }
 
     void bridgeClosed(int code, String reason) {

@@ -59,22 +59,6 @@ class HowlAtAFreshStartTest {
 
     /** A tone from 0.5 s on: abrupt (0), a linear fade in amplitude (ms > 0) or a straight line in dB from -60 dBFS (ms < 0). */
     static float[] swell(int len, double hz, float amplitude, int fadeMs) {
-        float[] x = HowlSuppressorTest.tone(len, hz, amplitude);
-        int start = RATE / 2;
-        int fade = Math.abs(fadeMs) * RATE / 1000;
-        for (int i = 0; i < len; i++) {
-            double g;
-            if (i < start) {
-                g = 0;
-            } else if (i >= start + fade) {
-                g = 1;
-            } else if (fadeMs > 0) {
-                g = (i - start) / (double) fade;
-            } else {
-                g = Math.pow(10, (-60 + 60.0 * (i - start) / fade) / 20);
-            }
-            x[i] *= g;
-        }
-        return x;
+        return HowlSuppressorTest.fadeIn(HowlSuppressorTest.tone(len, hz, amplitude), RATE / 2, fadeMs, -60);
     }
 }

@@ -241,6 +241,29 @@ class HowlSuppressorTest {
         return x;
     }
 
+    /**
+     * {@code x} silent before {@code start}, then faded in: abrupt ({@code fadeMs} 0), linear in
+     * amplitude over {@code fadeMs} (> 0), or a straight line in dB from {@code fromDb} over
+     * {@code -fadeMs} (< 0). In place; returns x.
+     */
+    static float[] fadeIn(float[] x, int start, int fadeMs, double fromDb) {
+        int fade = Math.abs(fadeMs) * RATE / 1000;
+        for (int i = 0; i < x.length; i++) {
+            double g;
+            if (i < start) {
+                g = 0;
+            } else if (i >= start + fade) {
+                g = 1;
+            } else if (fadeMs > 0) {
+                g = (i - start) / (double) fade;
+            } else {
+                g = Math.pow(10, (fromDb - fromDb * (i - start) / fade) / 20);
+            }
+            x[i] *= g;
+        }
+        return x;
+    }
+
     /** Feeds a voice and what we sent that singer in 10 ms blocks, as the room does; returns the howls caught. */
     static long feed(HowlSuppressor h, float[] voice, float[] sent) {
         for (int at = 0; at + 480 <= voice.length; at += 480) {
@@ -283,23 +306,7 @@ class HowlSuppressorTest {
         int cases = 0;
         // linear fades in amplitude over 0 (abrupt), 20 ms, 200 ms, 1 s and 3 s, and one straight in dB (-60 to -10 dBFS over 1 s)
         for (int fadeMs : new int[] {0, 20, 200, 1000, 3000, -1000}) {
-            float[] x = tone(len, 440, 0.3f);
-            int start = RATE;
-            int fade = Math.abs(fadeMs) * RATE / 1000;
-            for (int i = 0; i < len; i++) {
-                double g;
-                if (i < start) {
-                    g = 0;
-                } else if (i >= start + fade) {
-                    g = 1;
-                } else if (fadeMs > 0) {
-                    g = (i - start) / (double) fade;
-                } else {
-                    g = Math.pow(10, (-50 + 50.0 * (i - start) / fade) / 20);
-                }
-                x[i] *= g;
-            }
-            float[] voice = EchoDetectorTest.codec(x);
+            float[] voice = EchoDetectorTest.codec(fadeIn(tone(len, 440, 0.3f), RATE, fadeMs, -50));
             for (float[] sent : new float[][] {new float[len], partnerSameNote, partnerOther}) {
                 HowlSuppressor h = new HowlSuppressor(3_000);
                 assertThat(feed(h, voice.clone(), sent)).as("fade %d ms: caught at %.0f Hz", fadeMs, h.lastHowlHz()).isZero();
