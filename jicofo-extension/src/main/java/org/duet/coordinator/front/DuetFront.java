@@ -182,7 +182,14 @@ public final class DuetFront implements AutoCloseable {
 
     void closed(MeetingRelay r) {
         if (relays.remove(r)) {
-            meetings.computeIfPresent(r.meetingId, (k, m) -> m.release() == 0 ? null : m);
+            long now = System.nanoTime();
+            meetings.computeIfPresent(r.meetingId, (k, m) -> {
+                m.release(now);
+                return m;
+            });
+            scheduler.schedule(() -> meetings.computeIfPresent(r.meetingId,
+                    (k, m) -> m.expired(System.nanoTime()) ? null : m),
+                    FrontMeeting.KEPT_AFTER_LAST_NANOS + 1_000_000L, TimeUnit.NANOSECONDS);
         }
         LOG.info("bridge connection for meeting {} closed", r.meetingId);
     }

@@ -14,7 +14,10 @@ package org.duet.coordinator.front;
  *   <li>the mixer picked for the meeting, so that relays failing over at the same moment land on the
  *       same mixer (it keeps one conference per meeting).</li>
  * </ul>
- * Reference-counted by its relays; the front drops it when the last one closes.
+ * Reference-counted by its relays; the front drops it {@link #KEPT_AFTER_LAST_NANOS} after the last one
+ * closed, so that a bridge that reconnects at once (JVB reconnects right after a ping timeout) comes
+ * back to the same mixer, which still holds the meeting for its reconnect grace (5 s): the duet goes on
+ * with its voices, calibrations and mixes instead of starting over on another mixer.
  */
 final class FrontMeeting {
 
@@ -23,6 +26,9 @@ final class FrontMeeting {
     /** The mixer the meeting's relays were last sent to; null before the first. */
     volatile String mixerChoice;
     private int relays;
+    /** When the last relay closed (System.nanoTime); meaningful while {@link #relays} is 0. */
+    private long emptySinceNanos;
+    static final long KEPT_AFTER_LAST_NANOS = 10_000_000_000L;
 
     FrontMeeting(String meetingId) {
         this.meetingId = meetingId;
@@ -34,8 +40,15 @@ final class FrontMeeting {
         return this;
     }
 
-    /** One relay fewer; @return how many are left (inside the front's map update for this meeting id). */
-    int release() {
-        return --relays;
+    /** One relay fewer (inside the front's map update for this meeting id). */
+    void release(long nowNanos) {
+        if (--relays == 0) {
+            emptySinceNanos = nowNanos;
+        }
+    }
+
+    /** No relay for {@link #KEPT_AFTER_LAST_NANOS}: the front forgets the meeting (inside its map update). */
+    boolean expired(long nowNanos) {
+        return relays == 0 && nowNanos - emptySinceNanos >= KEPT_AFTER_LAST_NANOS;
     }
 }

@@ -298,6 +298,29 @@ class DuetFrontTest {
         assertThat(front.assignments()).doesNotContainKey("kept");
     }
 
+    /**
+     * JVB reconnects right after a ping timeout, closing the old socket first: the new connection goes
+     * back to the meeting's mixer (which holds the meeting for its reconnect grace), even when another
+     * mixer is now less loaded. Seen in a clean-clone CI run: the meeting moved to the other mixer at a
+     * busy start, which calibrated both singers again and left the listener 8 s without a mix.
+     */
+    @Test
+    void aBridgeThatReconnectsAtOnceComesBackToTheSameMixer() throws Exception {
+        FakeMixerServer m1 = mixer("mixer-1", 0.10);
+        FakeMixerServer m2 = mixer("mixer-2", 0.12);
+        DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
+        FakeBridge first = closeLater(new FakeBridge()).connect(front.uri().resolve("again"), AUTH);
+        assertThat(Wait.until(10000, () -> "mixer-1".equals(front.assignments().get("again")))).isNotNegative();
+        registry.announced("mixer-1", new MixerPresence("mixer-1", m1.url(), 1, 2, 0.5, false, "test"));
+        first.closeSession();
+        assertThat(Wait.until(10000, () -> !front.assignments().containsKey("again"))).isNotNegative();
+        FakeBridge second = closeLater(new FakeBridge()).connect(front.uri().resolve("again"), AUTH);
+        assertThat(Wait.until(10000, () -> front.assignments().get("again") != null)).isNotNegative();
+        assertThat(front.assignments()).containsEntry("again", "mixer-1");
+        assertThat(m2.sessions).isEmpty();
+        assertThat(second.isOpen()).isTrue();
+    }
+
     @Test
     void healthAndStatsOverHttp() throws Exception {
         DuetFront front = closeLater(DuetFront.start(settings(SECRET), registry, () -> true));
