@@ -73,6 +73,12 @@ class Tap {
    * through them follows a context clock that drifts against the wall clock.
    */
   take() {
+    const { samples, ...meta } = this.takeRaw();
+    return { ...meta, samples: toBase64(new Uint8Array(samples.buffer)) };
+  }
+
+  /** take() with the samples as a Float32Array (for an upload as binary: no base64, no driver). */
+  takeRaw() {
     const first = this.chunks.length ? this.chunks[0].startFrame : 0;
     const last = this.chunks.length ? this.chunks[this.chunks.length - 1] : null;
     const total = last ? last.startFrame + last.data.length - first : 0;
@@ -85,8 +91,7 @@ class Tap {
     // clock: [sample index, epoch ms of sample 0 by that reading] pairs, for a fitted mapping
     const sr = this.ctx.sampleRate;
     const clock = this.clockPairs.map(([frame, off]) => [frame - first, off + (first / sr) * 1000]);
-    return { name: this.name, sampleRate: this.ctx.sampleRate, startEpochMs, length: total, clock,
-      samples: toBase64(new Uint8Array(all.buffer)) };
+    return { name: this.name, sampleRate: this.ctx.sampleRate, startEpochMs, length: total, clock, samples: all };
   }
 }
 

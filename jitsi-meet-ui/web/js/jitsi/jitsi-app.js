@@ -13,6 +13,7 @@ import { resolveConfig, loadScript, serviceUrlFor } from './config.js';
 import { METADATA_KEY } from './duet-plan.js';
 import { DuetSession, planFor } from './duet-session.js';
 import { adoptComponentAddresses } from './components.js';
+import { installCaptureStamps, encodedFramesState, recordSent, takeSent } from './encoded-frames.js';
 
 const $ = (id) => document.getElementById(id);
 const ROLE_NAMES = { 'singer-a': 'Singer A', 'singer-b': 'Singer B', listener: 'Listener' };
@@ -363,6 +364,8 @@ async function join(ev) {
     });
     await audio.open();
     if (as === 'singer') {
+      // before lib-jitsi-meet opens the bridge connection (encoded-frames.js)
+      if (state.config.captureStamps !== false) state.captureStamps = installCaptureStamps();
       if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
         throw Object.assign(new Error('Browsers only open the microphone on https:// pages or on localhost'), { code: 'microphone' });
       }
@@ -532,7 +535,7 @@ const extraTaps = () => (audio ? [...audio.extraTaps.values()].map((e) => e.tap)
 // For the end-to-end test and power users: the page's state, its actions, and a recording of what
 // it sends (microphone) and what it actually plays (after the volume control).
 const api = {
-  state: () => JSON.parse(JSON.stringify(state)),
+  state: () => JSON.parse(JSON.stringify({ ...state, encodedFrames: encodedFramesState() })),
   ready: () => Boolean(state.ready),
   join: async ({ room, name, as = 'singer', headphones = true } = {}) => {
     if (room) $('room').value = room;
@@ -578,10 +581,12 @@ const api = {
       state.audioLatencyMs = { base: (audio.ctx.baseLatency || 0) * 1000, output: (audio.ctx.outputLatency || 0) * 1000 };
       audio.inputTap.start();
       audio.outputTap.start();
+      recordSent(true);
       extraTaps().forEach((t) => t.start());
       return true;
     },
     async stop() {
+      recordSent(false);
       await Promise.all([audio.inputTap.stop(), audio.outputTap.stop(), ...extraTaps().map((t) => t.stop())]);
       return { input: audio.inputTap.length(), output: audio.outputTap.length() };
     },
@@ -591,20 +596,45 @@ const api = {
       extraTaps().forEach((t) => { r[t.name] = t.take(); });
       return r;
     },
+    /**
+     * What this page sent during the capture, frame by frame as Chromium encoded it, with each
+     * frame's capture time: [[rtpTimestamp, captureUnixMs, base64 Opus], ...] (a singer with
+     * capture stamps on; else empty). The capture-time reference of the Jitsi end-to-end test.
+     */
+    async sentFrames() {
+      const frames = await takeSent();
+      return frames.map((f) => [f.rtp, f.capture, btoa(String.fromCharCode(...f.data))]);
+    },
     /** The names take() returns, for fetching one recording per call with takeOne. */
     names() {
       return ['input', 'output', ...extraTaps().map((t) => t.name)];
     },
     // one recording of take(): a driver on a loaded machine fetches megabytes in pieces
     takeOne(name) {
-      if (name === 'input') return audio.inputTap.take();
-      if (name === 'output') return audio.outputTap.take();
-      const tap = extraTaps().find((t) => t.name === name);
-      if (!tap) throw new Error(`no recording named ${name}`);
-      return tap.take();
+      return tapNamed(name).take();
+    },
+    /**
+     * POSTs one recording's samples (little-endian Float32, binary) to {@code url} on the page's own
+     * origin and resolves to the rest of take()'s answer. A test harness's way to fetch megabytes:
+     * through the driver they took 10-100 s on a loaded machine, during which the page's XMPP
+     * connection could time out.
+     */
+    async uploadOne(name, url) {
+      const { samples, ...meta } = tapNamed(name).takeRaw();
+      const r = await fetch(url, { method: 'POST', body: samples.buffer, headers: { 'Content-Type': 'application/octet-stream' } });
+      if (!r.ok) throw new Error(`upload of ${name} refused: ${r.status}`);
+      return meta;
     },
   },
 };
+function tapNamed(name) {
+  if (name === 'input') return audio.inputTap;
+  if (name === 'output') return audio.outputTap;
+  const tap = extraTaps().find((t) => t.name === name);
+  if (!tap) throw new Error(`no recording named ${name}`);
+  return tap;
+}
+
 window.duetTest = api;
 window.duet = api;
 

@@ -128,8 +128,12 @@ final class ExportedVoice {
     /**
      * What an exported source is to the engine: Opus on a fixed payload type (the frames are
      * synthesized here, so any number does), decoded mono (the bridge says 2 channels, but the mix is
-     * mono and Opus decodes either layout into mono), no header extensions.
+     * mono and Opus decodes either layout into mono), abs-capture-time on the frames whose payload
+     * carries the singer page's capture time ({@link CaptureStamp}).
      */
     // relayed: the bridge queues the export (bursts after stalls, seconds of backlog at the start)
-    static final MediaFormat FORMAT = new MediaFormat(111, 1, true, false, 0, 0, true);
+    static final MediaFormat FORMAT = new MediaFormat(111, 1, true, false, 0, CaptureStamp.EXTENSION_ID, true);
+
+    /** The same for a requested name (a mix goes out as payload only: no header extensions). */
+    static final MediaFormat SUBSCRIBER_FORMAT = FORMAT.withExtensions(0, 0);
 }

@@ -235,7 +235,7 @@ final class JitsiConference {
                 JitsiTransport t = new JitsiTransport("jitsi " + s.name.name());
                 t.streams = new SyntheticStream[] {s};
                 try {
-                    room.join(s.name.name(), Role.LISTENER, t, ExportedVoice.FORMAT);
+                    room.join(s.name.name(), Role.LISTENER, t, ExportedVoice.SUBSCRIBER_FORMAT);
                     listeners.add(s.name.name());
                 } catch (RoleTakenException | IllegalArgumentException ex) {
                     LOG.warn("meeting {}: cannot add listener mix {}: {}", meetingId, s.name.name(), ex.getMessage());

@@ -32,7 +32,9 @@ final class JitsiTransport implements PacketTransport {
     volatile boolean resumed;
 
     // inbound (the owning connection's thread; guarded by this for a takeover by another connection)
-    private final byte[] frame = new byte[RtpPacket.FIXED_HEADER_LENGTH + MediaJsonEventLimits.MAX_PAYLOAD];
+    /** Fixed header plus an abs-capture-time element (4 + 12 bytes), then the payload. */
+    private final byte[] frame = new byte[RtpPacket.FIXED_HEADER_LENGTH + 16 + MediaJsonEventLimits.MAX_PAYLOAD];
+    private final RtpWriter header = new RtpWriter();
     // outbound (media loop thread only)
     private final RtpPacket out = new RtpPacket();
 
@@ -51,9 +53,16 @@ final class JitsiTransport implements PacketTransport {
         if (r == null || closed) {
             return;
         }
-        RtpWriter.writeFixedHeader(frame, 0, false, payloadType, seq & 0xFFFF, ts & 0xFFFF_FFFFL, ssrc);
-        System.arraycopy(payload, 0, frame, RtpPacket.FIXED_HEADER_LENGTH, len);
-        r.onPacket(frame, 0, RtpPacket.FIXED_HEADER_LENGTH + len, false, arrivalNanos);
+        // a capture time the singer's page wrote into the packet goes to the engine the way a
+        // WebRTC sender's abs-capture-time does (CaptureStamp)
+        long captureNtp = CaptureStamp.captureNtp(payload, len);
+        header.reset().payloadType(payloadType).sequenceNumber(seq & 0xFFFF).timestamp(ts & 0xFFFF_FFFFL).ssrc(ssrc);
+        if (captureNtp != 0) {
+            header.addAbsCaptureTime(CaptureStamp.EXTENSION_ID, captureNtp);
+        }
+        int headerLength = header.write(frame, 0);
+        System.arraycopy(payload, 0, frame, headerLength, len);
+        r.onPacket(frame, 0, headerLength + len, false, arrivalNanos);
     }
 
     @Override

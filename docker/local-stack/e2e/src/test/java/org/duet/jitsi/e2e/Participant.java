@@ -3,7 +3,6 @@ package org.duet.jitsi.e2e;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -133,7 +132,7 @@ final class Participant implements AutoCloseable {
                 continue; // a loaded renderer hands over about a second of audio per second
             }
             long t0 = System.nanoTime();
-            Track t = track(browser.executeScript("return window.duet.capture.takeOne(arguments[0])", name));
+            Track t = upload(name);
             System.out.printf(java.util.Locale.ROOT, "jitsi e2e: %s's recording %s: %.1f s of audio, fetched in %.1f s%n",
                     this.name, name, t.samples().length / 48_000.0, (System.nanoTime() - t0) / 1e9);
             if (name.equals("input")) {
@@ -144,13 +143,63 @@ final class Participant implements AutoCloseable {
                 direct.put(name.substring("direct:".length()), t);
             }
         }
-        return new Recording(input, output, direct);
+        return new Recording(input, output, direct, singer && only == null ? sentAudio() : null);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Track track(Object o) {
-        Map<String, Object> m = (Map<String, Object>) o;
-        byte[] bytes = Base64.getDecoder().decode((String) m.get("samples"));
+    /**
+     * What this singer's page sent during the capture, decoded from the Opus frames Chromium
+     * encoded, each 20 ms placed at Chromium's own capture time of that frame (the capture stamps'
+     * source, js/jitsi/encoded-frames.js): the capture-time reference. Null when the page recorded
+     * no frames (no encoded streams, capture stamps off).
+     */
+    private Track sentAudio() {
+        Object r = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "window.duet.capture.sentFrames().then(done, e => done(String(e && e.message || e)));");
+        if (!(r instanceof List<?> frames) || frames.size() < 50) {
+            System.out.println("jitsi e2e: " + name + " recorded no sent frames: " + (r instanceof List<?> l ? l.size() + " frames" : r));
+            return null;
+        }
+        int n = frames.size();
+        long[] rtp = new long[n];
+        double[] capture = new double[n];
+        byte[][] data = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            List<?> f = (List<?>) frames.get(i);
+            rtp[i] = ((Number) f.get(0)).longValue();
+            capture[i] = ((Number) f.get(1)).doubleValue();
+            data[i] = java.util.Base64.getDecoder().decode((String) f.get(2));
+        }
+        Track t = SentAudio.decode(rtp, capture, data);
+        System.out.printf(java.util.Locale.ROOT, "jitsi e2e: %s sent %d frames (%.1f s) in the capture; capture-time steps over 1 ms: %s%n",
+                name, n, t.seconds(), SentAudio.captureSteps(rtp, capture));
+        return t;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicInteger UPLOADS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * One recording, its samples POSTed by the page to the page server as binary (through the
+     * driver, megabytes of base64 took 10-100 s each on a loaded machine, and a run lost its
+     * conference while one page's was fetched), the rest answered through the driver.
+     */
+    private Track upload(String recording) {
+        String key = name + "-" + UPLOADS.incrementAndGet();
+        Object meta = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "window.duet.capture.uploadOne(arguments[0], '/upload/' + arguments[1])"
+                + ".then(done, e => done({error: String(e && e.message || e)}));", recording, key);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) meta;
+        if (m == null || m.get("error") != null) {
+            throw new AssertionError(name + ": upload of recording " + recording + " failed: " + (m == null ? null : m.get("error")));
+        }
+        byte[] bytes = PageServer.takeUpload(key);
+        if (bytes == null) {
+            throw new AssertionError(name + ": the page answered but its upload " + key + " never arrived");
+        }
+        return track(m, bytes);
+    }
+
+    private static Track track(Map<String, Object> m, byte[] bytes) {
         float[] samples = new float[bytes.length / 4];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(samples);
         double start = ((Number) m.get("startEpochMs")).doubleValue();
@@ -169,9 +218,16 @@ final class Participant implements AutoCloseable {
      * Samples (mono float), the wall-clock time of the first one by the page's median clock offset,
      * and the clock fitted through all of the page's readings ({@link RecordingClock}).
      */
-    record Track(float[] samples, double startEpochMs, int sampleRate, RecordingClock clock) {
+    record Track(float[] samples, double startEpochMs, int sampleRate, RecordingClock clock, double[] frameEpochMs) {
+        /** Samples per frame when each frame has its own time ({@code frameEpochMs}). */
+        static final int FRAME = SentAudio.BLOCK;
+
         double seconds() {
             return samples.length / (double) sampleRate;
+        }
+
+        Track(float[] samples, double startEpochMs, int sampleRate, RecordingClock clock) {
+            this(samples, startEpochMs, sampleRate, clock, null);
         }
 
         /** A recording whose clock is the nominal rate from {@code startEpochMs}. */
@@ -179,8 +235,12 @@ final class Participant implements AutoCloseable {
             this(samples, startEpochMs, sampleRate, new RecordingClock(startEpochMs, 0));
         }
 
-        /** Wall-clock time (epoch ms) of sample {@code index}, by the fitted clock. */
+        /** Wall-clock time (epoch ms) of sample {@code index}: by its frame's own time, else the fitted clock. */
         double epochMsAt(double index) {
+            if (frameEpochMs != null) {
+                int f = (int) Math.max(0, Math.min(frameEpochMs.length - 1, Math.floor(index / FRAME)));
+                return frameEpochMs[f] + (index - (double) f * FRAME) * 1000.0 / sampleRate;
+            }
             return clock.epochMsAt(index, sampleRate);
         }
     }
@@ -190,7 +250,7 @@ final class Participant implements AutoCloseable {
      * singers' own sources straight from the bridge, by source name, recorded but not played (a
      * listener with {@code referenceSources}).
      */
-    record Recording(Track input, Track output, Map<String, Track> direct) {
+    record Recording(Track input, Track output, Map<String, Track> direct, Track sent) {
     }
 
     @Override
