@@ -4,14 +4,19 @@
 
 const pageClock = () => performance.timeOrigin + performance.now(); // the clock Chrome stamps its RTCP SRs with
 
-/** Sends NTP-style clock pings on the signaling socket: 4 a second for 10 s, then one every 2 s. */
+/**
+ * Sends NTP-style clock pings on the signaling socket: 4 a second for 10 s, then 2 a second. Chrome's report
+ * blocks on the mixer's stream come in RR packets (no NTP time), so these pings are the only bounds on this
+ * browser's clock from below; at one every 2 s the estimate for a 60 +- 15 ms path was 0.96 ms p95 off in
+ * some runs, at 2 a second 0.30-0.53 ms (docs/sync.md).
+ */
 function startClockPings(sig) {
   let sent = 0;
   let timer = null;
   const ping = () => {
     sig.send({ type: 'clock', t1: pageClock() });
     sent++;
-    if (sent === 40) { clearInterval(timer); timer = setInterval(ping, 2000); }
+    if (sent === 40) { clearInterval(timer); timer = setInterval(ping, 500); }
   };
   sig.addEventListener('clock', (e) => {
     const m = e.detail;

@@ -50,6 +50,12 @@ public final class SyncFigures {
                 ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, false));
         out.add(new Figure("clock_offset_error_p95_ms", Math.max(a, b), "ms"));
         out.add(new Figure("clock_offset_error_rtcp_only_p95_ms", bRtcp, "ms"));
+        // A browser whose report blocks come in RRs: only the page's pings bound it from below.
+        double pingsOnly = Math.max(
+                ClockExchangeSimulation.pooledP95ErrorMs(350, 50, 10, 2, 0, ClockExchangeSimulation.Exchange.PINGS_ONLY, 10),
+                ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, ClockExchangeSimulation.Exchange.PINGS_ONLY,
+                        10));
+        out.add(new Figure("clock_offset_error_pings_only_p95_ms", pingsOnly, "ms"));
         out.add(new Figure("calibration_error_ms", calibrationErrorMs(), "ms"));
         SimulatedDuet.Result duet = SimulatedDuet.run(new SimulatedDuet.Scenario(
                 new SimSinger.Profile("a", 10, 2, 0, 350, 50, 12, 50, 6000, true, 1),

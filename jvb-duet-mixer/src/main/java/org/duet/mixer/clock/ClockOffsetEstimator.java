@@ -37,6 +37,8 @@ public final class ClockOffsetEstimator {
     private static final double MAX_SKEW_MS_PER_S = 0.5;
     /** Drift is only fitted once bounds span this long; before, it is taken as zero. */
     private static final double MIN_SPAN_FOR_SKEW_S = 8;
+    /** A second with this many upper bounds is media-dense (media: about 50; pings and SRs: up to 4). */
+    private static final int DENSE_BUCKET = 8;
     /** Spacings averaged to tell how far a side's extreme lies beyond its edge. */
     private static final int EDGE_SPACINGS = 4;
 
@@ -44,6 +46,8 @@ public final class ClockOffsetEstimator {
 
     private final double[] upperT = new double[CAPACITY];
     private final double[] upperV = new double[CAPACITY];
+    /** How many raw bounds each upper bucket saw. */
+    private final int[] upperN = new int[CAPACITY];
     private final double[] lowerT = new double[CAPACITY];
     private final double[] lowerV = new double[CAPACITY];
     private int upperCount;
@@ -72,6 +76,7 @@ public final class ClockOffsetEstimator {
         double v = millis(nanos);
         if (upperCount > 0 && t - upperBucketStart < BUCKET_S) {
             int last = (upperNext + CAPACITY - 1) % CAPACITY; // same bucket: keep the tightest
+            upperN[last]++;
             if (v < upperV[last]) {
                 upperV[last] = v;
                 upperT[last] = t;
@@ -82,6 +87,7 @@ public final class ClockOffsetEstimator {
         upperBucketStart = t;
         upperT[upperNext] = t;
         upperV[upperNext] = v;
+        upperN[upperNext] = 1;
         upperNext = (upperNext + 1) % CAPACITY;
         upperCount = Math.min(CAPACITY, upperCount + 1);
         valid = false;
@@ -162,13 +168,23 @@ public final class ClockOffsetEstimator {
             return;
         }
         double s = 0;
-        if (span() >= MIN_SPAN_FOR_SKEW_S && upperCount >= 4 && lowerCount >= 4) {
-            // Each side's edge is a line under (over) its cloud; a wrong skew tilts it. With dense
-            // bounds on one side (every RTP packet bounds from above) that side alone gives the skew
-            // best: the line under the cloud closest to it on average (a one-sided linear program,
-            // concave in s). Otherwise both sides together: the skew with the widest gap.
-            int side = upperRaw >= 4 * lowerRaw ? 1 : lowerRaw >= 4 * upperRaw ? -1 : 0;
-            double tu = meanTime(upperT, upperCount);
+        // Each side's edge is a line under (over) its cloud; a wrong skew tilts it. With dense
+        // bounds on one side (every RTP packet bounds from above) that side alone gives the skew
+        // best: the line under the cloud closest to it on average (a one-sided linear program,
+        // concave in s), averaged over its dense seconds only, once they span MIN_SPAN_FOR_SKEW_S.
+        // Until then the skew is taken as zero: a browser's media bounds start with its first SR
+        // (2.5-7.5 s in), and neither a fit on their first few seconds nor the widest gap between
+        // them and a few pings' lower bounds held (-300 to -500 ppm at 10-14 s with pings only: 3-5 ms
+        // off where zero skew is within 1 ms). With no dense side (pings alone): the skew with the
+        // widest gap.
+        int dense = upperRaw >= 4 * lowerRaw ? 1 : lowerRaw >= 4 * upperRaw ? -1 : 0;
+        double spanUpper = dense == 1 ? denseSpan() : span(upperT, upperCount);
+        double spanLower = span(lowerT, lowerCount);
+        boolean spans = (dense == 1 ? spanUpper : dense == -1 ? spanLower : Math.min(spanUpper, spanLower))
+                >= MIN_SPAN_FOR_SKEW_S;
+        int side = dense;
+        if (upperCount >= 4 && lowerCount >= 4 && spans) {
+            double tu = meanDenseTime();
             double tl = meanTime(lowerT, lowerCount);
             double lo = -MAX_SKEW_MS_PER_S;
             double hi = MAX_SKEW_MS_PER_S;
@@ -236,6 +252,30 @@ public final class ClockOffsetEstimator {
         };
     }
 
+    private double denseSpan() {
+        double first = Double.POSITIVE_INFINITY;
+        double last = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < upperCount; i++) {
+            if (upperN[i] >= DENSE_BUCKET) {
+                first = Math.min(first, upperT[i]);
+                last = Math.max(last, upperT[i]);
+            }
+        }
+        return last > first ? last - first : 0;
+    }
+
+    private double meanDenseTime() {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < upperCount; i++) {
+            if (upperN[i] >= DENSE_BUCKET) {
+                sum += upperT[i];
+                n++;
+            }
+        }
+        return n == 0 ? meanTime(upperT, upperCount) : sum / n;
+    }
+
     private static double meanTime(double[] t, int n) {
         double sum = 0;
         for (int i = 0; i < n; i++) {
@@ -260,18 +300,14 @@ public final class ClockOffsetEstimator {
         return m;
     }
 
-    private double span() {
+    private static double span(double[] t, int n) {
         double first = Double.POSITIVE_INFINITY;
         double last = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < upperCount; i++) {
-            first = Math.min(first, upperT[i]);
-            last = Math.max(last, upperT[i]);
+        for (int i = 0; i < n; i++) {
+            first = Math.min(first, t[i]);
+            last = Math.max(last, t[i]);
         }
-        for (int i = 0; i < lowerCount; i++) {
-            first = Math.min(first, lowerT[i]);
-            last = Math.max(last, lowerT[i]);
-        }
-        return last - first;
+        return n == 0 ? 0 : last - first;
     }
 
     private void reference(long serverNanos, long nanos) {

@@ -350,7 +350,7 @@ public final class SimulatedDuet {
 
     /**
      * The page's clock ping over the signaling WebSocket (reliable: delayed like the path, never
-     * lost): four a second for 10 s, then every 2 s.
+     * lost): four a second for 10 s, then two a second (as {@code sync.js}).
      */
     private void ping(SimSinger s, ParticipantMedia p) {
         long t1 = s.senderUnixNanos(now);
@@ -359,7 +359,7 @@ public final class SimulatedDuet {
         long back = t3 + s.down.delayNanos();
         long t4 = s.senderUnixNanos(back);
         at(back + s.up.delayNanos(), () -> p.input().clockSync().onPing(t1, t2, t3, t4, now));
-        long next = now - t0 < 10_000 * MS ? 250 * MS : 2_000 * MS;
+        long next = now - t0 < 10_000 * MS ? 250 * MS : 500 * MS;
         at(now + next, () -> ping(s, p));
     }
 

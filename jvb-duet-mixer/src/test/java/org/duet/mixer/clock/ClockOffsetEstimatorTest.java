@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import java.util.Random;
 import org.duet.mixer.demo.ClockExchangeSimulation;
+import org.duet.mixer.demo.ClockExchangeSimulation.Exchange;
 import org.duet.mixer.demo.ClockExchangeSimulation.SenderClock;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class ClockOffsetEstimatorTest {
         double a = ClockExchangeSimulation.pooledP95ErrorMs(350, 50, 10, 2, 0, true);
         double b = ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, true);
         // A plain RTP sender: RTCP and media only. B's +-15 ms jitter and one report block a second
-        // leave the lower edge of the band less sharp after only 30 s.
+        // leave the lower edge of the band less sharp (0.72 ms; 0.42-0.87 for other groups of 8 seeds).
         double aRtcp = ClockExchangeSimulation.pooledP95ErrorMs(350, 50, 10, 2, 0, false);
         double bRtcp = ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, false);
         System.out.printf("clock_offset_error_p95_ms A %.3f B %.3f with pings; RTCP only A %.3f B %.3f "
@@ -34,9 +35,24 @@ class ClockOffsetEstimatorTest {
         assertThat(a).isLessThanOrEqualTo(1.0);
         assertThat(b).isLessThanOrEqualTo(1.0);
         assertThat(aRtcp).isLessThanOrEqualTo(1.0);
-        assertThat(bRtcp).isLessThanOrEqualTo(1.5);
+        assertThat(bRtcp).isLessThanOrEqualTo(1.0);
     }
 
+
+    @Test
+    void pagePingsAloneEstimateTheOffsetWithin1msP95UnderEitherSingersConditions() {
+        // The browser case seen in the browser test: Chrome's report blocks on our stream came in
+        // RR packets (no NTP time), so only the page's pings bound the offset from below; its SRs
+        // (every 2.5-7.5 s) map its media, whose packets bound it from above.
+        double a = ClockExchangeSimulation.pooledP95ErrorMs(350, 50, 10, 2, 0, Exchange.PINGS_ONLY, 10);
+        double b = ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, Exchange.PINGS_ONLY, 10);
+        double b30 = ClockExchangeSimulation.pooledP95ErrorMs(-1200, -50, 60, 15, 2, Exchange.PINGS_ONLY, 30);
+        System.out.printf("clock_offset_error_p95_ms pings only (page schedule, Chrome SR timing, no report "
+                + "block): A %.3f B %.3f from 10 s, B %.3f from 30 s (8 runs of 120 s)%n", a, b, b30);
+        assertThat(a).isLessThanOrEqualTo(1.0);
+        assertThat(b).isLessThanOrEqualTo(1.0);
+        assertThat(b30).isLessThanOrEqualTo(1.0);
+    }
 
     @Test
     void errorBoundIsHalfTheSmallestRoundTripAndHoldsTheTruth() {
