@@ -48,12 +48,15 @@ public final class TransportCcEstimator implements TransportFeedback.Sink {
     private int lost;
 
     // across feedbacks
-    private double smoothedSlope = Double.NaN;
+    private volatile double smoothedSlope = Double.NaN;
     private int intervalTotal;
     private int intervalLost;
     private long intervalStartNanos = Long.MIN_VALUE;
-    private long feedbacks;
-    private long unknownPackets;
+    // written on the media loop only, read from any thread (volatile: a snapshot for stats and tests)
+    private volatile long feedbacks;
+    private volatile long unknownPackets;
+    private volatile long reportedPackets;
+    private volatile long reportedLost;
 
     /** @param sendTimes departure ({@link System#nanoTime()}) of a transport-wide sequence number, or MIN_VALUE */
     public TransportCcEstimator(IntToLongFunction sendTimes) {
@@ -100,6 +103,8 @@ public final class TransportCcEstimator implements TransportFeedback.Sink {
     /** Ends the feedback begun with {@link #begin}: updates the gradient and the loss interval. */
     public void end(long nowNanos) {
         feedbacks++;
+        reportedPackets += total;
+        reportedLost += lost;
         if (n >= 3 && maxX >= MIN_SPAN_MS) {
             double den = n * sxx - sx * sx;
             if (den > 0) {
@@ -142,6 +147,16 @@ public final class TransportCcEstimator implements TransportFeedback.Sink {
 
     public long feedbacks() {
         return feedbacks;
+    }
+
+    /** Packets of ours reported so far (received or lost), over all feedback. */
+    public long reportedPackets() {
+        return reportedPackets;
+    }
+
+    /** Of {@link #reportedPackets}, those reported lost. */
+    public long reportedLost() {
+        return reportedLost;
     }
 
     /** Reported packets we have no send time for (not stamped by us, or too old). */

@@ -50,6 +50,14 @@ public final class Participant {
         return media.network();
     }
 
+    /**
+     * What their transport-wide congestion control feedback told us about our stream to them:
+     * null when transport-cc was not negotiated. Any thread (counters as of the last feedback).
+     */
+    public org.duet.mixer.adapt.TransportCcEstimator transportCc() {
+        return media.transportCc();
+    }
+
     /** Echo and feedback state of a singer's voice; null for listeners or when echo control is off. */
     public org.duet.mixer.echo.EchoReport echo() {
         return media.echoReport();

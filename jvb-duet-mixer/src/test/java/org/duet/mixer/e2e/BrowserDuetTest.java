@@ -126,6 +126,32 @@ class BrowserDuetTest {
             assertThat(AudioAnalysis.db(bHearsA / bHearsB)).as("B does not hear B").isGreaterThanOrEqualTo(40);
             assertThat(AudioAnalysis.db(lHearsA)).as("listener hears A").isGreaterThan(-30);
             assertThat(AudioAnalysis.db(lHearsB)).as("listener hears B").isGreaterThan(-30);
+            // transport-cc (issue 15): each Chromium negotiated it, and the engine received and parsed
+            // its transport-wide feedback about our stream to that page, with plausible contents:
+            // on loopback nearly every packet arrives and no queue builds.
+            int seen = 0;
+            for (org.duet.mixer.room.Participant p : mixer.room("e2e").participants()) {
+                org.duet.mixer.adapt.TransportCcEstimator cc = p.transportCc();
+                assertThat(p.format().transportCcExtensionId()).as("%s negotiated transport-cc", p).isPositive();
+                assertThat(cc).as("%s transport-cc estimate", p).isNotNull();
+                double lossPercent = 100.0 * cc.reportedLost() / Math.max(1, cc.reportedPackets());
+                String who = p.role().wireName() + "_" + seen++;
+                report("browser_tcc_feedbacks_" + who, cc.feedbacks(), "packets");
+                report("browser_tcc_reported_" + who, cc.reportedPackets(), "packets");
+                report("browser_tcc_unknown_" + who, cc.unknownPackets(), "packets");
+                report("browser_tcc_loss_" + who, lossPercent, "%");
+                report("browser_tcc_delay_gradient_" + who, cc.delayGradient(), "ms/ms");
+                // ~10 s of 10-20 ms packets: libwebrtc sends feedback every 50-250 ms
+                assertThat(cc.feedbacks()).as("%s transport-cc feedback parsed", p).isGreaterThan(20);
+                assertThat(cc.reportedPackets()).as("%s packets reported", p).isGreaterThan(200);
+                assertThat(lossPercent).as("%s reported loss on loopback, %%", p).isLessThan(10);
+                // a number (the feedback had usable arrival times), and no large queue on loopback
+                // (0.05 is the overuse threshold; a loaded machine's late reads can sit near it)
+                assertThat(cc.delayGradient()).as("%s delay gradient on loopback, ms/ms", p).isBetween(-1.0, 1.0);
+            }
+
+            assertThat(seen).as("participants checked for transport-cc").isEqualTo(3);
+
             // Causality: an ear never hears a click before the microphone caught it. (The size of the
             // delay depends on the machine's load and is reported, not asserted.)
             assertThat(aToB).as("A->B delay").isPositive();
