@@ -125,7 +125,10 @@ public final class CpuCapacity {
         // A starved loop runs its backlog of ticks (late) rather than skip them: all the work is done and
         // measured. Never pinned: CPU time does not need a core of its own, and a loop pinned to a core
         // that higher-priority work holds cannot move to the other one (one loop, or one per core).
+        // The same for packets that waited in the loop's queue (dropped after 1 s by default) and for
+        // a voice's play-out that fell behind (skips ahead after 1 s by default).
         Map<String, String> props = Map.of("duet.mixer.skip-behind-ticks", "1000",
+                "duet.mixer.stale-packet-ms", "10000", "duet.jitter.catch-up-ms", "10000",
                 "duet.mixer.loops", allCores ? "0" : "1");
         try (DuetServer server = starter.start(withBacking, true, props)) {
             WorkloadSpec spec = new WorkloadSpec(duets, warmup, seconds, 0, 0, NetworkProfile.NONE, portBase);

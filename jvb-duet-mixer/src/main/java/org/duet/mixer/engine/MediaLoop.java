@@ -36,6 +36,14 @@ public final class MediaLoop implements Runnable, AutoCloseable {
      * shared machine starves still does all the work it is measured for (docs/performance.md).
      */
     private static final long SKIP_BEHIND_TICKS = Math.max(1, Long.getLong("duet.mixer.skip-behind-ticks", 5));
+    /**
+     * Received RTP that waited longer than this in the inbound queue is dropped unhandled and
+     * counted ({@link #staleDropped}): after the loop was starved for seconds, its backlog (up to a
+     * sender's share of the queue, 20 s of 20 ms packets) would otherwise be decoded and analysed
+     * in full, and handling old audio kept the loop behind (docs/performance.md). RTCP is always
+     * handled. -Dduet.mixer.stale-packet-ms (0: never drop).
+     */
+    private static final long STALE_NANOS = Long.getLong("duet.mixer.stale-packet-ms", 1000) * 1_000_000L;
 
     private final long tickNanos;
     private final Thread thread;
@@ -66,6 +74,7 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     private final AtomicLong shareDropped = new AtomicLong();
     private final AtomicLong poolEmptyDropped = new AtomicLong();
     private final AtomicLong queueFullDropped = new AtomicLong();
+    private final AtomicLong staleDropped = new AtomicLong();
     /** Packets one sender may have waiting at once: an eighth of the queue (at least 64). */
     private final int perSenderShare;
     private volatile long loopThreadId = -1;
@@ -274,12 +283,21 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     }
 
     private void drainInbound() {
+        long now = STALE_NANOS > 0 ? System.nanoTime() : 0;
         for (int i = 0; i < 4096; i++) { // bounded so a flood cannot starve the tick
             InboundPacket p = inbound.relaxedPoll();
             if (p == null) {
                 return;
             }
+            if (STALE_NANOS > 0 && (i & 63) == 63) {
+                now = System.nanoTime(); // a long backlog takes a while to handle
+            }
             try {
+                if (STALE_NANOS > 0 && !p.rtcp && now - p.arrivalNanos > STALE_NANOS) {
+                    staleDropped.incrementAndGet();
+                    packetsDropped.incrementAndGet();
+                    continue; // the finally block returns the buffer
+                }
                 p.target.handlePacket(p.data, 0, p.length, p.rtcp, p.arrivalNanos);
                 packetsHandled.incrementAndGet();
             } catch (Throwable e) {
@@ -394,6 +412,11 @@ public final class MediaLoop implements Runnable, AutoCloseable {
     /** Datagrams larger than the datagram limit, dropped before queueing. */
     public long oversizeDropped() {
         return oversizeDropped.get();
+    }
+
+    /** RTP that waited in the inbound queue longer than -Dduet.mixer.stale-packet-ms (a starved loop), dropped unhandled. */
+    public long staleDropped() {
+        return staleDropped.get();
     }
 
     public long shareDropped() {

@@ -28,6 +28,14 @@ public final class JitterBuffer {
     /** Packets arriving closer than this after the previous one, with newer media, belong to one bunch. */
     private static final long BUNCH_NANOS = 1_000_000L;
     private static final int MAX_FRAME = OpusPacketInfo.MAX_PACKET_SAMPLES;
+    /**
+     * A voice whose next frame was due more than this long ago skips ahead instead of playing the
+     * missed time out frame by frame (-Dduet.jitter.catch-up-ms, 0: never). After the loop was
+     * starved of CPU for seconds, every frame of the backlog would otherwise go through decode and
+     * the echo and howl analysis, so catching up cost as much as the audio itself and the loop fell
+     * further behind (docs/performance.md, "A starvation spiral").
+     */
+    static final long CATCH_UP_NANOS = Long.getLong("duet.jitter.catch-up-ms", 1000) * 1_000_000L;
 
     private final JitterBufferConfig config;
     private final OpusDecoder decoder;
@@ -363,6 +371,12 @@ public final class JitterBuffer {
         if (!anchored) {
             return;
         }
+        if (everEmitted && CATCH_UP_NANOS > 0) {
+            long late = nowNanos - (bestCaseArrivalNanos(nextTs + lastSamples) + targetDelayNanos());
+            if (late > CATCH_UP_NANOS) {
+                catchUp(late);
+            }
+        }
         for (int guard = 0; guard < capacity * 4; guard++) {
             int slot = slotOf(nextSeq);
             if (slotState[slot] == PRESENT && slotSeq[slot] == nextSeq) {
@@ -383,6 +397,49 @@ public final class JitterBuffer {
                 return;
             }
         }
+    }
+
+    /**
+     * The next frame was due {@code lateNanos} ago (more than {@link #CATCH_UP_NANOS}): moves the
+     * play-out position on by whole frames to the one due now, dropping the packets wholly before it
+     * (counted: {@link JitterStats#caughtUpPackets()}, {@link JitterStats#caughtUpMs()}). The voice
+     * then has a gap on its timeline, as after a loss; sequence numbers skipped without their packet
+     * are counted lost when the next packet plays, and missing frames right after the jump are
+     * silence, not concealment of audio a second old.
+     */
+    private void catchUp(long lateNanos) {
+        long frame = Math.max(120, lastSamples);
+        long skip = samplesOf(lateNanos) / frame * frame;
+        if (skip <= 0) {
+            return;
+        }
+        long to = nextTs + skip;
+        // the sequence numbers those frames' packets had (one per frame), unless a packet still
+        // needed (its media runs past the jump) says otherwise
+        long seqTo = nextSeq + skip / frame;
+        for (long s = nextSeq; s <= highestSeq; s++) {
+            int slot = slotOf(s);
+            if (slotState[slot] == PRESENT && slotSeq[slot] == s) {
+                if (slotTs[slot] + slotSamples[slot] <= to) {
+                    slotState[slot] = DONE;
+                    bufferedPackets--;
+                    bufferedSamples -= slotSamples[slot];
+                    stats.caughtUpPackets++;
+                } else if (s < seqTo) {
+                    seqTo = s;
+                }
+            }
+        }
+        publishBuffered();
+        long from = Math.max(nextSeq, seqTo - capacity); // older ones no longer have a slot to mark
+        stats.lost += from - nextSeq;
+        countLost(from, seqTo);
+        nextSeq = seqTo;
+        nextTs = to;
+        speculative = 0;
+        concealRun = Math.max(concealRun, config.maxConcealRunMs() * (SAMPLE_RATE / 1000));
+        stats.catchUps++;
+        stats.caughtUpMs += skip / 48.0;
     }
 
     /** The frame at nextSeq is here: silence for any DTX gap before it, then decode it. */

@@ -26,6 +26,9 @@ public final class JitterStats {
     volatile long decodeErrors;
     volatile long normalFrames;
     volatile long bunched;
+    volatile long catchUps;
+    volatile long caughtUpPackets;
+    volatile double caughtUpMs;
 
     JitterStats() {
     }
@@ -57,6 +60,21 @@ public final class JitterStats {
     /** Packets that arrived right behind another after a stall: counted once in the target rule. */
     public long bunched() {
         return bunched;
+    }
+
+    /** Times the play-out skipped ahead because it had fallen more than a second behind (a starved loop). */
+    public long catchUps() {
+        return catchUps;
+    }
+
+    /** Packets dropped undecoded by those skips. */
+    public long caughtUpPackets() {
+        return caughtUpPackets;
+    }
+
+    /** Media time those skips left out, ms. */
+    public double caughtUpMs() {
+        return caughtUpMs;
     }
 
     /** Packets that arrived after their media was played out. */
@@ -128,6 +146,6 @@ public final class JitterStats {
                 + reordered + ", lost=" + lost + ", concealed=" + concealed + ", fec=" + fecRecovered + ", dtxSilence="
                 + dtxSilenceFrames + ", overflow=" + overflowDropped + ", oversize=" + oversize + ", malformed="
                 + malformed + ", ssrcChanges=" + ssrcChanges + ", reanchors=" + reanchors + ", decodeErrors="
-                + decodeErrors + ", normal=" + normalFrames + "}";
+                + decodeErrors + ", normal=" + normalFrames + ", catchUps=" + catchUps + " (" + caughtUpMs + "ms)}";
     }
 }

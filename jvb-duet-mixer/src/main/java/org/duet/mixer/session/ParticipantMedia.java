@@ -364,6 +364,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         long fec = 0;
         long reordered = 0;
         double target = Double.NaN;
+        double caughtUp = 0;
         if (input != null) {
             JitterStats js = input.jitterBuffer().stats();
             lost = js.lost();
@@ -371,6 +372,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
             fec = js.fecRecovered();
             reordered = js.reordered();
             target = js.targetDelayMs();
+            caughtUp = js.caughtUpMs();
         }
         double mixDelay = Double.NaN;
         MixOutput out = output;
@@ -381,6 +383,6 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
                 duplicates, reordered, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
                 reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding(),
                 out == null ? 0 : out.cursor().underruns(), out == null ? 0 : out.cursor().steps(),
-                input == null ? 0 : input.reanchors());
+                input == null ? 0 : input.reanchors(), caughtUp);
     }
 }

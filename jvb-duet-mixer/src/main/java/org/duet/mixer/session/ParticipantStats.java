@@ -9,10 +9,12 @@ package org.duet.mixer.session;
  * @param mixUnderruns    times this participant's mix had to step back (audio not there in time)
  * @param mixSteps        every step of the mix's read position (underruns and catch-ups)
  * @param timelineReanchors times this singer's voice was re-placed on the capture timeline
+ * @param caughtUpMs      media time this singer's voice skipped because play-out had fallen more
+ *                        than a second behind (a starved loop; see JitterBuffer's catch-up)
  */
 public record ParticipantStats(long packetsIn, long packetsOut, long bytesIn, long bytesOut,
                                long lost, long late, long duplicates, long reordered, long concealed, long fecRecovered,
                                long malformed, double jitterTargetMs, double mixDelayMs,
                                double rttMs, double interarrivalJitterMs, boolean forwarding,
-                               long mixUnderruns, long mixSteps, long timelineReanchors) {
+                               long mixUnderruns, long mixSteps, long timelineReanchors, double caughtUpMs) {
 }

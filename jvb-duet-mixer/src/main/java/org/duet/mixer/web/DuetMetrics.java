@@ -39,6 +39,9 @@ final class DuetMetrics {
         FunctionCounter.builder("duet.packets.dropped", mixer, m -> m.stats().packetsDropped())
                 .description("packets dropped (bad, late, queue full)").register(registry);
         // A gauge, not a counter: it sums over the participants present now, so it drops when one leaves.
+        Gauge.builder("duet.jitter.caught.up.ms", mixer, DuetMetrics::caughtUpMs)
+                .description("media time voices skipped after falling over a second behind (a starved loop), participants present now")
+                .register(registry);
         Gauge.builder("duet.concealed.frames", mixer, DuetMetrics::concealed)
                 .description("frames concealed (PLC) so far for the participants present now").register(registry);
         Gauge.builder("duet.echo.detected", mixer, m -> echoSum(m, 0))
@@ -70,6 +73,7 @@ final class DuetMetrics {
         loopDrops.put("pool_empty", MediaLoop::poolEmptyDropped);
         loopDrops.put("queue_full", MediaLoop::queueFullDropped);
         loopDrops.put("oversize", MediaLoop::oversizeDropped);
+        loopDrops.put("stale", MediaLoop::staleDropped);
         loopDrops.forEach((reason, count) -> FunctionCounter.builder("duet.loop.dropped", mixer,
                         m -> m.loops().stream().mapToDouble(count).sum()).tag("reason", reason)
                 .description("received packets a media loop dropped before handling them, by reason").register(registry));
@@ -118,6 +122,16 @@ final class DuetMetrics {
                 if (a != null) {
                     n += a.changes();
                 }
+            }
+        }
+        return n;
+    }
+
+    private static double caughtUpMs(DuetMixer mixer) {
+        double n = 0;
+        for (Room r : mixer.rooms()) {
+            for (Participant p : r.participants()) {
+                n += p.stats().caughtUpMs();
             }
         }
         return n;

@@ -42,6 +42,7 @@ public final class StatsJson {
         loop.put("pool_empty", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::poolEmptyDropped).sum());
         loop.put("queue_full", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::queueFullDropped).sum());
         loop.put("oversize", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::oversizeDropped).sum());
+        loop.put("stale", mixer.loops().stream().mapToLong(org.duet.mixer.engine.MediaLoop::staleDropped).sum());
         var rooms = root.putArray("rooms");
         for (Room room : mixer.rooms()) {
             ObjectNode r = rooms.addObject();
@@ -58,6 +59,7 @@ public final class StatsJson {
                 st.put("lost", s.lost());
                 st.put("late", s.late());
                 st.put("concealed", s.concealed());
+                st.put("caughtUpMs", s.caughtUpMs());
                 st.put("fecRecovered", s.fecRecovered());
                 st.put("malformed", s.malformed());
                 st.put("forwarding", s.forwarding());

@@ -73,4 +73,37 @@ class MediaLoopTest {
             assertThat(loop.shareDropped()).isEqualTo(2000 - 128);
         }
     }
+
+    /**
+     * A loop starved for seconds finds its queue full of old packets: RTP that waited over a second
+     * is dropped unhandled and counted (its audio is past use, and handling it kept the loop behind),
+     * RTCP is still handled.
+     */
+    @Test
+    void rtpThatWaitedOverASecondInTheQueueIsDroppedAndCounted() throws Exception {
+        try (MediaLoop loop = new MediaLoop("test-loop", 10_000_000, 1024)) {
+            AtomicInteger rtp = new AtomicInteger();
+            AtomicInteger rtcp = new AtomicInteger();
+            LoopReceiver r = loop.receiverFor((b, o, l, isRtcp, t) -> (isRtcp ? rtcp : rtp).incrementAndGet());
+            loop.start();
+            byte[] packet = new byte[100];
+            long now = System.nanoTime();
+            for (int i = 0; i < 50; i++) { // arrived 5 s ago and waited since (the loop was starved)
+                r.onPacket(packet, 0, packet.length, false, now - 5_000_000_000L + i * 20_000_000L);
+            }
+            r.onPacket(packet, 0, packet.length, true, now - 5_000_000_000L);
+            for (int i = 0; i < 10; i++) {
+                r.onPacket(packet, 0, packet.length, false, System.nanoTime());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (rtp.get() + loop.staleDropped() < 60 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            System.out.printf("handled %d RTP and %d RTCP, %d stale RTP dropped%n", rtp.get(), rtcp.get(),
+                    loop.staleDropped());
+            assertThat(loop.staleDropped()).isEqualTo(50);
+            assertThat(rtp.get()).isEqualTo(10);
+            assertThat(rtcp.get()).isEqualTo(1);
+        }
+    }
 }
