@@ -9,7 +9,7 @@
  * by its arrival, as before.
  */
 
-const state = { installed: false, piped: 0, stamped: 0, frames: 0, error: null };
+const state = { installed: false, piped: 0, stamped: 0, frames: 0, mixerStamps: 0, echoes: 0, error: null };
 let worker = null;
 let sentWaiters = [];
 
@@ -54,6 +54,8 @@ export function installCaptureStamps() {
     }
     state.stamped = data.stamped;
     state.frames = data.frames;
+    state.mixerStamps = data.mixerStamps;
+    state.echoes = data.echoes;
   };
   const piped = new WeakSet();
   const pipe = (endpoint, stamp) => {

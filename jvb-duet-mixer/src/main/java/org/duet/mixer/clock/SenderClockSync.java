@@ -133,6 +133,22 @@ public final class SenderClockSync {
     }
 
     /**
+     * One of our packets, sent at {@code serverSendNanos} ({@link System#nanoTime()}), reached the
+     * sender at {@code senderReceiveUnixNanos} on its clock (echoed back in band: the Jitsi
+     * transport's capture stamps). That bounds the offset from below; the sender's capture times
+     * against their arrivals bound it from above ({@link #onMediaPacket}). Counted with the pings:
+     * it is the same exchange, split across two packets.
+     */
+    public void onSendEcho(long serverSendNanos, long senderReceiveUnixNanos, long nowNanos) {
+        if (serverSendNanos > nowNanos) {
+            return;
+        }
+        estimator.addLowerBound(serverSendNanos, serverSendNanos - senderReceiveUnixNanos);
+        pingExchanges++;
+        update(nowNanos);
+    }
+
+    /**
      * While held, new estimates are collected but not applied: the voice stays where it is on the
      * timeline (a latency calibration is recording it; a move would smear the clicks).
      */

@@ -1,5 +1,7 @@
 package org.duet.mixer.jitsi;
 
+import org.duet.mixer.clock.ServerClock;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -177,6 +179,12 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
         }
         voice.media(e.chunk, e.timestamp, e.payload, e.payloadLength, arrival);
         conf.counters.mediaIn();
+        double echoedSend = CaptureStamp.echoedSendUnixMs(e.payload, e.payloadLength);
+        if (!Double.isNaN(echoedSend)) {
+            // one of our send times came back with the page's receive time: a lower bound on its clock offset
+            conf.room.clockEcho(voice.participantId, Math.round(echoedSend * 1e6) - ServerClock.unixNanosMinusNanoTime(),
+                    Math.round(CaptureStamp.echoReceivedUnixMs(e.payload, e.payloadLength) * 1e6));
+        }
     }
 
     private void onStart(JitsiConference conf, MediaJsonEvent e) {

@@ -1,5 +1,7 @@
 package org.duet.mixer.jitsi;
 
+import org.duet.mixer.clock.ServerClock;
+
 /**
  * One requested synthetic source on its way back to the bridge: turns the RTP packets of the mix
  * that carries it into {@code media} events tagged with its name.
@@ -24,6 +26,12 @@ final class SyntheticStream {
     volatile JitsiConnection sink;
 
     private final StringBuilder text = new StringBuilder(2048);
+
+    /** Where a send-time stamp is written (CaptureStamp.stampSend): a frame plus 15 bytes. */
+
+    private final byte[] stampBuffer = new byte[1500];
+
+    private static final int STAMP_EVERY = 5;
     private Object producer;
     private int lastSeq;
     private long lastTs;
@@ -134,7 +142,14 @@ final class SyntheticStream {
                 .append("\",\"chunk\":\"").append(chunk & 0x7FFF_FFFFL)
                 .append("\",\"timestamp\":\"").append(timestamp & 0xFFFF_FFFFL)
                 .append("\",\"payload\":\"");
-        Base64Codec.encode(payload, off, len, b);
+        // one event in five carries our send time, which the page echoes (CaptureStamp)
+        int stamped = eventsSent % STAMP_EVERY == 0
+                ? CaptureStamp.stampSend(payload, off, len, (ServerClock.unixNanosMinusNanoTime() + now) / 1e6, stampBuffer) : -1;
+        if (stamped > 0) {
+            Base64Codec.encode(stampBuffer, 0, stamped, b);
+        } else {
+            Base64Codec.encode(payload, off, len, b);
+        }
         b.append("\"}}");
         if (to.sendText(b.toString())) {
             eventsSent++;

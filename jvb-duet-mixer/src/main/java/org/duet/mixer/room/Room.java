@@ -166,6 +166,19 @@ public final class Room {
         loop.execute(() -> p.media.input().clockSync().onPing(t1, t2, t3, t4, System.nanoTime()));
     }
 
+    /**
+     * One of our send times ({@code serverSendNanos}, {@link System#nanoTime()}) that the
+     * participant's page received at {@code senderReceiveUnixNanos} on its clock, echoed in band
+     * (the Jitsi transport's capture stamps): a lower bound on the page's clock offset.
+     */
+    public void clockEcho(String participantId, long serverSendNanos, long senderReceiveUnixNanos) {
+        Participant p = participant(participantId);
+        if (p == null || p.media.input() == null) {
+            return;
+        }
+        loop.execute(() -> p.media.input().clockSync().onSendEcho(serverSendNanos, senderReceiveUnixNanos, System.nanoTime()));
+    }
+
     // ---- rehearsal hooks (package org.duet.mixer.rehearsal) ----
 
     /** The server clock this room's timeline runs on. */

@@ -48,6 +48,18 @@ class CaptureStampTest {
         return out;
     }
 
+    /** The page's stamp with an echo of one of the mixer's send times (28 bytes of padding). */
+    static byte[] stamp(byte[] packet, double unixMs, double echoedSend, double received) {
+        byte[] out = new byte[packet.length + 2 + CaptureStamp.PADDING_WITH_ECHO];
+        out[0] = (byte) (packet[0] | 0x3);
+        out[1] = 0x41;
+        out[2] = CaptureStamp.PADDING_WITH_ECHO;
+        System.arraycopy(packet, 1, out, 3, packet.length - 1);
+        ByteBuffer.wrap(out, out.length - CaptureStamp.PADDING_WITH_ECHO, CaptureStamp.PADDING_WITH_ECHO)
+                .put(new byte[] {'D', 'u', 'e', 't'}).putDouble(unixMs).putDouble(echoedSend).putDouble(received);
+        return out;
+    }
+
     static byte[][] toneFrames(int count) {
         OpusEncoder encoder = OpusCodecs.newEncoder(new OpusSettings(1, 48_000, 5, true, 5, false, OpusApplication.AUDIO, 960));
         short[] pcm = new short[960];
@@ -86,6 +98,38 @@ class CaptureStampTest {
     }
 
     @Test
+    void theEchoIsReadAndTheMixersSendStampReplacesAPagesStampAndDecodesTheSame() {
+        byte[] f = toneFrames(3)[2];
+        byte[] echoed = stamp(f, 1_796_191_386_342.5, 1_796_191_386_300.25, 1_796_191_386_310.75);
+        assertThat(NtpTime.toUnixNanos(CaptureStamp.captureNtp(echoed, echoed.length)) / 1e6)
+                .isCloseTo(1_796_191_386_342.5, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(CaptureStamp.echoedSendUnixMs(echoed, echoed.length)).isEqualTo(1_796_191_386_300.25);
+        assertThat(CaptureStamp.echoReceivedUnixMs(echoed, echoed.length)).isEqualTo(1_796_191_386_310.75);
+        byte[] plain = stamp(f, 1_796_191_386_342.5);
+        assertThat(CaptureStamp.echoedSendUnixMs(plain, plain.length)).isNaN();
+
+        byte[] out = new byte[1500];
+        short[] a = new short[960];
+        short[] b = new short[960];
+        for (byte[] in : new byte[][] {f, plain, echoed}) {
+            byte[] framed = new byte[in.length + 5]; // at an offset, as in an RTP packet
+            System.arraycopy(in, 0, framed, 5, in.length);
+            int n = CaptureStamp.stampSend(framed, 5, in.length, 1_796_191_386_400.125, out);
+            assertThat(n).isEqualTo(f.length + 2 + CaptureStamp.PADDING);
+            assertThat(CaptureStamp.sendUnixMs(Arrays.copyOf(out, n), n)).isEqualTo(1_796_191_386_400.125);
+            assertThat(CaptureStamp.captureNtp(out, n)).as("a page's stamp is replaced").isZero();
+            try (OpusDecoder d1 = OpusCodecs.newDecoder(1); OpusDecoder d2 = OpusCodecs.newDecoder(1)) {
+                assertThat(d1.decode(f, 0, f.length, a, 0, 960)).isEqualTo(960);
+                assertThat(d2.decode(out, 0, n, b, 0, 960)).isEqualTo(960);
+                assertThat(b).isEqualTo(a);
+            }
+        }
+        byte[] twoFrames = f.clone();
+        twoFrames[0] = (byte) ((f[0] & ~0x3) | 1);
+        assertThat(CaptureStamp.stampSend(twoFrames, 0, twoFrames.length, 1_796_191_386_400.0, out)).isEqualTo(-1);
+    }
+
+    @Test
     void anythingElseIsNoStamp() {
         byte[] s = stamp(toneFrames(1)[0], 1_796_191_386_342.0);
         assertThat(CaptureStamp.captureNtp(s, s.length)).isNotZero();
@@ -112,6 +156,71 @@ class CaptureStampTest {
             random.nextBytes(noise);
             CaptureStamp.captureNtp(noise, random.nextInt(noise.length + 1)); // never throws
         }
+    }
+
+    /**
+     * A page whose clock runs 300 ms behind ours (plausible, so its wall clock alone would be taken
+     * as ours and place the voice 300 ms early): once its stamps echo our send times, the offset is
+     * measured, within the error bound (half the round trip), and the voice moves there.
+     */
+    @Test
+    void echoedSendTimesMeasureAPageClockThatIsOff() throws Exception {
+        String secret = "stamp-secret-2";
+        DuetConfig config = DuetConfig.withOverrides("duet.jitsi.port = 0\nduet.jitsi.secret = \"" + secret + "\"\n"
+                + "duet.mixer.loops = 1");
+        DuetMixer mixer = DuetMixer.start(config);
+        JitsiServer server = JitsiServer.start(mixer, config);
+        String a = "aaaa6666-a0";
+        String b = "bbbb6666-a0";
+        double pageBehindMs = 300;
+        byte[][] frames = toneFrames(50);
+        try (FakeBridge bridge = FakeBridge.connect(URI.create(server.uri() + "/meeting-e"), "Bearer " + secret)) {
+            bridge.sources(List.of(a, b), List.of(a + ".duet", b + ".duet"));
+            bridge.start(a, "aaaa6666");
+            bridge.start(b, "bbbb6666");
+            long start = System.nanoTime();
+            int echoed = 0;
+            for (int f = 0; f < 200; f++) { // 4 s
+                long wait = start + f * 20_000_000L - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                double pageNow = System.currentTimeMillis() + (System.nanoTime() % 1_000_000) / 1e6 - pageBehindMs;
+                byte[] frame = frames[f % frames.length];
+                byte[] aFrame = frame;
+                if (f % 5 == 0) {
+                    // the page's echo: the newest of our stamped events A received, at its receive time
+                    double[] echo = newestSendStamp(bridge.received(a + ".duet"));
+                    aFrame = echo == null ? stamp(frame, pageNow - 5) : stamp(frame, pageNow - 5, echo[0], echo[1] - pageBehindMs);
+                    echoed += echo == null ? 0 : 1;
+                }
+                bridge.media(a, 100 + f, 960L * f, aFrame, aFrame.length);
+                bridge.media(b, 300 + f, 960L * f, frame, frame.length);
+            }
+            assertThat(echoed).as("stamps that echoed one of the mixer's send times").isGreaterThan(10);
+            var room = mixer.room("jitsi-meeting-e");
+            Participant pa = room.participants().stream().filter(p -> p.id().startsWith("aaaa")).findFirst().orElseThrow();
+            await().atMost(Duration.ofSeconds(5)).until(() -> pa.clockSync() != null
+                    && pa.clockSync().mode() == SenderClockSync.Mode.MEASURED);
+            SenderClockSync.Snapshot s = pa.clockSync();
+            System.out.printf("page clock 300 ms behind: measured offset %.2f ms, error bound %.2f ms%n", s.offsetMs(), s.errorBoundMs());
+            assertThat(s.offsetMs()).isCloseTo(pageBehindMs, org.assertj.core.data.Offset.offset(Math.max(5, s.errorBoundMs())));
+        } finally {
+            server.close();
+            mixer.close();
+        }
+    }
+
+    /** [send time, our receive time as Unix ms] of the newest received event that carries the mixer's stamp. */
+    static double[] newestSendStamp(List<FakeBridge.Received> received) {
+        for (int i = received.size() - 1; i >= Math.max(0, received.size() - 20); i--) {
+            FakeBridge.Received r = received.get(i);
+            double send = CaptureStamp.sendUnixMs(r.payload(), r.payload().length);
+            if (!Double.isNaN(send)) {
+                return new double[] {send, (r.arrivalNanos() + org.duet.mixer.clock.ServerClock.unixNanosMinusNanoTime()) / 1e6};
+            }
+        }
+        return null;
     }
 
     @Test
@@ -141,6 +250,7 @@ class CaptureStampTest {
                 bridge.media(a, 100 + f, 960L * f, aFrame, aFrame.length);
                 bridge.media(b, 300 + f, 960L * f, frame, frame.length);
             }
+            Thread.sleep(100);
             var room = mixer.room("jitsi-meeting-s");
             await().atMost(Duration.ofSeconds(5)).until(() -> room.participants().size() >= 2);
             Participant pa = room.participants().stream().filter(p -> p.id().startsWith("aaaa")).findFirst().orElseThrow();
@@ -154,3 +264,4 @@ class CaptureStampTest {
         }
     }
 }
+
