@@ -158,6 +158,61 @@ class CaptureStampTest {
         }
     }
 
+    /** A mixer with its Jitsi endpoint and one bridge exporting singers A and B of one meeting. */
+    static final class Meeting implements AutoCloseable {
+        final DuetMixer mixer;
+        final JitsiServer server;
+        final FakeBridge bridge;
+        final String room;
+        final String a;
+        final String b;
+        private final long start;
+
+        Meeting(String id, String endpointA, String endpointB) throws Exception {
+            DuetConfig config = DuetConfig.withOverrides("duet.jitsi.port = 0\nduet.jitsi.secret = \"stamps\"\n"
+                    + "duet.mixer.loops = 1");
+            mixer = DuetMixer.start(config);
+            server = JitsiServer.start(mixer, config);
+            bridge = FakeBridge.connect(URI.create(server.uri() + "/" + id), "Bearer stamps");
+            room = "jitsi-" + id;
+            a = endpointA + "-a0";
+            b = endpointB + "-a0";
+            bridge.sources(List.of(a, b), List.of(a + ".duet", b + ".duet"));
+            bridge.start(a, endpointA);
+            bridge.start(b, endpointB);
+            start = System.nanoTime();
+        }
+
+        /** Waits until frame {@code f} is due (20 ms frames in real time from the meeting's start). */
+        void pace(int f) throws InterruptedException {
+            long wait = start + f * 20_000_000L - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+        }
+
+        /** When frame {@code f} is due, Unix ms on our clock. */
+        double unixMsOfFrame(int f) {
+            return (start + f * 20_000_000L + org.duet.mixer.clock.ServerClock.unixNanosMinusNanoTime()) / 1e6;
+        }
+
+        Participant singer(String endpoint) {
+            var r = mixer.room(room);
+            await().atMost(Duration.ofSeconds(5)).until(() -> r.participants().stream().anyMatch(p -> p.id().startsWith(endpoint)));
+            return r.participants().stream().filter(p -> p.id().startsWith(endpoint)).findFirst().orElseThrow();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                bridge.close();
+            } finally {
+                server.close();
+                mixer.close();
+            }
+        }
+    }
+
     /**
      * A page whose clock runs 300 ms behind ours (plausible, so its wall clock alone would be taken
      * as ours and place the voice 300 ms early): once its stamps echo our send times, the offset is
@@ -165,49 +220,31 @@ class CaptureStampTest {
      */
     @Test
     void echoedSendTimesMeasureAPageClockThatIsOff() throws Exception {
-        String secret = "stamp-secret-2";
-        DuetConfig config = DuetConfig.withOverrides("duet.jitsi.port = 0\nduet.jitsi.secret = \"" + secret + "\"\n"
-                + "duet.mixer.loops = 1");
-        DuetMixer mixer = DuetMixer.start(config);
-        JitsiServer server = JitsiServer.start(mixer, config);
-        String a = "aaaa6666-a0";
-        String b = "bbbb6666-a0";
         double pageBehindMs = 300;
         byte[][] frames = toneFrames(50);
-        try (FakeBridge bridge = FakeBridge.connect(URI.create(server.uri() + "/meeting-e"), "Bearer " + secret)) {
-            bridge.sources(List.of(a, b), List.of(a + ".duet", b + ".duet"));
-            bridge.start(a, "aaaa6666");
-            bridge.start(b, "bbbb6666");
-            long start = System.nanoTime();
+        try (Meeting m = new Meeting("meeting-e", "aaaa6666", "bbbb6666")) {
             int echoed = 0;
             for (int f = 0; f < 200; f++) { // 4 s
-                long wait = start + f * 20_000_000L - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
-                double pageNow = System.currentTimeMillis() + (System.nanoTime() % 1_000_000) / 1e6 - pageBehindMs;
+                m.pace(f);
+                double pageNow = (System.nanoTime() + org.duet.mixer.clock.ServerClock.unixNanosMinusNanoTime()) / 1e6 - pageBehindMs;
                 byte[] frame = frames[f % frames.length];
                 byte[] aFrame = frame;
                 if (f % 5 == 0) {
                     // the page's echo: the newest of our stamped events A received, at its receive time
-                    double[] echo = newestSendStamp(bridge.received(a + ".duet"));
+                    double[] echo = newestSendStamp(m.bridge.received(m.a + ".duet"));
                     aFrame = echo == null ? stamp(frame, pageNow - 5) : stamp(frame, pageNow - 5, echo[0], echo[1] - pageBehindMs);
                     echoed += echo == null ? 0 : 1;
                 }
-                bridge.media(a, 100 + f, 960L * f, aFrame, aFrame.length);
-                bridge.media(b, 300 + f, 960L * f, frame, frame.length);
+                m.bridge.media(m.a, 100 + f, 960L * f, aFrame, aFrame.length);
+                m.bridge.media(m.b, 300 + f, 960L * f, frame, frame.length);
             }
             assertThat(echoed).as("stamps that echoed one of the mixer's send times").isGreaterThan(10);
-            var room = mixer.room("jitsi-meeting-e");
-            Participant pa = room.participants().stream().filter(p -> p.id().startsWith("aaaa")).findFirst().orElseThrow();
+            Participant pa = m.singer("aaaa");
             await().atMost(Duration.ofSeconds(5)).until(() -> pa.clockSync() != null
                     && pa.clockSync().mode() == SenderClockSync.Mode.MEASURED);
             SenderClockSync.Snapshot s = pa.clockSync();
             System.out.printf("page clock 300 ms behind: measured offset %.2f ms, error bound %.2f ms%n", s.offsetMs(), s.errorBoundMs());
             assertThat(s.offsetMs()).isCloseTo(pageBehindMs, org.assertj.core.data.Offset.offset(Math.max(5, s.errorBoundMs())));
-        } finally {
-            server.close();
-            mixer.close();
         }
     }
 
@@ -225,43 +262,21 @@ class CaptureStampTest {
 
     @Test
     void aStampedVoiceIsPlacedByItsCaptureTimeAndAnUnstampedOneByArrival() throws Exception {
-        String secret = "stamp-secret";
-        DuetConfig config = DuetConfig.withOverrides("duet.jitsi.port = 0\nduet.jitsi.secret = \"" + secret + "\"\n"
-                + "duet.mixer.loops = 1");
-        DuetMixer mixer = DuetMixer.start(config);
-        JitsiServer server = JitsiServer.start(mixer, config);
-        String a = "aaaa5555-a0";
-        String b = "bbbb5555-a0";
         byte[][] frames = toneFrames(50);
-        try (FakeBridge bridge = FakeBridge.connect(URI.create(server.uri() + "/meeting-s"), "Bearer " + secret)) {
-            bridge.sources(List.of(a, b), List.of(a + ".duet", b + ".duet"));
-            bridge.start(a, "aaaa5555");
-            bridge.start(b, "bbbb5555");
-            long start = System.nanoTime();
-            double startUnixMs = System.currentTimeMillis();
+        try (Meeting m = new Meeting("meeting-s", "aaaa5555", "bbbb5555")) {
             for (int f = 0; f < 100; f++) { // 2 s
-                long wait = start + f * 20_000_000L - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                }
+                m.pace(f);
                 byte[] frame = frames[f % frames.length];
                 // A's page: captured 5 ms before it was sent, one frame in five stamped
-                byte[] aFrame = f % 5 == 0 ? stamp(frame, startUnixMs + f * 20 - 5) : frame;
-                bridge.media(a, 100 + f, 960L * f, aFrame, aFrame.length);
-                bridge.media(b, 300 + f, 960L * f, frame, frame.length);
+                byte[] aFrame = f % 5 == 0 ? stamp(frame, m.unixMsOfFrame(f) - 5) : frame;
+                m.bridge.media(m.a, 100 + f, 960L * f, aFrame, aFrame.length);
+                m.bridge.media(m.b, 300 + f, 960L * f, frame, frame.length);
             }
-            Thread.sleep(100);
-            var room = mixer.room("jitsi-meeting-s");
-            await().atMost(Duration.ofSeconds(5)).until(() -> room.participants().size() >= 2);
-            Participant pa = room.participants().stream().filter(p -> p.id().startsWith("aaaa")).findFirst().orElseThrow();
-            Participant pb = room.participants().stream().filter(p -> p.id().startsWith("bbbb")).findFirst().orElseThrow();
+            Participant pa = m.singer("aaaa");
+            Participant pb = m.singer("bbbb");
             await().atMost(Duration.ofSeconds(5)).until(() -> pa.clockSync() != null
                     && pa.clockSync().mode() == SenderClockSync.Mode.SENDER_WALL_CLOCK);
             assertThat(pb.clockSync().mode()).isEqualTo(SenderClockSync.Mode.ARRIVAL);
-        } finally {
-            server.close();
-            mixer.close();
         }
     }
 }
-
