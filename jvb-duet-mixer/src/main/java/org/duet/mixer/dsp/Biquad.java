@@ -26,11 +26,17 @@ public final class Biquad {
 
     /** A low-pass at {@code hz} with quality {@code q} (0.7071: Butterworth). */
     public Biquad lowPass(double hz, double q, double sampleRate) {
+        double[] k = lowPassCoefficients(hz, q, sampleRate);
+        return set(k[0], k[1], k[2], k[3], k[4]);
+    }
+
+    /** The low-pass's normalised coefficients {b0, b1, b2, a1, a2} (for a filter built another way). */
+    public static double[] lowPassCoefficients(double hz, double q, double sampleRate) {
         double w = 2 * Math.PI * hz / sampleRate;
         double alpha = Math.sin(w) / (2 * q);
         double c = Math.cos(w);
         double a0 = 1 + alpha;
-        return set((1 - c) / 2 / a0, (1 - c) / a0, (1 - c) / 2 / a0, -2 * c / a0, (1 - alpha) / a0);
+        return new double[] {(1 - c) / 2 / a0, (1 - c) / a0, (1 - c) / 2 / a0, -2 * c / a0, (1 - alpha) / a0};
     }
 
     /** A band-pass (0 dB peak) at {@code hz} with quality {@code q}. */

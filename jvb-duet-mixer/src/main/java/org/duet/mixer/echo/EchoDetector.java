@@ -100,10 +100,10 @@ public final class EchoDetector {
         // Both signals are real, so one complex FFT of z = mic + i ref gives both spectra (two
         // transforms per analysis instead of three; the detectors are the media loop's largest cost):
         //   Mic[k] = (Z[k] + conj Z[N-k]) / 2,   Ref[k] = (Z[k] - conj Z[N-k]) / 2i
-        java.util.Arrays.fill(xr, 0f);
-        java.util.Arrays.fill(xi, 0f);
         System.arraycopy(micWin, 0, xr, 0, WINDOW);
+        java.util.Arrays.fill(xr, WINDOW, N, 0f); // zero padding: only what the copies leave
         System.arraycopy(refWin, 0, xi, 0, WINDOW + MAX_LAG);
+        java.util.Arrays.fill(xi, WINDOW + MAX_LAG, N, 0f);
         fft.forward(xr, xi);
         // Bins 0..N/2 only: the cross-spectrum of two real signals mirrors itself (C[N-k] = conj C[k],
         // term by term below, so its average and phase transform do too), and the correlation is real.
