@@ -36,6 +36,7 @@ public final class EchoDetector {
     private static final float ALPHA = 0.85f;             // cross-spectrum averaging per analysis
     private static final double SCORE = 12.5;             // peak clearance, standard deviations
     private static final double RATIO = 2.5;              // peak over the runner-up 2 ms or more away
+    private static final double MOVED_RATIO = 1.25;       // the same, for a reported echo's path that moved
     /**
      * An echo further below what we sent is not one (dB): laptop speakers return 0 to 20 dB below,
      * headphones leak 40 dB and more below, which no singer hears over their own voice.
@@ -68,6 +69,11 @@ public final class EchoDetector {
     private volatile double lastReturnLossDb = Double.NaN;
     private volatile long analyses;
     private volatile long firstDetectionMicPosition = Long.MIN_VALUE;
+    private int reportedLag = -1;
+    /** The reported delay came from a moved path and the full runner-up test has not passed there yet. */
+    private boolean followingMove;
+    /** The last analysis's peak lag, decimated samples (for tests). */
+    int lastLag;
 
     /** What we sent the singer: {@code n} samples that left at 48 kHz server positions {@code position...}. */
     public void onSent(float[] x, int off, int n, long position) {
@@ -150,7 +156,17 @@ public final class EchoDetector {
         double score = (peak - mean) / std;
         lastScore = score;
         int lag = MAX_LAG - best;
-        boolean found = score >= SCORE && peak >= 0.05 && lastPeakRatio >= RATIO;
+        lastLag = lag;
+        // A reported echo whose path moved (a receiver's jitter buffer grew after a stall: the echo
+        // comes back later): the averaged cross-spectrum holds the old lag's peak for a second or
+        // more while the new one grows, so the new peak clears the runner-up (the old one) by 2.5
+        // only seconds later, and meanwhile the duck policy ducks at the wrong delay or not at all
+        // (measured: 2.5 s without a usable delay after a 209 ms jump, 3 to 5 s in a loaded room).
+        // The runner-up test is there against a first false detection (two voices at one pitch give
+        // a comb of equal peaks); to follow an echo already found, 1.25 is enough.
+        // (and at that new lag until the full test passes there: the old peak fades for a while)
+        boolean moved = echo && (followingMove || Math.abs(lag - reportedLag) > RATE / 1000);
+        boolean found = score >= SCORE && peak >= 0.05 && lastPeakRatio >= (moved ? MOVED_RATIO : RATIO);
         double loss = Double.NaN;
         if (found) {
             // The phase transform weighs every frequency equally, so a faint path (headphones
@@ -173,9 +189,12 @@ public final class EchoDetector {
             }
             echo = true;
             delayMs = lag * 1000.0 / RATE;
+            followingMove = lastPeakRatio < RATIO;
+            reportedLag = lag;
             returnLossDb = loss;
         } else if (echo && ++misses >= 8) {
             echo = false;
+            followingMove = false;
         }
     }
 

@@ -180,4 +180,51 @@ class EchoDetectorTest {
         System.out.printf("steady tones: %d analyses, %d passed the correlation tests (least return loss %.1f dB),"
                 + " none reported%n", d.analyses(), passed, loudest);
     }
+
+    /**
+     * The echo path moves: the singer's receiver grew its jitter buffer after a stall (a loaded
+     * machine does this), so from 3.7 s on their mix plays, and comes back, 209 ms (or 50 ms) later.
+     * The reported delay follows within 2 s (the analysis window is 1 s long) and the echo is never
+     * reported gone meanwhile, so the duck policy keeps taking it out. Before the follow rule the
+     * echo was reported gone 1.6 s after the jump and found again 2.5 s after it.
+     */
+    @Test
+    void aMovedEchoPathIsFollowedWithoutLosingTheEcho() {
+        int len = RATE * 9;
+        float[] sent = SingingSignal.generate(len, 330, 0.4f, 51);
+        float[] own = SingingSignal.generate(len, 220, 0.4f, 61);
+        int jumpAt = RATE * 37 / 10;
+        int before = RATE * 172 / 1000;
+        for (int jumpMs : new int[] {209, 50}) {
+            int after = before + RATE * jumpMs / 1000;
+            float[] mic = own.clone();
+            for (int i = 0; i < len; i++) {
+                int d = i < jumpAt ? before : after;
+                if (i >= d) {
+                    mic[i] += 0.316f * sent[i - d];
+                }
+            }
+            mic = codec(mic);
+            double expected = 172 + jumpMs + codecDelayMs();
+            EchoDetector d = new EchoDetector();
+            int followedAt = -1;
+            boolean lostAfterFound = false;
+            boolean found = false;
+            for (int at = 0; at + 480 <= len; at += 480) {
+                d.onSent(sent, at, 480, 1_000_000L + at);
+                d.onReturned(mic, at, 480, 1_000_000L + at);
+                found |= d.echo();
+                lostAfterFound |= found && !d.echo();
+                if (followedAt < 0 && at > jumpAt && d.echo() && Math.abs(d.delayMs() - expected) < 5) {
+                    followedAt = at;
+                }
+            }
+            double followMs = (followedAt - jumpAt) / 48.0;
+            System.out.printf("echo_path_moved %d ms: delay followed %.0f ms after the move, lost meanwhile %b%n",
+                    jumpMs, followMs, lostAfterFound);
+            assertThat(followedAt).as("delay followed the %d ms move", jumpMs).isPositive();
+            assertThat(followMs).as("ms from the move to the new delay").isLessThan(2000);
+            assertThat(lostAfterFound).as("echo reported gone during the move").isFalse();
+        }
+    }
 }
