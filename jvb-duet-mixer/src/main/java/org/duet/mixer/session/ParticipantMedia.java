@@ -383,6 +383,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
                 duplicates, reordered, concealed, fec, malformed + wrongPayloadType + rtcpMalformed, target, mixDelay, rttMs,
                 reception == null ? Double.NaN : reception.jitter() / 48.0, out != null && out.isForwarding(),
                 out == null ? 0 : out.cursor().underruns(), out == null ? 0 : out.cursor().steps(),
-                input == null ? 0 : input.reanchors(), caughtUp);
+                input == null ? 0 : input.reanchors(), caughtUp,
+                out == null ? 0 : out.ticksSkipped());
     }
 }

@@ -11,10 +11,12 @@ package org.duet.mixer.session;
  * @param timelineReanchors times this singer's voice was re-placed on the capture timeline
  * @param caughtUpMs      media time this singer's voice skipped because play-out had fallen more
  *                        than a second behind (a starved loop; see JitterBuffer's catch-up)
+ * @param mixTicksSkipped ticks of this participant's mix skipped because the media loop fell far behind
  */
 public record ParticipantStats(long packetsIn, long packetsOut, long bytesIn, long bytesOut,
                                long lost, long late, long duplicates, long reordered, long concealed, long fecRecovered,
                                long malformed, double jitterTargetMs, double mixDelayMs,
                                double rttMs, double interarrivalJitterMs, boolean forwarding,
-                               long mixUnderruns, long mixSteps, long timelineReanchors, double caughtUpMs) {
+                               long mixUnderruns, long mixSteps, long timelineReanchors, double caughtUpMs,
+                               long mixTicksSkipped) {
 }

@@ -64,7 +64,29 @@ public final class LatencyCalibration {
     /** The singer's mix read delay when each click was read (the cursor may step between clicks). */
     private final long[] clickReadDelay = new long[ClickPattern.OFFSETS.length];
     private final int[] clickOffsets = new int[ClickPattern.OFFSETS.length];
+    /** The offsets of the clicks the mix sent whole, by how many it sent (allocated once). */
+    private final int[][] sentOffsets = new int[ClickPattern.OFFSETS.length + 1][];
+    /**
+     * At least this many clicks must have left whole for the train to be looked for. A media loop
+     * that falls far behind skips ticks (engine/MediaLoop), and a click in a skipped tick never
+     * leaves: on 2026-12-02 a starved mixer sent 0 to 1 of 6 clicks per train, and every one was
+     * refused as "not heard back". Four of the uneven pattern still match at one lag only.
+     */
+    static final int MIN_CLICKS_SENT = 4;
+
+    {
+        for (int k = 0; k < sentOffsets.length; k++) {
+            sentOffsets[k] = new int[k];
+        }
+    }
     private int clicksRead;
+    /** The loudest sample of each click in the singer's mix as it was encoded (0: never sent). */
+    private final float[] sentPeak = new float[ClickPattern.OFFSETS.length];
+    private long lastNotedRead = Long.MIN_VALUE;
+    private long stepsAtStart = -1;
+    private long skippedAtStart = -1;
+    private long stepsNow;
+    private long skippedNow;
     private int triedThrough;
     private double loopSamples = Double.NaN;
     private long mixDelayAtCalibration;
@@ -74,6 +96,7 @@ public final class LatencyCalibration {
     private int attempts;
     private boolean checkedFirstTwo;
     private boolean notHeardBack;
+    private boolean mixerFellBehind;
     private volatile Outcome outcome = new Outcome(State.IDLE, Double.NaN, Double.NaN, Double.NaN,
             "not calibrated yet", 0, 0);
 
@@ -93,15 +116,79 @@ public final class LatencyCalibration {
         copiedThrough = position;
         mixDelayWhilePlaying = -1;
         clicksRead = 0;
+        java.util.Arrays.fill(sentPeak, 0f);
+        lastNotedRead = Long.MIN_VALUE;
+        stepsAtStart = -1;
+        skippedAtStart = -1;
         triedThrough = 0;
         checkedFirstTwo = false;
         notHeardBack = false;
+        mixerFellBehind = false;
         attempts++;
         java.util.Arrays.fill(recording, 0f);
         pattern.startAt(position);
         outcome = new Outcome(State.PLAYING, loopSamplesMs(), Double.NaN, Double.NaN,
                 "calibrating: listen for six clicks (with headphones, clap on each)", 0, attempts);
     }
+
+    /**
+     * Per tick while playing, after the singer's mix ticked: what that mix read at
+     * {@code readPosition} ({@code count} samples, before the limiter), to tell which clicks it
+     * actually sent whole; and its cursor's steps and the ticks the loop skipped, for the verdict.
+     */
+    public void noteSent(float[] mix, long readPosition, int count, long cursorSteps, long ticksSkipped) {
+        if (state != State.PLAYING) {
+            return;
+        }
+        if (stepsAtStart < 0) {
+            stepsAtStart = cursorSteps;
+            skippedAtStart = ticksSkipped;
+        }
+        stepsNow = cursorSteps;
+        skippedNow = ticksSkipped;
+        if (readPosition == lastNotedRead) {
+            return; // the mix did not tick (nobody connected)
+        }
+        lastNotedRead = readPosition;
+        for (int i = 0; i < sentPeak.length; i++) {
+            long at = start + ClickPattern.OFFSETS[i];
+            long from = Math.max(at, readPosition);
+            long to = Math.min(at + ClickPattern.CLICK_SAMPLES, readPosition + count);
+            for (long p = from; p < to; p++) {
+                sentPeak[i] = Math.max(sentPeak[i], Math.abs(mix[(int) (p - readPosition)]));
+            }
+        }
+    }
+
+    /** Which clicks the singer's mix sent whole, and what its cursor and the loop did meanwhile. */
+    public String sentSummary() {
+        StringBuilder b = new StringBuilder("sent whole: clicks");
+        int whole = 0;
+        for (int i = 0; i < sentPeak.length; i++) {
+            if (sentPeak[i] >= SENT_WHOLE) {
+                b.append(' ').append(i + 1);
+                whole++;
+            }
+        }
+        b.append(" (").append(whole).append(" of ").append(sentPeak.length).append(String.format(java.util.Locale.ROOT,
+                "; peaks %.2f %.2f %.2f %.2f %.2f %.2f); mix cursor steps %d, ticks skipped %d during the clicks",
+                sentPeak[0], sentPeak[1], sentPeak[2], sentPeak[3], sentPeak[4], sentPeak[5],
+                stepsAtStart < 0 ? 0 : stepsNow - stepsAtStart, skippedAtStart < 0 ? 0 : skippedNow - skippedAtStart));
+        return b.toString();
+    }
+
+    /**
+     * Whether click {@code click} left the mixer whole. Only asked when the media loop skipped ticks
+     * during the clicks: otherwise every click left as played (a mix nobody receives yet sends none,
+     * and that is judged as before, by what came back).
+     */
+    private boolean sentWhole(int click) {
+        boolean loopSkipped = skippedAtStart >= 0 && skippedNow > skippedAtStart;
+        return !loopSkipped || sentPeak[click] >= SENT_WHOLE;
+    }
+
+    /** A click whose loudest sample in the mix was at least this (of its 0.8 peak) was sent whole. */
+    private static final float SENT_WHOLE = 0.6f;
 
     /**
      * Per tick while playing: records the singer's returned audio as it becomes final, notes the
@@ -139,12 +226,15 @@ public final class LatencyCalibration {
         int covered = (int) (copiedThrough - start);
         if (!checkedFirstTwo && covered >= FIRST_TWO_RETURNED) {
             checkedFirstTwo = true;
+            if (!sentWhole(0) || !sentWhole(1)) {
+                return false; // what never left cannot come back: no verdict from these two
+            }
             // The second click restated for the read delay it left at, as in finish().
             int second = ClickPattern.OFFSETS[1] + (int) (clicksRead > 1 ? clickReadDelay[1] - clickReadDelay[0] : 0);
             if (!detector.firstTwoStandOut(recording, covered, ClickPattern.OFFSETS[0], second, MAX_LOOP_SAMPLES,
                     FIRST_TWO_TOLERANCE)) { // nothing click-like came back: stop now
                 notHeardBack = true;
-                fail(NOT_HEARD_BACK);
+                fail(NOT_HEARD_BACK + " [" + sentSummary() + "]");
                 return true;
             }
         }
@@ -172,12 +262,23 @@ public final class LatencyCalibration {
         // A click read later than the first (the mix's cursor stepped: its sources' delays changed)
         // left us later by as much, and comes back as much later: expect it there, so the loop is
         // the first click's and the clicks still agree.
+        int sent = 0;
         for (int i = 0; i < clickOffsets.length; i++) {
-            clickOffsets[i] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
+            if (sentWhole(i)) {
+                clickOffsets[sent++] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
+            }
         }
-        ClickTrainDetector.Result r = detector.detect(recording, length, clickOffsets, 0, MAX_LOOP_SAMPLES);
+        if (sent < MIN_CLICKS_SENT) {
+            mixerFellBehind = true;
+            fail("calibration failed: only " + sent + " of " + ClickPattern.OFFSETS.length + " clicks left the mixer (it"
+                    + " fell behind and skipped " + (skippedNow - skippedAtStart) + " ticks) [" + sentSummary() + "]");
+            return true;
+        }
+        int[] offsets = sentOffsets[sent];
+        System.arraycopy(clickOffsets, 0, offsets, 0, sent);
+        ClickTrainDetector.Result r = detector.detect(recording, length, offsets, 0, MAX_LOOP_SAMPLES);
         int lastClick = Integer.MIN_VALUE; // restated offsets need not be in order
-        for (int offset : clickOffsets) {
+        for (int offset : offsets) {
             lastClick = Math.max(lastClick, offset);
         }
         if (!last && !(r.ok() && r.delaySamples() + lastClick + ClickPattern.CLICK_SAMPLES + EARLY_GUARD_SAMPLES
@@ -193,9 +294,9 @@ public final class LatencyCalibration {
                 }
             }
             fail(r.message() + String.format(java.util.Locale.ROOT,
-                    " [window %d..%d, voice final through %+d, loudest %.3f at %+.1f ms, read delay %.1f ms]", start,
+                    " [window %d..%d, voice final through %+d, loudest %.3f at %+.1f ms, read delay %.1f ms; %s]", start,
                     start + recording.length, lastFinal - start, recording[loudest], loudest / 48.0,
-                    mixDelayWhilePlaying / 48.0));
+                    mixDelayWhilePlaying / 48.0, sentSummary()));
             if (Double.isFinite(r.spreadMs())) {
                 outcome = new Outcome(State.FAILED, loopSamplesMs(), Double.NaN, r.spreadMs(), r.message(),
                         System.nanoTime(), attempts);
@@ -255,6 +356,11 @@ public final class LatencyCalibration {
     /** The last calibration failed because nothing click-like came back (a retry would not help). */
     public boolean notHeardBack() {
         return notHeardBack;
+    }
+
+    /** The last calibration failed because the mix could not send enough of the clicks (a retry may). */
+    public boolean mixerFellBehind() {
+        return mixerFellBehind;
     }
 
     public int attempts() {

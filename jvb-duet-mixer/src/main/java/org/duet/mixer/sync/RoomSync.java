@@ -46,6 +46,12 @@ public final class RoomSync {
      * playout) spreads the clicks, and it has settled by then.
      */
     private static final long RETRY_SETTLE_SAMPLES = 48 * 2_000;
+    /**
+     * A calibration whose clicks the mix could not send (a starved media loop skipped their ticks)
+     * is our failure, not the singer's: it is tried again this many times, half a second later.
+     */
+    private static final int FELL_BEHIND_RETRIES = 2;
+    private static final long FELL_BEHIND_RETRY_SAMPLES = 48 * 500;
     /** The beat starts this far ahead, so every mix hears its first click whole. */
     private static final long BEAT_LEAD_SAMPLES = 48 * 300;
 
@@ -60,6 +66,7 @@ public final class RoomSync {
         long lastForwarded = Long.MIN_VALUE;
         boolean calibrationWanted; // automatic at join
         int autoRetries = 1;
+        int fellBehindRetries = FELL_BEHIND_RETRIES;
         long retryNotBefore = Long.MIN_VALUE;
 
         Singer(String id, VoiceInput input, MixOutput output, boolean calibrateAtJoin, int tickSamples) {
@@ -145,6 +152,7 @@ public final class RoomSync {
             if (s.id.equals(id)) {
                 s.calibrationWanted = true;
                 s.autoRetries = 0; // asked for from the page: the singer sees the verdict
+                s.fellBehindRetries = FELL_BEHIND_RETRIES;
                 s.retryNotBefore = Long.MIN_VALUE;
                 return true;
             }
@@ -309,11 +317,19 @@ public final class RoomSync {
         for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
             Singer s = singers.get(si);
             if (s.calibration.playing()) {
+                MixOutput out = s.output;
+                s.calibration.noteSent(out.lastMix(), out.lastReadPosition(), tickSamples, out.cursor().steps(),
+                        out.ticksSkipped());
                 long finalThrough = s.input.completeThrough(tickPosition);
                 if (s.calibration.tick(s.input, finalThrough, tickPosition, readDelay(s, tickPosition),
                         transit(s))) {
                     s.input.clockSync().hold(false);
-                    if (s.calibration.state() == LatencyCalibration.State.FAILED && s.autoRetries > 0
+                    if (s.calibration.state() == LatencyCalibration.State.FAILED && s.calibration.mixerFellBehind()
+                            && s.fellBehindRetries > 0) {
+                        s.fellBehindRetries--;
+                        s.calibrationWanted = true;
+                        s.retryNotBefore = tickPosition + FELL_BEHIND_RETRY_SAMPLES;
+                    } else if (s.calibration.state() == LatencyCalibration.State.FAILED && s.autoRetries > 0
                             && !s.calibration.notHeardBack()) { // nothing came back: more clicks would not help
                         s.autoRetries--; // at join, try again: a burst of loss or a stalled sender is no verdict
                         s.calibrationWanted = true;

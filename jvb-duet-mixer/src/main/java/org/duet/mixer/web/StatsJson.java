@@ -69,6 +69,7 @@ public final class StatsJson {
                 finite(st, "rttMs", s.rttMs());
                 st.put("mixUnderruns", s.mixUnderruns());
                 st.put("mixSteps", s.mixSteps());
+                st.put("mixTicksSkipped", s.mixTicksSkipped());
                 if (p.clockSync() != null) {
                     Messages.putSync(o.putObject("sync"), p.clockSync());
                 }

@@ -218,7 +218,7 @@ class BrowserLeaderFollowerTest {
 
     /** A singer's browser with the clapper in every page it opens. */
     private static ChromeDriver singer(Path profile, String clapper, double clapHz) throws java.io.IOException {
-        ChromeDriver d = HeadlessChromium.start(null, profile, 1000, 800);
+        ChromeDriver d = HeadlessChromium.startAtOurPriority(null, profile, 1000, 800);
         String source = clapper.replace("__CLAP_HZ__", Double.toString(clapHz))
                 .replace("__DELAY_MS__", Double.toString(CLAPPER_DELAY_MS));
         // The page's CSP allows scripts from 'self' only; the clapper's worklet is a blob (test-only).
@@ -229,7 +229,9 @@ class BrowserLeaderFollowerTest {
 
     /** Where the mixer places each singer's voice (clock source, transit) and its clock sync, for the log. */
     private static void printPlacements(URI stats) throws Exception {
-        for (JsonNode p : get(stats).findParents("placement")) {
+        JsonNode all = get(stats);
+        System.out.println("tick " + all.path("tick"));
+        for (JsonNode p : all.findParents("placement")) {
             System.out.println("placement " + p.path("id").asText() + ": " + p.path("placement") + " clock "
                     + p.path("sync") + " stats " + p.path("stats"));
         }

@@ -50,13 +50,58 @@ class LatencyCalibrationTest {
 
     /** Runs a calibration until it ends; returns the returned audio's final position then, relative to its start. */
     private static long run(LatencyCalibration c, Returned voice) {
+        return run(c, voice, -1, -1);
+    }
+
+    /**
+     * As {@link #run(LatencyCalibration, Returned)}, with the singer's mix (read delay 0) reading the
+     * clicks each tick, except the ticks in [{@code skipFrom}, {@code skipTo}) (positions relative to
+     * the start), which a starved media loop skipped.
+     */
+    private static long run(LatencyCalibration c, Returned voice, long skipFrom, long skipTo) {
         c.start(START);
+        float[] mix = new float[(int) TICK];
+        long steps = 0;
         for (long tick = START - 4_800; tick < START + 400_000; tick += TICK) {
+            long read = tick - TICK;
+            boolean skipped = read - START >= skipFrom && read - START < skipTo;
+            if (!skipped) {
+                java.util.Arrays.fill(mix, 0f);
+                c.clicks().mixInto(read, 1f, mix, 0, mix.length);
+                c.noteSent(mix, read, mix.length, 0, steps);
+            } else {
+                steps++;
+            }
             if (c.tick(voice, tick - TICK, tick, 0, 0)) {
                 return tick - TICK - START;
             }
         }
         throw new AssertionError("the calibration never ended");
+    }
+
+    @Test
+    void clicksTheMixNeverSentAreNotLookedForAndTooFewAreAClearRefusal() {
+        Returned voice = new Returned();
+        Random noise = new Random(1);
+        for (int i = 0; i < voice.audio.length; i++) {
+            voice.audio[i] = 0.002f * (float) noise.nextGaussian();
+        }
+        // The loop skipped the ticks of clicks 1 and 2 (0-400 ms): the singer heard 3 to 6 only.
+        for (int k = 2; k < ClickPattern.OFFSETS.length; k++) {
+            voice.click(START + ClickPattern.OFFSETS[k] + 7_213);
+        }
+        LatencyCalibration c = new LatencyCalibration();
+        run(c, voice, 0, 48 * 400);
+        assertThat(c.state()).as(c.outcome().message()).isEqualTo(LatencyCalibration.State.DONE);
+        assertThat(c.outcome().loopMs()).isCloseTo(150.27, org.assertj.core.data.Offset.offset(1.0));
+
+        // Clicks 1 to 3 skipped: three left, too few to tell the train; no "not heard back" verdict.
+        LatencyCalibration d = new LatencyCalibration();
+        run(d, voice, 0, 48 * 1000);
+        assertThat(d.state()).isEqualTo(LatencyCalibration.State.FAILED);
+        assertThat(d.mixerFellBehind()).isTrue();
+        assertThat(d.notHeardBack()).isFalse();
+        assertThat(d.outcome().message()).contains("only 3 of 6 clicks left the mixer", "fell behind");
     }
 
     @Test
