@@ -60,7 +60,20 @@ public final class ReceiverAdaptation {
     private volatile OpusSettings current;
     private volatile long changes;
     private volatile long fecOnNanos = Long.MIN_VALUE;
-    private volatile String lastReason = "start";
+    /**
+     * What the last change was based on, kept as numbers and put into words only when read
+     * ({@link #snapshot}, another thread): formatting on the media loop allocated kilobytes per
+     * change (String.format, its number formatting). 0: start, 1: loss, 2: congestion.
+     */
+    private volatile int reasonKind;
+    private volatile double reasonA;
+    private volatile double reasonB;
+    private volatile double reasonC;
+    /** The settings of every (loss step, congestion step), built once: a decision picks one, allocating nothing. */
+    private final OpusSettings[][] planned;
+    /** {@link #describe} of each planned setting, for the log line of a change. */
+    private final String[][] plannedText;
+    private String currentText;
 
     /**
      * @param base   the settings this receiver gets on a clean path (its negotiated format applied)
@@ -76,6 +89,34 @@ public final class ReceiverAdaptation {
         this.canFec = canFec;
         this.canDtx = canDtx;
         this.current = this.base;
+        int[] steps = config.lossSteps();
+        planned = new OpusSettings[steps.length + 1][CONGESTION_FACTORS.length];
+        plannedText = new String[steps.length + 1][CONGESTION_FACTORS.length];
+        int savedCongestion = congestion;
+        for (int h = 0; h <= steps.length; h++) {
+            for (int c = 0; c < CONGESTION_FACTORS.length; c++) {
+                congestion = c;
+                planned[h][c] = settingsFor(h == 0 ? 0 : steps[h - 1]);
+                plannedText[h][c] = describe(planned[h][c]);
+            }
+        }
+        congestion = savedCongestion;
+        currentText = describe(this.base);
+        planned[0][0].equals(this.base); // a record's equals links itself on first use (allocating): here, not on the loop
+    }
+
+    /** The planned settings for loss hint {@code lossHint} (0 or one of the loss steps) at the current congestion step. */
+    private int hintIndex(int lossHint) {
+        if (lossHint == 0) {
+            return 0;
+        }
+        int[] steps = config.lossSteps();
+        for (int i = 0; i < steps.length; i++) {
+            if (steps[i] == lossHint) {
+                return i + 1;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -131,8 +172,7 @@ public final class ReceiverAdaptation {
             return null;
         }
         hint = newHint;
-        return apply(now, String.format("loss %.1f%% jitter %.1f ms rtt %.1f ms", loss, conditions.jitterMs,
-                conditions.rttMs));
+        return apply(now, 1, loss, conditions.jitterMs, conditions.rttMs);
     }
 
     /**
@@ -160,13 +200,13 @@ public final class ReceiverAdaptation {
         }
         congestion = next;
         lastCongestionStepNanos = now;
-        return apply(now, String.format("delay gradient %.3f ms/ms (%s), congestion step %d", gradient,
-                overuse ? "queue building" : "no queue", congestion));
+        return apply(now, 2, gradient, overuse ? 1 : 0, congestion);
     }
 
-    private OpusSettings apply(long now, String reason) {
+    private OpusSettings apply(long now, int kind, double a, double b, double c) {
         OpusSettings before = current;
-        OpusSettings next = settingsFor(hint);
+        int h = hintIndex(hint);
+        OpusSettings next = h < 0 ? settingsFor(hint) : planned[h][congestion];
         if (next.equals(before)) {
             return null;
         }
@@ -175,9 +215,29 @@ public final class ReceiverAdaptation {
         if (next.fec() && !before.fec()) {
             fecOnNanos = now;
         }
-        lastReason = reason;
-        LOG.info("adapt {}: {} -> {} (was {})", who, lastReason, describe(next), describe(before));
+        reasonA = a;
+        reasonB = b;
+        reasonC = c;
+        reasonKind = kind;
+        // The one allocation left on this path: the log line of a change (a few per minute at most,
+        // bounded by the recovery hold and the congestion step interval), not per packet.
+        String text = h < 0 ? describe(next) : plannedText[h][congestion];
+        LOG.info("adapt {}: {} -> {} ({})", who, currentText, text, kind == 1 ? "loss" : "congestion");
+        currentText = text;
         return next;
+    }
+
+    /** The last change's reason in words (on the reader's thread). */
+    private String lastReason() {
+        int kind = reasonKind;
+        if (kind == 1) {
+            return String.format("loss %.1f%% jitter %.1f ms rtt %.1f ms", reasonA, reasonB, reasonC);
+        }
+        if (kind == 2) {
+            return String.format("delay gradient %.3f ms/ms (%s), congestion step %d", reasonA,
+                    reasonB != 0 ? "queue building" : "no queue", (int) reasonC);
+        }
+        return "start";
     }
 
     /** The congestion step now (0: none). */
@@ -250,6 +310,6 @@ public final class ReceiverAdaptation {
         OpusSettings s = current;
         return new AdaptationSnapshot(s.bitrate(), s.fec(), s.expectedLossPercent(), s.frameSamples() / 48.0,
                 s.dtx(), conditions.lossPercent, conditions.cumulativeLost, conditions.jitterMs, conditions.rttMs,
-                changes, lastReason);
+                changes, lastReason());
     }
 }
