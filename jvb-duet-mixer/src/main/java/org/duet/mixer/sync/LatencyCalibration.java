@@ -183,8 +183,12 @@ public final class LatencyCalibration {
      * and that is judged as before, by what came back).
      */
     private boolean sentWhole(int click) {
-        boolean loopSkipped = skippedAtStart >= 0 && skippedNow > skippedAtStart;
-        return !loopSkipped || sentPeak[click] >= SENT_WHOLE;
+        return !loopSkipped() || sentPeak[click] >= SENT_WHOLE;
+    }
+
+    /** Whether the media loop skipped ticks of the singer's mix since the clicks started. */
+    private boolean loopSkipped() {
+        return skippedAtStart >= 0 && skippedNow > skippedAtStart;
     }
 
     /** A click whose loudest sample in the mix was at least this (of its 0.8 peak) was sent whole. */
@@ -227,7 +231,10 @@ public final class LatencyCalibration {
         if (!checkedFirstTwo && covered >= FIRST_TWO_RETURNED) {
             checkedFirstTwo = true;
             if (!sentWhole(0) || !sentWhole(1)) {
-                return false; // what never left cannot come back: no verdict from these two
+                // What never left cannot come back: no verdict from these two. (When both left, the
+                // verdict stands even if the loop skipped ticks later: a singer who does not clap must
+                // get their partner back after 1.4 s, not after several full windows and retries.)
+                return false;
             }
             // The second click restated for the read delay it left at, as in finish().
             int second = ClickPattern.OFFSETS[1] + (int) (clicksRead > 1 ? clickReadDelay[1] - clickReadDelay[0] : 0);

@@ -48,9 +48,10 @@ public final class RoomSync {
     private static final long RETRY_SETTLE_SAMPLES = 48 * 2_000;
     /**
      * A calibration whose clicks the mix could not send (a starved media loop skipped their ticks)
-     * is our failure, not the singer's: it is tried again this many times, half a second later.
+     * is our failure, not the singer's: it is tried again (once: meanwhile the singer hears no partner),
+     * half a second later.
      */
-    private static final int FELL_BEHIND_RETRIES = 2;
+    private static final int FELL_BEHIND_RETRIES = 1;
     private static final long FELL_BEHIND_RETRY_SAMPLES = 48 * 500;
     /** The beat starts this far ahead, so every mix hears its first click whole. */
     private static final long BEAT_LEAD_SAMPLES = 48 * 300;

@@ -102,6 +102,14 @@ class LatencyCalibrationTest {
         assertThat(d.mixerFellBehind()).isTrue();
         assertThat(d.notHeardBack()).isFalse();
         assertThat(d.outcome().message()).contains("only 3 of 6 clicks left the mixer", "fell behind");
+
+        // Clicks 1 and 2 sent, the loop skipped ticks later, and nothing came back: "not heard back"
+        // still ends it early (a singer who does not clap gets their partner back at once).
+        Returned silent = new Returned();
+        LatencyCalibration e = new LatencyCalibration();
+        long ended = run(e, silent, 48 * 600, 48 * 700);
+        assertThat(e.notHeardBack()).isTrue();
+        assertThat(ended).isLessThan(48 * 1500);
     }
 
     @Test
