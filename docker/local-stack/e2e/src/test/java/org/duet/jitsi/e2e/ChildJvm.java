@@ -45,7 +45,7 @@ final class ChildJvm implements AutoCloseable {
         properties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpath, mainClass));
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(ServerPriority.command(cmd)).redirectErrorStream(true).redirectOutput(log.toFile());
         return new ChildJvm(name, log, pb.start());
     }
 

@@ -71,7 +71,7 @@ final class LocalJitsiStack implements AutoCloseable {
         List<String> cmd = new java.util.ArrayList<>(List.of(script.toString(), "--address", address,
                 "--run-dir", runDir.toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
+        ProcessBuilder pb = new ProcessBuilder(ServerPriority.command(cmd));
         pb.environment().putAll(extraEnv);
         pb.environment().remove("DUET_NETNS"); // this JVM is inside the namespace already
         Path out = Files.createTempFile("jitsi-stack-", ".out");
