@@ -63,7 +63,7 @@ public final class FakeBridge implements Session.Listener.AutoDemanding, AutoClo
         }
         headers.forEach(req::setHeader);
         try {
-            b.client.connect(b, endpoint, req).get(5, TimeUnit.SECONDS);
+            b.client.connect(b, endpoint, req).get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             b.client.stop();
             throw e;
