@@ -38,16 +38,43 @@ let frames = 0;
 const MAX_RECORDED = 3000;
 let recording = false;
 let recorded = [];
+// ... and every frame received, by stream: when it came and which Opus frame it carried (the same
+// frame reaches a singer through Duet and straight from the bridge: the harness compares the two)
+const MAX_RECEIVED = 12000;
+let received = [];
+
+/** A number for the Opus frame a packet carries, whatever stamp padding either side added. */
+function frameKey(b) {
+  let from = 1;
+  let to = b.length;
+  if ((b[0] & 0x3) === 3) {
+    if (b.length < 4 || b[1] !== 0x41 || (b[2] !== 12 && b[2] !== 28)) return 0;
+    from = 3;
+    to = b.length - b[2];
+  }
+  let h = 0x811c9dc5 ^ (b[0] & 0xfc);
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return (h >>> 0) + (to - from) * 4294967296;
+}
+
+function noteReceived(frame) {
+  if (!recording || received.length >= MAX_RECEIVED) return;
+  const meta = frame.getMetadata ? frame.getMetadata() : null;
+  if (!meta || !meta.synchronizationSource) return;
+  const at = typeof meta.receiveTime === 'number' && meta.receiveTime > 0 ? meta.receiveTime : performance.now();
+  received.push([meta.synchronizationSource, performance.timeOrigin + at, frameKey(new Uint8Array(frame.data))]);
+}
 
 self.onmessage = ({ data }) => {
   if (data.record !== undefined) {
     recording = data.record;
-    if (recording) recorded = [];
+    if (recording) { recorded = []; received = []; }
     return;
   }
   if (data.take) {
-    self.postMessage({ sent: recorded });
+    self.postMessage({ sent: recorded, received });
     recorded = [];
+    received = [];
     return;
   }
   const { readable, writable, stamp } = data;
@@ -74,7 +101,10 @@ self.onmessage = ({ data }) => {
           }
         }
       }
-      if (!stamp) noteMixerStamp(frame);
+      if (!stamp) {
+        noteReceived(frame);
+        noteMixerStamp(frame);
+      }
       frames++;
       controller.enqueue(frame);
     },

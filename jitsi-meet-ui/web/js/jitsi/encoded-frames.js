@@ -25,9 +25,12 @@ export function recordSent(on) {
   if (worker) worker.postMessage({ record: Boolean(on) });
 }
 
-/** The frames recorded since recordSent(true): [{ rtp, capture (Unix ms), data (Uint8Array) }]. */
+/**
+ * What was recorded since recordSent(true): { sent: [{ rtp, capture (Unix ms), data (Uint8Array) }],
+ * received: [[ssrc, receive time (Unix ms), frame key], ...] }.
+ */
 export function takeSent() {
-  if (!worker) return Promise.resolve([]);
+  if (!worker) return Promise.resolve({ sent: [], received: [] });
   return new Promise((resolve) => {
     sentWaiters.push(resolve);
     worker.postMessage({ take: true });
@@ -49,7 +52,7 @@ export function installCaptureStamps() {
   }
   worker.onmessage = ({ data }) => {
     if (data.sent) {
-      sentWaiters.splice(0).forEach((w) => w(data.sent));
+      sentWaiters.splice(0).forEach((w) => w({ sent: data.sent, received: data.received || [] }));
       return;
     }
     state.stamped = data.stamped;

@@ -602,8 +602,10 @@ const api = {
      * capture stamps on; else empty). The capture-time reference of the Jitsi end-to-end test.
      */
     async sentFrames() {
-      const frames = await takeSent();
-      return frames.map((f) => [f.rtp, f.capture, btoa(String.fromCharCode(...f.data))]);
+      const { sent, received } = await takeSent();
+      const ssrcs = {};
+      for (const [name, track] of remoteTracks) ssrcs[name] = track.getSsrc();
+      return { sent: sent.map((f) => [f.rtp, f.capture, btoa(String.fromCharCode(...f.data))]), received, ssrcs };
     },
     /** The names take() returns, for fetching one recording per call with takeOne. */
     names() {

@@ -158,6 +158,7 @@ class JitsiDuetEndToEndTest {
             saveRecordings(work, rec);
             checkWhoHearsWhom(rec.get(0), rec.get(1), rec.get(2));
             reportSingerAddedLatency(rec.get(0), rec.get(1), epA + "-a0", epB + "-a0");
+            reportExportAdded(a, b, epA + "-a0", epB + "-a0");
             // (the listener's alignment is checked last, after the takeover, so that one run measures both)
 
             // 2. kill -9 the mixer serving the meeting: the other one takes over
@@ -481,6 +482,24 @@ class JitsiDuetEndToEndTest {
      * Duet against the direct path's median delay. Reported, not asserted: the target (5 ms p50) is
      * the benchmark's.
      */
+    /**
+     * What the export round trip adds for a singer, on the frames themselves: the partner's voice
+     * is forwarded untouched, so each Opus frame reaches the singer's page twice, straight from the
+     * bridge (recorded, not played) and through Duet; the difference of their receive times leaves
+     * both browsers' jitter buffers out. Reported, not asserted (the benchmark's target: 5 ms p50).
+     */
+    private void reportExportAdded(Participant a, Participant b, String sourceA, String sourceB) {
+        double[] ab = a.exportAddedMs(sourceB, sourceB + ".duet");
+        double[] ba = b.exportAddedMs(sourceA, sourceA + ".duet");
+        double[] all = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(ab), java.util.Arrays.stream(ba)).toArray();
+        System.out.printf(java.util.Locale.ROOT, "jitsi e2e: frames received both directly and through Duet: A %d, B %d%n", ab.length, ba.length);
+        if (all.length < 50) {
+            return;
+        }
+        figure("jitsi_e2e_export_added_p50", BurstAlignment.percentile(all, 50), "ms");
+        figure("jitsi_e2e_export_added_p95", BurstAlignment.percentile(all, 95), "ms");
+    }
+
     private void reportSingerAddedLatency(Recording a, Recording b, String sourceA, String sourceB) {
         List<Double> added = new ArrayList<>();
         addedLatency(b.input(), a.output(), a.direct().get(sourceB), SingerSignals.BURSTS_B, added);
@@ -536,7 +555,7 @@ class JitsiDuetEndToEndTest {
         StringBuilder out = new StringBuilder();
         benchLines.forEach((name, line) -> out.append(line).append('\n'));
         Map<String, String> issueNames = Map.of(
-                "jitsi_e2e_singer_added_latency_p50", "jitsi_singer_added_latency_p50_ms ms",
+                "jitsi_e2e_export_added_p50", "jitsi_singer_added_latency_p50_ms ms",
                 "jitsi_e2e_listener_alignment_near_p95", "jitsi_listener_alignment_p95_ms ms",
                 "jitsi_e2e_mixer_cpu_per_duet", "jitsi_duet_mixer_cpu_per_duet_percent %",
                 "jitsi_e2e_bridge_cpu_per_duet", "jitsi_bridge_cpu_per_duet_percent %");

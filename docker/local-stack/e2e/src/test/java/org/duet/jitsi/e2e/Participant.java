@@ -153,8 +153,13 @@ final class Participant implements AutoCloseable {
      * no frames (no encoded streams, capture stamps off).
      */
     private Track sentAudio() {
-        Object r = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        Object answer = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "window.duet.capture.sentFrames().then(done, e => done(String(e && e.message || e)));");
+        Object r = answer instanceof Map<?, ?> m ? m.get("sent") : answer;
+        if (answer instanceof Map<?, ?> m && m.get("received") instanceof List<?> rec && m.get("ssrcs") instanceof Map<?, ?> ss) {
+            received = rec;
+            receivedSsrcs = ss;
+        }
         if (!(r instanceof List<?> frames) || frames.size() < 50) {
             System.out.println("jitsi e2e: " + name + " recorded no sent frames: " + (r instanceof List<?> l ? l.size() + " frames" : r));
             return null;
@@ -173,6 +178,40 @@ final class Participant implements AutoCloseable {
         System.out.printf(java.util.Locale.ROOT, "jitsi e2e: %s sent %d frames (%.1f s) in the capture; capture-time steps over 1 ms: %s%n",
                 name, n, t.seconds(), SentAudio.captureSteps(rtp, capture));
         return t;
+    }
+
+    /** What the page received during the capture: [ssrc, receive time (Unix ms), frame key], and ssrc by source. */
+    private List<?> received = List.of();
+    private Map<?, ?> receivedSsrcs = Map.of();
+
+    /**
+     * For every Opus frame this page received both straight from the bridge ({@code directSource})
+     * and through Duet ({@code duetSource}, the partner's voice forwarded untouched), how much later
+     * it came through Duet, ms: what the export round trip adds, before either browser buffer.
+     */
+    double[] exportAddedMs(String directSource, String duetSource) {
+        Object direct = receivedSsrcs.get(directSource);
+        Object duet = receivedSsrcs.get(duetSource);
+        if (!(direct instanceof Number d) || !(duet instanceof Number u)) {
+            return new double[0];
+        }
+        Map<Double, Double> directAt = new java.util.HashMap<>();
+        List<double[]> viaDuet = new java.util.ArrayList<>();
+        for (Object o : received) {
+            List<?> e = (List<?>) o;
+            long ssrc = ((Number) e.get(0)).longValue();
+            double at = ((Number) e.get(1)).doubleValue();
+            double key = ((Number) e.get(2)).doubleValue();
+            if (key == 0) {
+                continue;
+            }
+            if (ssrc == d.longValue()) {
+                directAt.putIfAbsent(key, at);
+            } else if (ssrc == u.longValue()) {
+                viaDuet.add(new double[] {key, at});
+            }
+        }
+        return viaDuet.stream().filter(v -> directAt.containsKey(v[0])).mapToDouble(v -> v[1] - directAt.get(v[0])).toArray();
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger UPLOADS = new java.util.concurrent.atomic.AtomicInteger();
