@@ -195,7 +195,8 @@ final class Participant implements AutoCloseable {
         if (!(direct instanceof Number d) || !(duet instanceof Number u)) {
             return new double[0];
         }
-        Map<Double, Double> directAt = new java.util.HashMap<>();
+        // a looped test signal repeats its frames (the same bytes every loop): the nearest copy is the one
+        Map<Double, List<Double>> directAt = new java.util.HashMap<>();
         List<double[]> viaDuet = new java.util.ArrayList<>();
         for (Object o : received) {
             List<?> e = (List<?>) o;
@@ -206,12 +207,14 @@ final class Participant implements AutoCloseable {
                 continue;
             }
             if (ssrc == d.longValue()) {
-                directAt.putIfAbsent(key, at);
+                directAt.computeIfAbsent(key, k -> new java.util.ArrayList<>()).add(at);
             } else if (ssrc == u.longValue()) {
                 viaDuet.add(new double[] {key, at});
             }
         }
-        return viaDuet.stream().filter(v -> directAt.containsKey(v[0])).mapToDouble(v -> v[1] - directAt.get(v[0])).toArray();
+        return viaDuet.stream().filter(v -> directAt.containsKey(v[0]))
+                .mapToDouble(v -> directAt.get(v[0]).stream().map(t -> v[1] - t).min(java.util.Comparator.comparingDouble(Math::abs)).orElseThrow())
+                .toArray();
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger UPLOADS = new java.util.concurrent.atomic.AtomicInteger();
