@@ -178,6 +178,26 @@ public final class SenderClockSync {
         return exchanged && (captureClock.hasSenderMapping() || pinged || late) || late && !estimator.hasEstimate();
     }
 
+    /** The mode the capture clock's placement source now means. */
+    private Mode currentMode() {
+        return switch (captureClock.sourceFor(0)) {
+            case MEASURED_OFFSET -> Mode.MEASURED;
+            case SENDER_WALL_CLOCK -> Mode.SENDER_WALL_CLOCK;
+            case ARRIVAL -> roundTripNanos > 0 ? Mode.HALF_ROUND_TRIP : Mode.ARRIVAL;
+        };
+    }
+
+    /**
+     * The capture clock got a new sender-time mapping (abs-capture-time, on every packet of some
+     * senders): the stats follow only if that changed how the voice is placed, so the per-packet
+     * path does not refit the offset estimate.
+     */
+    public void onSenderMapping(long nowNanos) {
+        if (!held && currentMode() != mode) {
+            update(nowNanos);
+        }
+    }
+
     /** Applies the best mapping to the capture clock. */
     public void update(long nowNanos) {
         if (held) {
@@ -192,11 +212,7 @@ public final class SenderClockSync {
         }
         // Used only while the voice is placed by arrival (no usable SR mapping).
         captureClock.setAssumedTransitNanos(roundTripNanos > 0 ? roundTripNanos / 2 : 0);
-        mode = switch (captureClock.sourceFor(0)) {
-            case MEASURED_OFFSET -> Mode.MEASURED;
-            case SENDER_WALL_CLOCK -> Mode.SENDER_WALL_CLOCK;
-            case ARRIVAL -> roundTripNanos > 0 ? Mode.HALF_ROUND_TRIP : Mode.ARRIVAL;
-        };
+        mode = currentMode();
         boolean known = estimator.hasEstimate();
         double offset = known ? offsetMs(nowNanos) : Double.NaN;
         double errorBound = known ? estimator.errorBoundMs() : roundTripNanos > 0 ? roundTripNanos / 2e6 : Double.NaN;

@@ -102,7 +102,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
             int at = packet.extensionOffset(absCaptureTimeExtensionId);
             if (at >= 0 && AbsCaptureTimeExtension.isValid(packet.extensionLength(absCaptureTimeExtensionId))) {
                 captureClock.onSenderTime(extended, AbsCaptureTimeExtension.captureNtp(packet.buffer(), at));
-                clockSync.update(arrivalNanos); // the mode (stats) follows the new mapping, as after an SR
+                clockSync.onSenderMapping(arrivalNanos); // the mode (stats) follows the new mapping
             }
         }
         InsertResult r = jitter.insert(packet.sequenceNumber(), packet.timestamp(), packet.ssrc(), arrivalNanos,
