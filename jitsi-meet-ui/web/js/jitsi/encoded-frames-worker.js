@@ -42,6 +42,9 @@ let recorded = [];
 // frame reaches a singer through Duet and straight from the bridge: the harness compares the two)
 const MAX_RECEIVED = 12000;
 let received = [];
+// ... and with each received frame's RTP timestamp and Opus bytes too (a listener measured by a
+// harness, encoded-frames.js recordSent withData): its mix is decoded by media time
+let receivedData = false;
 
 /** A number for the Opus frame a packet carries, whatever stamp padding either side added. */
 function frameKey(b) {
@@ -62,13 +65,16 @@ function noteReceived(frame) {
   const meta = frame.getMetadata ? frame.getMetadata() : null;
   if (!meta || !meta.synchronizationSource) return;
   const at = typeof meta.receiveTime === 'number' && meta.receiveTime > 0 ? meta.receiveTime : performance.now();
-  received.push([meta.synchronizationSource, performance.timeOrigin + at, frameKey(new Uint8Array(frame.data))]);
+  const bytes = new Uint8Array(frame.data);
+  const entry = [meta.synchronizationSource, performance.timeOrigin + at, frameKey(bytes)];
+  if (receivedData) entry.push(meta.rtpTimestamp, btoa(String.fromCharCode(...bytes)));
+  received.push(entry);
 }
 
 self.onmessage = ({ data }) => {
   if (data.record !== undefined) {
     recording = data.record;
-    if (recording) { recorded = []; received = []; }
+    if (recording) { recorded = []; received = []; receivedData = Boolean(data.withData); }
     return;
   }
   if (data.take) {

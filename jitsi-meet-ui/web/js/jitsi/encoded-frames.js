@@ -19,15 +19,16 @@ export function encodedFramesState() {
 
 /**
  * For a test harness: records (true) or stops recording (false) every audio frame this page
- * sends, as Chromium encoded it, with its capture time; {@link takeSent} hands them over.
+ * sends, as Chromium encoded it, with its capture time, and every frame it receives (with its
+ * RTP timestamp and Opus bytes too when {@code withData}); {@link takeSent} hands them over.
  */
-export function recordSent(on) {
-  if (worker) worker.postMessage({ record: Boolean(on) });
+export function recordSent(on, { withData = false } = {}) {
+  if (worker) worker.postMessage({ record: Boolean(on), withData: Boolean(withData) });
 }
 
 /**
  * What was recorded since recordSent(true): { sent: [{ rtp, capture (Unix ms), data (Uint8Array) }],
- * received: [[ssrc, receive time (Unix ms), frame key], ...] }.
+ * received: [[ssrc, receive time (Unix ms), frame key(, rtp timestamp, base64 Opus)], ...] }.
  */
 export function takeSent() {
   if (!worker) return Promise.resolve({ sent: [], received: [] });
@@ -37,7 +38,11 @@ export function takeSent() {
   });
 }
 
-/** Wraps window.RTCPeerConnection once; later connections get the encoded-frame pipes. */
+/**
+ * Wraps window.RTCPeerConnection once; later connections get the encoded-frame pipes. A singer's
+ * page installs it for the capture stamps; a listener's only as a measuring aid (config
+ * receivedFrames), so that a harness can record the mix as it arrived.
+ */
 export function installCaptureStamps() {
   const Native = window.RTCPeerConnection;
   if (state.installed || !Native || !window.RTCRtpSender

@@ -363,6 +363,8 @@ async function join(ev) {
       output: (peak, rms) => renderMeter('output-meter', 'output-db', peak, rms),
     });
     await audio.open();
+    // a measuring aid: a listener records the frames of its mix as they arrive (encoded-frames.js)
+    if (as !== 'singer' && state.config.receivedFrames === true) installCaptureStamps();
     if (as === 'singer') {
       // before lib-jitsi-meet opens the bridge connection (encoded-frames.js)
       if (state.config.captureStamps !== false) state.captureStamps = installCaptureStamps();
@@ -581,7 +583,7 @@ const api = {
       state.audioLatencyMs = { base: (audio.ctx.baseLatency || 0) * 1000, output: (audio.ctx.outputLatency || 0) * 1000 };
       audio.inputTap.start();
       audio.outputTap.start();
-      recordSent(true);
+      recordSent(true, { withData: state.config.receivedFrames === true && state.joinedAs !== 'singer' });
       extraTaps().forEach((t) => t.start());
       return true;
     },

@@ -179,6 +179,9 @@ public final class JitsiConnection implements Session.Listener.AutoDemanding {
         }
         voice.media(e.chunk, e.timestamp, e.payload, e.payloadLength, arrival);
         conf.counters.mediaIn();
+        if (FrameTrace.ENABLED) {
+            FrameTrace.in(voice.tag, e.payload, 0, e.payloadLength, arrival);
+        }
         double echoedSend = CaptureStamp.echoedSendUnixMs(e.payload, e.payloadLength);
         if (!Double.isNaN(echoedSend)) {
             // one of our send times came back with the page's receive time: a lower bound on its clock offset

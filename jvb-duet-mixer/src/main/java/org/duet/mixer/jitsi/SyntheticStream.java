@@ -154,7 +154,11 @@ final class SyntheticStream {
         if (to.sendText(b.toString())) {
             eventsSent++;
             counters.mediaOut();
-            noteTiming(System.nanoTime());
+            long sent = System.nanoTime();
+            noteTiming(sent);
+            if (FrameTrace.ENABLED) {
+                FrameTrace.out(tagJson, payload, off, len, sent);
+            }
         }
     }
 

@@ -89,7 +89,7 @@ class JitsiDuetEndToEndTest {
                     + "', focusUserJid: 'focus@" + stack.get("AUTH_DOMAIN") + "' };\n";
             // The listener also records both singers' own sources from the bridge (not played): the
             // reference for what the Duet mix adds and for the senders' own alignment.
-            String duetConfig = "window.duetConfig = { directFallback: false, referenceSources: true };\n";
+            String duetConfig = "window.duetConfig = { directFallback: false, referenceSources: true, receivedFrames: true };\n";
             PageServer pages = new PageServer(PAGE_PORT, root.resolve("jitsi-meet-ui/web"),
                     Path.of(stack.get("LIB_JITSI_MEET")), meetConfig, duetConfig);
             open.add(pages);
@@ -154,11 +154,13 @@ class JitsiDuetEndToEndTest {
                         + (st.get("componentsFilled") == null ? "" : "; discovery missed, component addresses filled in: "
                         + st.get("componentsFilled")));
             }
+            // the listener's mix as it arrived, by media time (before its browser's playout)
+            Track mixArrived = listener.receivedAudio(listenerSource);
             saveMixerStats(duet, serving0, work.resolve("mixer-stats-after-capture.json"));
             saveRecordings(work, rec);
             checkWhoHearsWhom(rec.get(0), rec.get(1), rec.get(2));
             reportSingerAddedLatency(rec.get(0), rec.get(1), epA + "-a0", epB + "-a0");
-            reportExportAdded(a, b, epA + "-a0", epB + "-a0");
+            reportExportAdded(a, b, epA + "-a0", epB + "-a0", work);
             // (the listener's alignment is checked last, after the takeover, so that one run measures both)
 
             // 2. kill -9 the mixer serving the meeting: the other one takes over
@@ -193,7 +195,7 @@ class JitsiDuetEndToEndTest {
             assertThat(switchMs).as("the front moved the meeting to another mixer within 2 s (ms): " + stats).isBetween(0.0, 2000.0);
             // ... and the singers hear each other again.
             checkTakeoverAtTheEars(Math.max(gapA, gapB));
-            checkListenerAlignment(rec.get(0), rec.get(1), rec.get(2), epA + "-a0", epB + "-a0");
+            checkListenerAlignment(rec.get(0), rec.get(1), rec.get(2), mixArrived, epA + "-a0", epB + "-a0");
             checkNoFailedTicks(work);
             figure("jitsi_e2e_total", seconds(t0), "s");
             passed = true;
@@ -394,12 +396,13 @@ class JitsiDuetEndToEndTest {
      * burst, on the shared wall clock of the pages; the alignment error is A's delay minus B's at
      * the same moment ({@link BurstAlignment}): zero = aligned by capture time.
      */
-    private void checkListenerAlignment(Recording a, Recording b, Recording listener, String sourceA, String sourceB) {
+    private void checkListenerAlignment(Recording a, Recording b, Recording listener, Track mixArrived,
+                                        String sourceA, String sourceB) {
         // The reference: the same bursts in the singers' own sources as the bridge forwards them to
         // the listener (two streams, each through its own jitter buffer in the listener's browser).
         Track directA = listener.direct().get(sourceA);
         Track directB = listener.direct().get(sourceB);
-        // Capture time: Chromium's own, of each frame the singers' pages sent (SentAudio). The pages'
+        // Capture time: Chromium's own, of each frame the singers' pages sent (FrameAudio). The pages'
         // microphone recordings are reported beside it: a tap that lags capture by its own buffer.
         boolean stamped = a.sent() != null && b.sent() != null;
         Track refA = stamped ? a.sent() : a.input();
@@ -451,6 +454,24 @@ class JitsiDuetEndToEndTest {
             figure("jitsi_e2e_listener_alignment_near_p95",
                     BurstAlignment.percentile(java.util.Arrays.stream(near).map(Math::abs).toArray(), 95), "ms");
         }
+        // The same on the mix as it reached the listener's page, by media time: what Duet delivered,
+        // without the listener's own jitter buffer (which stretches or shrinks time between two bursts).
+        double[] mixNearAbs = new double[0];
+        if (mixArrived != null) {
+            BurstAlignment.Result m = BurstAlignment.measure(refA, refB, mixArrived, SingerSignals.BURSTS_A, SingerSignals.BURSTS_B);
+            double[] mixNear = BurstAlignment.nearPairErrors(m.a(), m.b(), NEAR_PAIR_MS);
+            mixNearAbs = java.util.Arrays.stream(mixNear).map(Math::abs).toArray();
+            System.out.println("jitsi e2e: alignment errors in the mix as it arrived, by media time (ms) "
+                    + java.util.Arrays.toString(m.errorsMs()) + "; of bursts within " + NEAR_PAIR_MS + " ms "
+                    + java.util.Arrays.toString(mixNear));
+            figure("jitsi_e2e_a_to_mix_arrival_delay", m.a().median(), "ms");
+            figure("jitsi_e2e_b_to_mix_arrival_delay", m.b().median(), "ms");
+            figure("jitsi_e2e_mix_alignment_pairs", mixNear.length, "pairs");
+            figure("jitsi_e2e_mix_alignment_signed_p50", BurstAlignment.percentile(mixNear, 50), "ms");
+            figure("jitsi_e2e_mix_alignment_p50", BurstAlignment.percentile(mixNearAbs, 50), "ms");
+            figure("jitsi_e2e_mix_alignment_p95", BurstAlignment.percentile(mixNearAbs, 95), "ms");
+            figure("jitsi_e2e_mix_alignment_all_p95", m.errorP95(), "ms");
+        }
         // The signed medians side by side: an offset both paths share comes from upstream of Duet (the
         // Chromium senders, or the pages' own recording of their microphones), not from the mix.
         figure("jitsi_e2e_listener_alignment_signed_p50", BurstAlignment.percentile(r.errorsMs(), 50), "ms");
@@ -473,22 +494,20 @@ class JitsiDuetEndToEndTest {
         assertThat(BurstAlignment.percentile(nearAbs, 50))
                 .as("the listener hears A and B aligned by capture time (median |A - B| of bursts played together, ms)")
                 .isLessThanOrEqualTo(Double.parseDouble(limit));
+        assertThat(mixNearAbs.length).as("bursts of A and B close together in the listener's mix as it arrived"
+                + " (the listener page's received frames: duet-config receivedFrames)").isGreaterThanOrEqualTo(4);
+        assertThat(BurstAlignment.percentile(mixNearAbs, 50))
+                .as("Duet's listener mix lines A and B up by capture time (median |A - B| by media time, ms)")
+                .isLessThanOrEqualTo(Double.parseDouble(limit));
     }
 
-    /**
-     * What the export round trip adds for a singer over the bridge's direct forwarding: the partner's
-     * bursts in what the singer plays (Duet's mix-minus) against the same bursts in the partner's own
-     * source as the bridge forwards it to that page (recorded, not played): every burst heard through
-     * Duet against the direct path's median delay. Reported, not asserted: the target (5 ms p50) is
-     * the benchmark's.
-     */
     /**
      * What the export round trip adds for a singer, on the frames themselves: the partner's voice
      * is forwarded untouched, so each Opus frame reaches the singer's page twice, straight from the
      * bridge (recorded, not played) and through Duet; the difference of their receive times leaves
      * both browsers' jitter buffers out. Reported, not asserted (the benchmark's target: 5 ms p50).
      */
-    private void reportExportAdded(Participant a, Participant b, String sourceA, String sourceB) {
+    private void reportExportAdded(Participant a, Participant b, String sourceA, String sourceB, Path work) throws IOException {
         double[] ab = a.exportAddedMs(sourceB, sourceB + ".duet");
         double[] ba = b.exportAddedMs(sourceA, sourceA + ".duet");
         double[] all = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(ab), java.util.Arrays.stream(ba)).toArray();
@@ -498,6 +517,34 @@ class JitsiDuetEndToEndTest {
         }
         figure("jitsi_e2e_export_added_p50", BurstAlignment.percentile(all, 50), "ms");
         figure("jitsi_e2e_export_added_p95", BurstAlignment.percentile(all, 95), "ms");
+        reportExportHops(a, b, sourceA, sourceB, work);
+    }
+
+    /** With the mixers' frame trace on (-Dduet.debug.frames=true): the round trip split into its hops ({@link ExportHops}). */
+    private void reportExportHops(Participant a, Participant b, String sourceA, String sourceB, Path work) throws IOException {
+        if (!Boolean.getBoolean("duet.debug.frames")) {
+            return;
+        }
+        List<Path> logs = new ArrayList<>();
+        for (int i = 0; i < MIXER_PORTS.length; i++) {
+            logs.add(work.resolve("mixer-" + (i + 1) + ".log"));
+        }
+        ExportHops trace = ExportHops.read(logs);
+        List<double[]> hops = new ArrayList<>();
+        Participant.ReceivedTwice atA = a.receivedTwice(sourceB, sourceB + ".duet");
+        Participant.ReceivedTwice atB = b.receivedTwice(sourceA, sourceA + ".duet");
+        hops.addAll(trace.hops(sourceB, atA.direct(), atA.viaDuet()));
+        hops.addAll(trace.hops(sourceA, atB.direct(), atB.viaDuet()));
+        System.out.println("jitsi e2e: export round trip by hop: " + hops.size() + " frames traced");
+        String[] names = {"in", "mixer", "out"};
+        for (int k = 0; k < names.length; k++) {
+            final int hop = k;
+            double[] x = hops.stream().mapToDouble(h -> h[hop]).toArray();
+            if (x.length > 0) {
+                figure("jitsi_e2e_export_hop_" + names[k] + "_p50", BurstAlignment.percentile(x, 50), "ms");
+                figure("jitsi_e2e_export_hop_" + names[k] + "_p95", BurstAlignment.percentile(x, 95), "ms");
+            }
+        }
     }
 
     private void reportSingerAddedLatency(Recording a, Recording b, String sourceA, String sourceB) {
@@ -556,7 +603,8 @@ class JitsiDuetEndToEndTest {
         benchLines.forEach((name, line) -> out.append(line).append('\n'));
         Map<String, String> issueNames = Map.of(
                 "jitsi_e2e_export_added_p50", "jitsi_singer_added_latency_p50_ms ms",
-                "jitsi_e2e_listener_alignment_near_p95", "jitsi_listener_alignment_p95_ms ms",
+                "jitsi_e2e_mix_alignment_p95", "jitsi_listener_alignment_p95_ms ms",
+                "jitsi_e2e_listener_alignment_near_p95", "jitsi_listener_alignment_played_p95_ms ms",
                 "jitsi_e2e_mixer_cpu_per_duet", "jitsi_duet_mixer_cpu_per_duet_percent %",
                 "jitsi_e2e_bridge_cpu_per_duet", "jitsi_bridge_cpu_per_duet_percent %");
         issueNames.forEach((from, to) -> {

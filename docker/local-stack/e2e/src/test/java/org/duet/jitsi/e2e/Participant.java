@@ -143,7 +143,7 @@ final class Participant implements AutoCloseable {
                 direct.put(name.substring("direct:".length()), t);
             }
         }
-        return new Recording(input, output, direct, singer && only == null ? sentAudio() : null);
+        return new Recording(input, output, direct, only == null ? sentAudio() : null);
     }
 
     /**
@@ -160,6 +160,9 @@ final class Participant implements AutoCloseable {
             received = rec;
             receivedSsrcs = ss;
         }
+        if (!singer) {
+            return null; // a listener sends nothing: what it received is kept (receivedAudio)
+        }
         if (!(r instanceof List<?> frames) || frames.size() < 50) {
             System.out.println("jitsi e2e: " + name + " recorded no sent frames: " + (r instanceof List<?> l ? l.size() + " frames" : r));
             return null;
@@ -174,13 +177,57 @@ final class Participant implements AutoCloseable {
             capture[i] = ((Number) f.get(1)).doubleValue();
             data[i] = java.util.Base64.getDecoder().decode((String) f.get(2));
         }
-        Track t = SentAudio.decode(rtp, capture, data);
+        Track t = FrameAudio.decode(rtp, capture, data);
         System.out.printf(java.util.Locale.ROOT, "jitsi e2e: %s sent %d frames (%.1f s) in the capture; capture-time steps over 1 ms: %s%n",
-                name, n, t.seconds(), SentAudio.captureSteps(rtp, capture));
+                name, n, t.seconds(), FrameAudio.captureSteps(rtp, capture));
         return t;
     }
 
-    /** What the page received during the capture: [ssrc, receive time (Unix ms), frame key], and ssrc by source. */
+    /**
+     * One received source as it arrived, decoded and placed by its media time: each frame at its
+     * RTP timestamp, on a line through the earliest-arriving frame (receive time minus media time
+     * at its smallest), so that neither the network's jitter nor this browser's playout (its
+     * jitter buffer stretching or shrinking time) moves one part of the stream against another.
+     * Needs the page to record frame data (duet-config {@code receivedFrames}, a listener); null
+     * when it did not.
+     */
+    Track receivedAudio(String source) {
+        Object ssrc = receivedSsrcs.get(source);
+        if (!(ssrc instanceof Number want)) {
+            return null;
+        }
+        List<List<?>> frames = new java.util.ArrayList<>();
+        for (Object o : received) {
+            List<?> e = (List<?>) o;
+            if (e.size() >= 5 && ((Number) e.get(0)).longValue() == want.longValue()) {
+                frames.add(e);
+            }
+        }
+        if (frames.size() < 50) {
+            return null;
+        }
+        long rtp0 = ((Number) frames.get(0).get(3)).longValue();
+        // signed 32-bit offsets from the first frame: a frame reordered in the network comes before it
+        frames.sort(java.util.Comparator.comparingLong(e -> (int) (((Number) e.get(3)).longValue() - rtp0)));
+        int n = frames.size();
+        long[] rtp = new long[n];
+        double[] placed = new double[n];
+        byte[][] data = new byte[n][];
+        double anchor = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            List<?> e = frames.get(i);
+            rtp[i] = ((Number) e.get(3)).longValue();
+            double mediaMs = (int) (rtp[i] - rtp0) / 48.0;
+            anchor = Math.min(anchor, ((Number) e.get(1)).doubleValue() - mediaMs);
+            data[i] = java.util.Base64.getDecoder().decode((String) e.get(4));
+        }
+        for (int i = 0; i < n; i++) {
+            placed[i] = anchor + (int) (rtp[i] - rtp0) / 48.0;
+        }
+        return FrameAudio.decode(rtp, placed, data);
+    }
+
+    /** What the page received during the capture: [ssrc, receive time (Unix ms), frame key(, rtp, Opus)], and ssrc by source. */
     private List<?> received = List.of();
     private Map<?, ?> receivedSsrcs = Map.of();
 
@@ -190,14 +237,28 @@ final class Participant implements AutoCloseable {
      * it came through Duet, ms: what the export round trip adds, before either browser buffer.
      */
     double[] exportAddedMs(String directSource, String duetSource) {
+        ReceivedTwice r = receivedTwice(directSource, duetSource);
+        return r.viaDuet().stream().filter(v -> r.direct().containsKey(v[0]))
+                .mapToDouble(v -> r.direct().get(v[0]).stream().map(t -> v[1] - t).min(java.util.Comparator.comparingDouble(Math::abs)).orElseThrow())
+                .toArray();
+    }
+
+    /**
+     * The frames of one voice this page received straight from the bridge (receive times by frame
+     * key) and through Duet ([key, receive time]). A looped test signal repeats its frames (the same
+     * bytes every loop): whoever matches them takes the nearest copy.
+     */
+    record ReceivedTwice(Map<Double, List<Double>> direct, List<double[]> viaDuet) {
+    }
+
+    ReceivedTwice receivedTwice(String directSource, String duetSource) {
         Object direct = receivedSsrcs.get(directSource);
         Object duet = receivedSsrcs.get(duetSource);
-        if (!(direct instanceof Number d) || !(duet instanceof Number u)) {
-            return new double[0];
-        }
-        // a looped test signal repeats its frames (the same bytes every loop): the nearest copy is the one
         Map<Double, List<Double>> directAt = new java.util.HashMap<>();
         List<double[]> viaDuet = new java.util.ArrayList<>();
+        if (!(direct instanceof Number d) || !(duet instanceof Number u)) {
+            return new ReceivedTwice(directAt, viaDuet);
+        }
         for (Object o : received) {
             List<?> e = (List<?>) o;
             long ssrc = ((Number) e.get(0)).longValue();
@@ -212,9 +273,7 @@ final class Participant implements AutoCloseable {
                 viaDuet.add(new double[] {key, at});
             }
         }
-        return viaDuet.stream().filter(v -> directAt.containsKey(v[0]))
-                .mapToDouble(v -> directAt.get(v[0]).stream().map(t -> v[1] - t).min(java.util.Comparator.comparingDouble(Math::abs)).orElseThrow())
-                .toArray();
+        return new ReceivedTwice(directAt, viaDuet);
     }
 
     private static final java.util.concurrent.atomic.AtomicInteger UPLOADS = new java.util.concurrent.atomic.AtomicInteger();
@@ -262,7 +321,7 @@ final class Participant implements AutoCloseable {
      */
     record Track(float[] samples, double startEpochMs, int sampleRate, RecordingClock clock, double[] frameEpochMs) {
         /** Samples per frame when each frame has its own time ({@code frameEpochMs}). */
-        static final int FRAME = SentAudio.BLOCK;
+        static final int FRAME = FrameAudio.BLOCK;
 
         double seconds() {
             return samples.length / (double) sampleRate;

@@ -6,25 +6,26 @@ import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
 
 /**
- * A singer's sent audio as the capture-time reference: the Opus frames the page's Chromium encoded
- * (recorded in the page's encoded-frame worker), decoded here, each 10 ms placed at Chromium's
- * capture time of its frame. Chromium's capture clock is the one its WebRTC stack stamps media
- * with; the page's own microphone recording (an AudioWorklet behind a MediaStreamAudioSourceNode)
- * lags it by a buffer of its own that differed between two pages by 60 ms in one run, so it cannot
- * tell which of two singers was captured first (docs/local-stack.md).
+ * Audio as Opus frames recorded in a page's encoded-frame worker, decoded here, each 10 ms placed
+ * at a time of its own: for what a singer sent, Chromium's capture time of its frame (the
+ * capture-time reference: Chromium's capture clock is the one its WebRTC stack stamps media with;
+ * the page's own microphone recording, an AudioWorklet behind a MediaStreamAudioSourceNode, lags
+ * it by a buffer of its own that differed between two pages by 60 ms in one run, so it cannot tell
+ * which of two singers was captured first: docs/local-stack.md); for what a page received, its
+ * media time ({@link Participant#receivedAudio}).
  */
-final class SentAudio {
+final class FrameAudio {
 
     /** Samples per placed block (10 ms at 48 kHz): frames are 10 or 20 ms. */
     static final int BLOCK = 480;
     private static final int RATE = 48_000;
 
-    private SentAudio() {
+    private FrameAudio() {
     }
 
     /**
      * @param rtp     each frame's RTP timestamp (48 kHz), in sending order
-     * @param capture each frame's capture time, Unix ms
+     * @param capture each frame's time (capture, or placed by media time), Unix ms
      * @param data    each frame's Opus packet
      */
     static Participant.Track decode(long[] rtp, double[] capture, byte[][] data) {
