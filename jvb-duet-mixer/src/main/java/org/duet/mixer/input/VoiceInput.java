@@ -14,7 +14,6 @@ import org.duet.mixer.mix.MixSource;
 import org.duet.mixer.opus.OpusPacketInfo;
 import org.duet.mixer.rtp.AbsCaptureTimeExtension;
 import org.duet.mixer.rtp.RtpPacket;
-import org.duet.mixer.rtp.TimestampUnwrapper;
 import org.duet.mixer.timeline.SourceTimeline;
 
 /**
@@ -34,7 +33,6 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
     private final TimelinePlacement placement;
     private final long staleSamples;
     private final int absCaptureTimeExtensionId;
-    private final TimestampUnwrapper timestamps = new TimestampUnwrapper();
     private final float[] mono = new float[5760];
     private final OnsetProbe onsets = OnsetProbe.ENABLED ? new OnsetProbe() : null;
     // The newest decoded frame's timestamp and timeline position (for timelinePositionOf).
@@ -97,16 +95,20 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
 
     /** A parsed RTP packet of this voice. Decodes whatever became due. */
     public InsertResult onRtp(RtpPacket packet, long arrivalNanos) {
-        long extended = timestamps.unwrap(packet.timestamp());
-        if (absCaptureTimeExtensionId != 0) {
+        InsertResult r = jitter.insert(packet.sequenceNumber(), packet.timestamp(), packet.ssrc(), arrivalNanos,
+                packet.buffer(), packet.payloadOffset(), packet.payloadLength());
+        // A sender clock mapping is stated in the buffer's media time, the one its frames carry (it
+        // re-maps media time after a new SSRC or a jump); a refused packet (too far ahead) has none.
+        boolean inStream = r == InsertResult.ACCEPTED || r == InsertResult.LATE || r == InsertResult.SSRC_CHANGED
+                || r == InsertResult.DUPLICATE;
+        long extended = jitter.extendedTimestampOf(packet.timestamp());
+        if (inStream && absCaptureTimeExtensionId != 0) {
             int at = packet.extensionOffset(absCaptureTimeExtensionId);
             if (at >= 0 && AbsCaptureTimeExtension.isValid(packet.extensionLength(absCaptureTimeExtensionId))) {
                 captureClock.onSenderTime(extended, AbsCaptureTimeExtension.captureNtp(packet.buffer(), at));
                 clockSync.onSenderMapping(arrivalNanos); // the mode (stats) follows the new mapping
             }
         }
-        InsertResult r = jitter.insert(packet.sequenceNumber(), packet.timestamp(), packet.ssrc(), arrivalNanos,
-                packet.buffer(), packet.payloadOffset(), packet.payloadLength());
         if (captureClock.hasSenderMapping() && (r == InsertResult.ACCEPTED || r == InsertResult.LATE)) {
             // The packet cannot have left before its last sample was captured: an upper bound on
             // the sender's clock offset, fifty a second (see SenderClockSync).
@@ -114,10 +116,6 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
             if (samples > 0) {
                 clockSync.onMediaPacket(arrivalNanos, captureClock.senderUnixNanos(extended + samples));
             }
-        }
-        if (r == InsertResult.SSRC_CHANGED) {
-            timestamps.reset();
-            timestamps.unwrap(packet.timestamp());
         }
         if (longMemoryAnchor) { // per packet: only relayed voices use the long-memory anchor
             learnArrival(arrivalNanos);
@@ -133,16 +131,23 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
      * capture clock before anything was decoded. Used to place recorded packets (rehearsal takes).
      */
     public long timelinePositionOf(long rtpTimestamp) {
-        long ext = timestamps.peek(rtpTimestamp);
+        long ext = jitter.extendedTimestampOf(rtpTimestamp);
         if (lastFramePosition != Long.MIN_VALUE) {
             return lastFramePosition + (ext - lastFrameTimestamp);
         }
         return serverClock.toSamples(captureClock.captureNanos(ext));
     }
 
-    /** From an RTCP Sender Report of this voice's stream. */
-    public void onSenderReport(long ntpTimestamp, long rtpTimestamp) {
-        captureClock.onSenderTime(timestamps.unwrap(rtpTimestamp), ntpTimestamp);
+    /**
+     * From an RTCP Sender Report of stream {@code ssrc}; one of a stream the buffer no longer (or
+     * not yet) follows is left out: its RTP time is not the one being played.
+     */
+    public void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp) {
+        long current = jitter.currentSsrc();
+        if (current != -1 && current != ssrc) {
+            return;
+        }
+        captureClock.onSenderTime(jitter.extendedTimestampOf(rtpTimestamp), ntpTimestamp);
     }
 
     /** Feeds the capture anchor with the packet the jitter buffer just learned from, if any. */

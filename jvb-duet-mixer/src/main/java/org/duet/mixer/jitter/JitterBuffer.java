@@ -351,6 +351,25 @@ public final class JitterBuffer {
     }
 
     /**
+     * The extended media time this buffer gives RTP timestamp {@code ts32} of the stream it follows
+     * now: the time its frames carry ({@link DecodedFrameSink#onFrame}). After a new SSRC or a jump
+     * the buffer re-maps media time (to continue where play-out is), so a sender clock mapping
+     * (an SR, abs-capture-time) must be stated in this time, not in the RTP timestamp's own.
+     * Before the first packet: the timestamp itself (the first anchor keeps it).
+     */
+    public long extendedTimestampOf(long ts32) {
+        if (!anchored) {
+            return ts32 & 0xFFFF_FFFFL;
+        }
+        return highestTsUnwrapped + (int) (ts32 - highestTsUnwrapped) + tsOffset;
+    }
+
+    /** The SSRC of the stream this buffer follows now (-1 before the first packet). */
+    public long currentSsrc() {
+        return anchored ? ssrc : -1;
+    }
+
+    /**
      * Arrival-based estimate of when media sample {@code extendedTimestamp} would arrive on an ideal
      * path: the windowed minimum of (arrival - media time), measured at packet ends, tracking slow
      * drift. The engine uses it as the capture-time anchor until clock-offset estimation lands.

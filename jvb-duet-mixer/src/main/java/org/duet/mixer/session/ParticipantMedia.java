@@ -198,7 +198,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     @Override
     public void onSenderReport(long ssrc, long ntpTimestamp, long rtpTimestamp, long packetCount, long octetCount) {
         if (input != null) {
-            input.onSenderReport(ntpTimestamp, rtpTimestamp);
+            input.onSenderReport(ssrc, ntpTimestamp, rtpTimestamp);
             input.clockSync().onSenderReport(lastArrivalNanos, ntpTimestamp);
             srInThisPacket = true;
             srSsrc = ssrc;

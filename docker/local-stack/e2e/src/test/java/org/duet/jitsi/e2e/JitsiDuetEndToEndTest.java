@@ -161,6 +161,10 @@ class JitsiDuetEndToEndTest {
             checkWhoHearsWhom(rec.get(0), rec.get(1), rec.get(2));
             reportSingerAddedLatency(rec.get(0), rec.get(1), epA + "-a0", epB + "-a0");
             reportExportAdded(a, b, epA + "-a0", epB + "-a0", work);
+            // the front's share: receipt of a frame to the end of its write on the other socket, both ways
+            var relay = duet.stats().path("relay_added_delay");
+            figure("jitsi_e2e_front_relay_p50", relay.path("p50_us").asDouble(Double.NaN) / 1000, "ms");
+            figure("jitsi_e2e_front_relay_p99", relay.path("p99_us").asDouble(Double.NaN) / 1000, "ms");
             // (the listener's alignment is checked last, after the takeover, so that one run measures both)
 
             // 2. kill -9 the mixer serving the meeting: the other one takes over
