@@ -212,16 +212,28 @@ public final class DuetServer implements MixerUnderTest {
                 api.resetTickStats();
                 windowStart = api.stats();
             } else {
-                windowEnd = api.stats();
+                windowEnd = statsOnceMore();
             }
         } catch (IOException e) {
             // a missing snapshot shows as NaN figures
+            System.err.println("bench: no mixer stats at the window's " + (start ? "start" : "end") + ": "
+                    + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (start) { // after the reset and stats calls
             processCpuStart = org.duet.bench.proc.ProcCpuSampler.cpuNanos(process.pid());
             cpuStart = org.duet.bench.proc.ThreadCpu.snapshot(process.pid());
+        }
+    }
+
+    /** The mixer's stats, asked twice if the first answer does not come (a starved control thread). */
+    private JsonNode statsOnceMore() throws IOException, InterruptedException {
+        try {
+            return api.stats();
+        } catch (IOException e) {
+            System.err.println("bench: " + e.getMessage() + "; asking once more");
+            return api.stats();
         }
     }
 
@@ -234,7 +246,9 @@ public final class DuetServer implements MixerUnderTest {
         if (cpuStart == null || cpuEnd == null || processCpuStart < 0 || processCpuEnd < 0) {
             return null;
         }
-        return new CpuWindow(org.duet.bench.proc.ThreadCpu.between(cpuStart, cpuEnd), processCpuEnd - processCpuStart);
+        return new CpuWindow(org.duet.bench.proc.ThreadCpu.between(cpuStart, cpuEnd), processCpuEnd - processCpuStart,
+                org.duet.bench.proc.ThreadCpu.busiestOthers(cpuStart, cpuEnd, 4),
+                org.duet.bench.proc.ThreadCpu.compilerNanos(cpuStart, cpuEnd));
     }
 
     /**
@@ -269,7 +283,12 @@ public final class DuetServer implements MixerUnderTest {
     }
 
     /** @param processNanos utime + stime of the whole process over the window (10 ms resolution) */
-    public record CpuWindow(org.duet.bench.proc.ThreadCpu.Usage threads, long processNanos) {
+    /**
+     * @param busiestOthers the threads outside the media loops and UDP receive that used most CPU ("name ms, ...")
+     * @param compilerNanos of the process's CPU, what the JIT compiler threads used
+     */
+    public record CpuWindow(org.duet.bench.proc.ThreadCpu.Usage threads, long processNanos, String busiestOthers,
+                            long compilerNanos) {
     }
 
     /** Heap in use right after a full collection, in bytes; -1 when the server cannot tell (HTTP mode). */

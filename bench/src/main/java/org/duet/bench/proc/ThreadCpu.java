@@ -71,6 +71,35 @@ public final class ThreadCpu {
         return Long.parseLong(space < 0 ? t : t.substring(0, space));
     }
 
+    /** CPU the JIT compiler threads (HotSpot's "C1/C2 CompilerThread#") used in between. */
+    public static long compilerNanos(Snapshot from, Snapshot to) {
+        long sum = 0;
+        for (Map.Entry<String, Long> e : to.cpuNanosByTid().entrySet()) {
+            long used = e.getValue() - from.cpuNanosByTid().getOrDefault(e.getKey(), 0L);
+            if (used > 0 && to.nameByTid().getOrDefault(e.getKey(), "").matches("C[12] CompilerThr.*")) {
+                sum += used;
+            }
+        }
+        return sum;
+    }
+
+    /** The {@code count} threads outside the media loops and UDP receive that used most CPU in between, "name ms, ...". */
+    public static String busiestOthers(Snapshot from, Snapshot to, int count) {
+        Map<String, Long> byName = new HashMap<>();
+        for (Map.Entry<String, Long> e : to.cpuNanosByTid().entrySet()) {
+            long used = e.getValue() - from.cpuNanosByTid().getOrDefault(e.getKey(), 0L);
+            String name = to.nameByTid().getOrDefault(e.getKey(), "");
+            if (used > 0 && !name.startsWith(MEDIA_LOOP) && !name.startsWith(UDP_RECEIVE)) {
+                byName.merge(name.replaceAll("#?[0-9]+$", "#"), used, Long::sum); // a pool's threads together
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(count)
+                .forEach(e -> out.append(out.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
+                        .append(e.getValue() / 1_000_000).append(" ms"));
+        return out.toString();
+    }
+
     /**
      * CPU between {@code from} and {@code to}. A thread that started in between counts from zero; one
      * that ended in between is missing from {@code to} and so not counted (the process total from

@@ -27,6 +27,9 @@ class ThreadCpuTest {
         assertThat(u.udpReceiveNanos()).isEqualTo(200);
         assertThat(u.otherNanos()).isEqualTo(30 + 9);
         assertThat(u.wallNanos()).isEqualTo(1_000);
+        // the JIT's share of "other", and the busiest of the rest by name (a pool's threads together)
+        assertThat(ThreadCpu.compilerNanos(from, to)).isEqualTo(30);
+        assertThat(ThreadCpu.busiestOthers(from, to, 4)).isEqualTo("C2 CompilerThre 0 ms, GC Thread# 0 ms");
     }
 
     @Test
