@@ -23,6 +23,14 @@ public final class DuetServer implements MixerUnderTest {
     private final ManagedProcess process;
     private final DuetControl api;
     private final Path backingTrack;
+    /**
+     * Whether the media loop and UDP receive threads get real-time priority: only with one loop.
+     * One loop per core at real-time priority leaves no core to anything else of the mixer: a loop
+     * behind after warm-up (code not compiled yet) runs its backlog at 100 % on every core, so the JIT
+     * compiler cannot finish and the control thread never answers the bench's stats call ("no CPU
+     * or tick snapshot", seen twice on 2026-12-02 with 20 and 13 duets per loop).
+     */
+    private final boolean realtimeLoops;
     private JsonNode windowStart;
     private JsonNode windowEnd;
     /** Where a JFR recording of the measured window goes (null: no recording). */
@@ -44,7 +52,8 @@ public final class DuetServer implements MixerUnderTest {
         }
     }
 
-    private DuetServer(ManagedProcess process, DuetControl api, Path backingTrack) {
+    private DuetServer(ManagedProcess process, DuetControl api, Path backingTrack, boolean realtimeLoops) {
+        this.realtimeLoops = realtimeLoops;
         this.process = process;
         this.api = api;
         this.backingTrack = backingTrack;
@@ -108,7 +117,7 @@ public final class DuetServer implements MixerUnderTest {
                 }
                 Thread.sleep(200);
             }
-            return new DuetServer(p, api, backingTrack);
+            return new DuetServer(p, api, backingTrack, "1".equals(properties.getOrDefault("duet.mixer.loops", "1")));
         } catch (IOException | InterruptedException | RuntimeException e) {
             p.close();
             throw e;
@@ -157,7 +166,7 @@ public final class DuetServer implements MixerUnderTest {
         InetSocketAddress a = api.addRtpParticipant(room, "a" + index, "singer-a", singerA);
         InetSocketAddress b = api.addRtpParticipant(room, "b" + index, "singer-b", singerB);
         InetSocketAddress l = api.addRtpParticipant(room, "l" + index, "listener", listener);
-        if (index == 0 && !Boolean.getBoolean("bench.duet.no-realtime")) {
+        if (index == 0 && realtimeLoops && !Boolean.getBoolean("bench.duet.no-realtime")) {
             // (a profiled run leaves them at normal priority: JFR's sampler thread must get to run)
             // the media loop and the UDP receive thread exist now
             org.duet.bench.proc.RealtimeThreads.promoteByPrefix(process.pid(), "duet-media", "duet-udp");
