@@ -24,6 +24,27 @@ public final class Fft {
     /** The inverse transform's twiddles: {@code -twi}. */
     private final float[] twiInverse;
 
+    /** One transform per size, shared (log2 of the size -> instance). */
+    private static final Fft[] SHARED = new Fft[31];
+
+    /**
+     * The transform of size {@code n}, one instance for every caller: a transform holds only its
+     * tables, which never change, so any thread may use it. Every detector building its own was
+     * the same 128 KB of tables (8192 points) once per singer, crowding each other out of the caches.
+     */
+    public static Fft shared(int n) {
+        if (n < 2 || Integer.bitCount(n) != 1) {
+            throw new IllegalArgumentException("FFT size must be a power of two: " + n);
+        }
+        int log = Integer.numberOfTrailingZeros(n);
+        synchronized (SHARED) {
+            if (SHARED[log] == null) {
+                SHARED[log] = new Fft(n);
+            }
+            return SHARED[log];
+        }
+    }
+
     public Fft(int n) {
         if (n < 2 || Integer.bitCount(n) != 1) {
             throw new IllegalArgumentException("FFT size must be a power of two: " + n);

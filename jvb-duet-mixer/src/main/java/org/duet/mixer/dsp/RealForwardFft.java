@@ -31,7 +31,7 @@ public final class RealForwardFft {
             throw new IllegalArgumentException("size must be a power of two >= 4: " + n);
         }
         this.n = n;
-        half = new Fft(n / 2);
+        half = Fft.shared(n / 2); // its tables only: shared by every instance
         zr = new float[n / 2];
         zi = new float[n / 2];
         cos = new float[n / 2 + 1];

@@ -23,7 +23,8 @@ import org.duet.mixer.dsp.RealInverseFft;
  *
  * <p>Cost per singer every 125 ms: one 8192-point complex FFT (mic and reference share it), the
  * averaged cross-spectrum on its 4097 non-negative bins (the rest mirror them: both signals are
- * real), and the real correlation back through one 4096-point FFT. No allocation after construction.
+ * real), and the real correlation back through one 4096-point FFT. No allocation after construction
+ * (the working arrays, shared by the detectors of one thread, come with its first analysis).
  */
 public final class EchoDetector {
 
@@ -43,19 +44,32 @@ public final class EchoDetector {
      */
     static final double MAX_RETURN_LOSS_DB = 35;
 
+    private static final Fft FFT = Fft.shared(N);
+
+    /**
+     * What an analysis works in and leaves nothing in: the transforms' input and output, the
+     * windows. One set per thread, used by every detector on it in turn (a media loop runs its
+     * singers' analyses one after another); it was 190 KB per singer, which 40 singers' analyses
+     * pushed each other out of the caches with. Only the averaged cross-spectrum (sr, si) carries
+     * from one analysis to the next, and stays with its detector.
+     */
+    private static final class Scratch {
+        final RealInverseFft inverse = new RealInverseFft(N);
+        final float[] xr = new float[N];
+        final float[] xi = new float[N];
+        final float[] rr = new float[N / 2 + 1];
+        final float[] ri = new float[N / 2 + 1];
+        final float[] corr = new float[N];
+        final float[] micWin = new float[WINDOW];
+        final float[] refWin = new float[WINDOW + MAX_LAG];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private final Decimator mic = new Decimator(16_384);
     private final Decimator ref = new Decimator(16_384);
-    private final Fft fft = new Fft(N);
-    private final RealInverseFft inverse = new RealInverseFft(N);
-    private final float[] xr = new float[N];
-    private final float[] xi = new float[N];
-    private final float[] rr = new float[N / 2 + 1];
-    private final float[] ri = new float[N / 2 + 1];
     private final float[] sr = new float[N / 2 + 1];
     private final float[] si = new float[N / 2 + 1];
-    private final float[] corr = new float[N];
-    private final float[] micWin = new float[WINDOW];
-    private final float[] refWin = new float[WINDOW + MAX_LAG];
     private long nextAnalysis = Long.MIN_VALUE;
 
     private int candidateLag = -1;
@@ -94,6 +108,14 @@ public final class EchoDetector {
     }
 
     private void analyse(long end) {
+        Scratch w = SCRATCH.get();
+        float[] micWin = w.micWin;
+        float[] refWin = w.refWin;
+        float[] xr = w.xr;
+        float[] xi = w.xi;
+        float[] rr = w.rr;
+        float[] ri = w.ri;
+        float[] corr = w.corr;
         long micFrom = end - WINDOW;
         if (mic.read(micFrom, micWin, WINDOW) < WINDOW * 3 / 4
                 || ref.read(micFrom - MAX_LAG, refWin, WINDOW + MAX_LAG) < WINDOW / 2) {
@@ -110,7 +132,7 @@ public final class EchoDetector {
         java.util.Arrays.fill(xr, WINDOW, N, 0f); // zero padding: only what the copies leave
         System.arraycopy(refWin, 0, xi, 0, WINDOW + MAX_LAG);
         java.util.Arrays.fill(xi, WINDOW + MAX_LAG, N, 0f);
-        fft.forward(xr, xi);
+        FFT.forward(xr, xi);
         // Bins 0..N/2 only: the cross-spectrum of two real signals mirrors itself (C[N-k] = conj C[k],
         // term by term below, so its average and phase transform do too), and the correlation is real.
         for (int k = 0; k <= N / 2; k++) {
@@ -128,7 +150,7 @@ public final class EchoDetector {
             rr[k] = sr[k] / mag;
             ri[k] = si[k] / mag;
         }
-        inverse.inverse(rr, ri, corr);
+        w.inverse.inverse(rr, ri, corr);
         int best = 0;
         float peak = -1;
         double sum = 0;
@@ -172,7 +194,7 @@ public final class EchoDetector {
             // The phase transform weighs every frequency equally, so a faint path (headphones
             // leaking, a test tone's coding noise) can peak as clearly as a loud one: only an echo
             // a singer could hear counts, and not a peak at the search range's edges.
-            loss = returnLoss(best);
+            loss = returnLoss(micWin, refWin, best);
             lastReturnLossDb = loss;
             found = loss <= MAX_RETURN_LOSS_DB && lag > RATE / 500 && lag < MAX_LAG - RATE / 500;
         }
@@ -199,7 +221,7 @@ public final class EchoDetector {
     }
 
     /** -20 log10 of the least-squares gain of the sent signal at the found lag. */
-    private double returnLoss(int k) {
+    private static double returnLoss(float[] micWin, float[] refWin, int k) {
         double xy = 0;
         double yy = 0;
         for (int n = 0; n < WINDOW; n++) {
