@@ -55,6 +55,29 @@ class FftTest {
     }
 
     @Test
+    void theSharedTransformIsOnePerSizeAndComputesAsItsOwnWould() {
+        Random random = new Random(5);
+        for (int n : new int[] {2, 1024, 8192}) {
+            assertThat(Fft.shared(n)).isSameAs(Fft.shared(n));
+            assertThat(Fft.shared(n).size()).isEqualTo(n);
+            float[] re = new float[n];
+            float[] im = new float[n];
+            for (int i = 0; i < n; i++) {
+                re[i] = random.nextFloat() - 0.5f;
+                im[i] = random.nextFloat() - 0.5f;
+            }
+            float[] sharedRe = re.clone();
+            float[] sharedIm = im.clone();
+            Fft.shared(n).forward(sharedRe, sharedIm);
+            new Fft(n).forward(re, im);
+            assertThat(sharedRe).isEqualTo(re);
+            assertThat(sharedIm).isEqualTo(im);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fft.shared(12))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void realInverseFromHalfTheSpectrumGivesTheRealSignal() {
         Random random = new Random(11);
         for (int n : new int[] {4, 8, 64, 1024, 8192}) {

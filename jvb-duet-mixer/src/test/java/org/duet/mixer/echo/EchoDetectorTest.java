@@ -115,6 +115,37 @@ class EchoDetectorTest {
     }
 
     @Test
+    void detectorsTakingTurnsOnOneThreadDecideAsEachDoesAlone() {
+        // A media loop runs its singers' analyses one after another in working arrays they share:
+        // nothing of one singer's analysis may reach the next one's.
+        float[] mix = SingingSignal.generate(RATE * 3, 330, 0.4f, 41); // what we send X: the partner's voice
+        float[] own = SingingSignal.generate(RATE * 3, 220, 0.4f, 42); // X's voice, what we send the partner
+        float[] xBack = returned(own, codec(mix), 0.316f, RATE * 40 / 1000); // X on speakers
+        float[] partnerBack = codec(mix);                                    // the partner on headphones
+        EchoDetector alone = new EchoDetector();
+        EchoDetector x = new EchoDetector();
+        EchoDetector partner = new EchoDetector();
+        int blocks = 0;
+        for (int at = 0; at + 480 <= xBack.length; at += 480) {
+            alone.onSent(mix, at, 480, at);
+            alone.onReturned(xBack, at, 480, at);
+            x.onSent(mix, at, 480, at);
+            partner.onSent(own, at, 480, at);
+            x.onReturned(xBack, at, 480, at);
+            partner.onReturned(partnerBack, at, 480, at);
+            assertThat(x.lastScore()).as("score at %d", at).isEqualTo(alone.lastScore());
+            assertThat(x.lastPeakRatio()).isEqualTo(alone.lastPeakRatio());
+            assertThat(x.echo()).isEqualTo(alone.echo());
+            assertThat(partner.echo()).isFalse();
+            blocks++;
+        }
+        assertThat(alone.echo()).as("the echo was found").isTrue();
+        assertThat(x.delayMs()).isEqualTo(alone.delayMs());
+        assertThat(x.returnLossDb()).isEqualTo(alone.returnLossDb());
+        assertThat(x.analyses()).isEqualTo(alone.analyses()).isGreaterThan(blocks / 30);
+    }
+
+    @Test
     void singerOnHeadphonesIsNeverFlaggedOverSixtySecondsOfSinging() {
         // Same key, same kind of melody, both singing all the time: correlated material, no echo path.
         int seconds = 60;
