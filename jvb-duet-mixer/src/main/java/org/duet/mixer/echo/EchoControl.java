@@ -26,6 +26,12 @@ public final class EchoControl implements VoiceFilter {
     private final boolean detect;
     private final HowlSuppressor howl;
     private final EchoDucker ducker;
+    /** The echo path per frequency, one leg of a loop between two singers (with feedback control on). */
+    private final EchoPathSpectrum path;
+    private final LoopNotches loopCuts = new LoopNotches();
+    private volatile int loopCutsActive;
+    private volatile long loopCutsMade;
+    private volatile double lastLoopCutHz = Double.NaN;
     private boolean reported;
     private long howlsLogged;
 
@@ -39,12 +45,16 @@ public final class EchoControl implements VoiceFilter {
         this.detect = detect;
         this.howl = howl;
         this.ducker = detect && policy == EchoPolicy.DUCK ? new EchoDucker() : null;
+        this.path = howl != null ? new EchoPathSpectrum() : null;
     }
 
     /** What we sent this singer, {@code n} samples leaving at 48 kHz server positions {@code position...}. */
     public void onSent(float[] x, int off, int n, long position) {
         if (howl != null) {
             howl.onSent(x, off, n);
+        }
+        if (path != null) {
+            path.onSent(x, off, n, position);
         }
         if (detect) {
             detector.onSent(x, off, n, position);
@@ -56,6 +66,10 @@ public final class EchoControl implements VoiceFilter {
 
     @Override
     public void process(float[] mono, int n, long position) {
+        if (path != null) {
+            path.onReturned(mono, 0, n, position); // the voice as it came: the loop as it is
+            loopCuts.process(mono, 0, n);
+        }
         if (howl != null) {
             howl.process(mono, 0, n);
             long caught = howl.howls();
@@ -84,6 +98,49 @@ public final class EchoControl implements VoiceFilter {
         }
     }
 
+    /** This singer's echo path per frequency (one leg of a loop), null with feedback control off. */
+    public EchoPathSpectrum pathSpectrum() {
+        return path;
+    }
+
+    /**
+     * Cuts {@code hz} out of this voice: {@link LoopGainGuard} measured the loop through this
+     * singer's room and their partner's at {@code loopGain} there. False if no cut is free.
+     */
+    public boolean breakLoopAt(double hz, double loopGain) {
+        if (!loopCuts.add(hz)) {
+            return false;
+        }
+        loopCutsActive = loopCuts.active();
+        loopCutsMade++;
+        lastLoopCutHz = hz;
+        LOG.info("feedback loop through {}'s room at {} Hz, loop gain {}: cut", who, Math.round(hz),
+                Math.round(loopGain * 100) / 100.0);
+        return true;
+    }
+
+    /** Takes the cut at {@code hz} out again (the loop there stayed low). */
+    public void releaseLoopCut(double hz) {
+        loopCuts.remove(hz);
+        loopCutsActive = loopCuts.active();
+        LOG.info("feedback loop through {}'s room at {} Hz gone: cut released", who, Math.round(hz));
+    }
+
+    /** Loop cuts in this voice now. */
+    public int loopCutsActive() {
+        return loopCutsActive;
+    }
+
+    /** Loop cuts made in this voice so far. */
+    public long loopCutsMade() {
+        return loopCutsMade;
+    }
+
+    /** Frequency of the last loop cut, NaN if none. */
+    public double lastLoopCutHz() {
+        return lastLoopCutHz;
+    }
+
     public EchoDetector detector() {
         return detector;
     }
@@ -93,7 +150,7 @@ public final class EchoControl implements VoiceFilter {
      * out): its packets must not be forwarded as they came.
      */
     public boolean altersVoice() {
-        return howl != null && howl.activeNotches() > 0 || ducker != null && ducker.active();
+        return howl != null && howl.activeNotches() > 0 || loopCutsActive > 0 || ducker != null && ducker.active();
     }
 
     /** The duck policy delays the voice by {@link EchoDucker#DELAY} (always, so it never moves); else 0. */
@@ -110,8 +167,10 @@ public final class EchoControl implements VoiceFilter {
     public EchoReport report() {
         boolean echo = detector.echo();
         HowlSuppressor h = howl;
+        // a loop cut is feedback control too: reported with the howls
+        boolean cutting = loopCutsActive > 0;
         return new EchoReport(echo, detector.delayMs(), detector.returnLossDb(), policy,
-                echo ? "speakers" : "headphones", h != null && h.activeNotches() > 0, h == null ? 0 : h.howls(),
-                h == null ? Double.NaN : h.lastHowlHz());
+                echo ? "speakers" : "headphones", h != null && h.activeNotches() > 0 || cutting,
+                (h == null ? 0 : h.howls()) + loopCutsMade, cutting || h == null ? lastLoopCutHz : h.lastHowlHz());
     }
 }

@@ -45,6 +45,8 @@ public final class RoomMedia implements LoopTask {
     /** Mode, leader, beat, calibrations: which source each output reads, and how shifted. */
     private final RoomSync sync;
     private float[] echoScratch;
+    /** Feedback loops between the two singers, measured leg by leg and cut before they howl. */
+    private final org.duet.mixer.echo.LoopGainGuard loopGuard = new org.duet.mixer.echo.LoopGainGuard();
     /** Where in the tick period this room ticks (-1: the loop's own phase until voices arrive). */
     private long tickPhaseNanos = -1;
     /** Loop ticks per room tick: the limiting voice's packet length (2 for 20 ms packets at a 10 ms tick). */
@@ -404,6 +406,11 @@ public final class RoomMedia implements LoopTask {
         for (int k = 0; k < n; k++) {
             mediaTick(tickNanos + k * step, n - k);
         }
+        if (s.length == 2 && s[0].echo != null && s[1].echo != null) {
+            // each voice's gain into the other's mix: the mixer's part of the loop
+            loopGuard.check(s[0].echo, s[0].gain * s[1].monitorPartner, s[1].echo, s[1].gain * s[0].monitorPartner,
+                    tickNanos / 1_000_000L);
+        }
         ParticipantMedia[] all = everyone;
         for (ParticipantMedia p : all) {
             p.maybeSendReport(tickNanos, rtcpIntervalNanos);
@@ -462,6 +469,11 @@ public final class RoomMedia implements LoopTask {
             v.mixInto(end - n, 1f, echoScratch, 0, n);
             p.echo.onSent(echoScratch, 0, n, end - n + v.transitSamples());
         }
+    }
+
+    /** The room's feedback loop guard (for stats and tests). */
+    public org.duet.mixer.echo.LoopGainGuard loopGuard() {
+        return loopGuard;
     }
 
     public void closeAll() {
