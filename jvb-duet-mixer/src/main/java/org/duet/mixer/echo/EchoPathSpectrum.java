@@ -231,15 +231,14 @@ public final class EchoPathSpectrum {
     /**
      * Updates the per-bin |H|^2 ({@link #gain2}) of the echo path at {@code delayMs} (found by the
      * {@link EchoDetector}: a leg counts only once its echo is established) from the averages so
-     * far; false (and all zeros) with no delay or fewer than 1 s of returned frames.
+     * far. False, and the last reading held (zeros if none), with no delay (the detector lost the
+     * echo for a moment when a playout moved it, or it went) or fewer than 1 s of returned frames.
      */
     public boolean analyse(double delayMs) {
-        java.util.Arrays.fill(h2, 0f);
         lag = -1;
         double steps = delayMs / 10.0;
         if (returnedFrames < WARM_UP_FRAMES || !(steps >= 0) || steps >= LAGS - 1) {
-            java.util.Arrays.fill(raw, 0f); // no echo path (any more): nothing to hold
-            return false;
+            return false; // no echo path established now: the last reading is held, not current
         }
         int here = (int) Math.floor(steps);   // the sent frame ending the echo's offset after...
         int beside = here + 1;                // ...and the one ending the rest of a step before

@@ -8,8 +8,8 @@ package org.duet.mixer.echo;
  * at which each voice goes into the other's mix. Where that reaches {@link #ENGAGE} (1) a notch
  * goes into the voice of the singer whose leg is the louder there ({@link EchoControl#breakLoopAt}),
  * which takes that band 40 dB down and the loop with it; it comes out once the measured loop gain
- * there has stayed under {@link #RELEASE} for {@link #HOLD_MS} (a singer put headphones on, turned
- * down, moved).
+ * there has stayed under {@link #RELEASE} for {@link #HOLD_MS} (a singer turned down, moved), or a
+ * leg has had no echo for {@link #UNKNOWN_RELEASE_MS} (a singer put headphones on).
  *
  * <p>Why not wait for the howl: a loop through a network has a round trip of 60 to 800 ms, so gain
  * 1.2 grows 1.6 dB per round trip, in steps, as a cluster of modes, riding on two voices; a howl
@@ -34,6 +34,8 @@ public final class LoopGainGuard {
     static final double RELEASE = 0.6;
     /** ...for this long. */
     static final long HOLD_MS = 3_000;
+    /** A cut also goes once a leg has had no established echo this long. */
+    static final long UNKNOWN_RELEASE_MS = 10_000;
     private static final long EVERY_MS = 100;
     /** A notch covers this much either side of its frequency (Q 8 at 2 kHz: 40 dB at the centre, 10 dB at 60 Hz). */
     private static final double NOTCH_SPAN_HZ = 60;
@@ -43,6 +45,7 @@ public final class LoopGainGuard {
     private final EchoControl[] cutOn = new EchoControl[MAX_CUTS];
     private final long[] quietSinceMs = new long[MAX_CUTS];
     private long nextMs = Long.MIN_VALUE;
+    private long unknownSinceMs = Long.MIN_VALUE;
     private volatile double lastLoopGain;
     private volatile double highestLoopGain;
     private volatile double lastLoopHz = Double.NaN;
@@ -80,19 +83,31 @@ public final class LoopGainGuard {
         highestLoopGain = Math.max(highestLoopGain, lastLoopGain);
         lastLoopHz = worstBin < 0 ? Double.NaN : EchoPathSpectrum.hz(worstBin);
         // cuts in: release those whose loop stayed low
+        // A leg whose echo the detector lost for a moment (a playout that moved it) is held, not
+        // taken as a loop that went away: cuts go when the loop is measured low for 3 s, or when a
+        // leg has had no echo for 10 s (a singer put headphones on).
+        if (ready) {
+            unknownSinceMs = Long.MIN_VALUE;
+        } else if (unknownSinceMs == Long.MIN_VALUE) {
+            unknownSinceMs = nowMs;
+        }
+        boolean gone = !ready && nowMs - unknownSinceMs >= UNKNOWN_RELEASE_MS;
         for (int c = 0; c < MAX_CUTS; c++) {
             if (cutOn[c] == null) {
                 continue;
             }
             double there = ready ? Math.sqrt(loopGain2Near(pa, pb, mix2, cutHz[c])) : ENGAGE;
-            if (there >= RELEASE) {
+            if (there >= RELEASE && !gone) {
                 quietSinceMs[c] = Long.MIN_VALUE;
-            } else if (quietSinceMs[c] == Long.MIN_VALUE) {
+            } else if (quietSinceMs[c] == Long.MIN_VALUE && !gone) {
                 quietSinceMs[c] = nowMs;
-            } else if (nowMs - quietSinceMs[c] >= HOLD_MS) {
+            } else if (gone || nowMs - quietSinceMs[c] >= HOLD_MS) {
                 cutOn[c].releaseLoopCut(cutHz[c]);
                 cutOn[c] = null;
             }
+        }
+        if (!ready) {
+            return;
         }
         if (worstBin < 0 || worst < ENGAGE * ENGAGE || coveredByACut(EchoPathSpectrum.hz(worstBin))) {
             return;

@@ -27,7 +27,8 @@ import org.duet.mixer.transport.UdpTransport;
  * A plain-RTP singer in a real room, in real time over loopback UDP, with speakers: it plays the mix
  * it receives through a playout buffer that adapts as a browser's does (a target delay over the
  * fastest packets of the last two seconds: 20 ms over the 97th percentile of how much later the
- * last 5 s of packets came, 40 to 300 ms; a packet after its turn is concealed), and its microphone captures its own voice plus what
+ * last 5 s of packets came, 40 to 300 ms, up at once and down by 10 ms a second at most; a
+ * packet after its turn is concealed), and its microphone captures its own voice plus what
  * its speakers played {@code acousticMs} earlier through its room: {@code flat} times it plus a
  * band-pass (Q 8) at {@code hz} with gain {@code peak}. {@link #closeLoopAt} says from when the
  * room returns anything (before: as on headphones). 20 ms Opus frames, an RTCP SR every second,
@@ -73,6 +74,7 @@ public final class AcousticPeer implements AutoCloseable {
     private final long[] excess = new long[250];
     private final long[] sortedExcess = new long[250];
     private int excessCount;
+    private long lastTargetChangeNanos;
 
     // played and captured, for the test
     private float[] speaker = new float[0];
@@ -314,8 +316,12 @@ public final class AcousticPeer implements AutoCloseable {
                 int n = Math.min(excessCount, excess.length);
                 System.arraycopy(excess, 0, sortedExcess, 0, n);
                 java.util.Arrays.sort(sortedExcess, 0, n);
-                targetNanos = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS,
+                long wanted = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS,
                         sortedExcess[(int) (0.97 * (n - 1))] + 20_000_000L));
+                // up at once, down by at most 10 ms a second (browsers shrink their buffer slowly)
+                long down = (arrival - lastTargetChangeNanos) / 100;
+                targetNanos = wanted >= targetNanos ? wanted : Math.max(wanted, targetNanos - down);
+                lastTargetChangeNanos = arrival;
             }
         }
     }
