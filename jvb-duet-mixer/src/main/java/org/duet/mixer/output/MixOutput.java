@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.mix.MixSource;
@@ -102,6 +101,14 @@ public final class MixOutput {
      */
     public MixOutput(String name, ServerClock clock, int tickSamples, OpusEncoder encoder, OpusSettings settings,
                      SoftLimiter limiter, PlayoutCursor cursor, long staleGuardSamples) {
+        this(name, clock, tickSamples, encoder, settings, limiter, cursor, staleGuardSamples,
+                org.duet.mixer.rtp.RtpRandomness.perThread());
+    }
+
+    /** @param random draws the SSRC and first timestamp (a simulation's seeded source, see RtpRandomness) */
+    public MixOutput(String name, ServerClock clock, int tickSamples, OpusEncoder encoder, OpusSettings settings,
+                     SoftLimiter limiter, PlayoutCursor cursor, long staleGuardSamples,
+                     java.util.random.RandomGenerator random) {
         this.name = name;
         this.clock = clock;
         this.tickSamples = tickSamples;
@@ -114,9 +121,8 @@ public final class MixOutput {
         this.mix = new float[tickSamples];
         this.fadeIn = new float[tickSamples];
         this.pcm = new short[tickSamples];
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        this.ssrc = r.nextLong(1, 1L << 32);
-        this.timestamp = r.nextLong(1L << 32);
+        this.ssrc = random.nextLong(1, 1L << 32);
+        this.timestamp = random.nextLong(1L << 32);
     }
 
     // ---- composition (changed on the loop thread when the room changes) ----
@@ -469,9 +475,11 @@ public final class MixOutput {
      * Sends {@code in} (a packet of the forwarded voice) on to the subscribers, with this output's
      * SSRC and continuous sequence numbers and timestamps.
      *
-     * @param samples the packet's duration, to keep timestamps continuous on a later switch back
+     * @param samples     the packet's duration, to keep timestamps continuous on a later switch back
+     * @param arrivalNanos when it arrived: our timestamps' anchor for Sender Reports (the loop's time,
+     *                     which in a simulation is not the wall clock)
      */
-    public void forward(RtpPacket in, int samples) {
+    public void forward(RtpPacket in, int samples, long arrivalNanos) {
         if (subscribers.length == 0) {
             return;
         }
@@ -516,7 +524,7 @@ public final class MixOutput {
         // Keep the mixing counters ahead of what was forwarded, for a seamless switch back.
         if (newer) {
             timestamp = end;
-            timestampNanos = System.nanoTime() + samples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
+            timestampNanos = arrivalNanos + samples * 1_000_000_000L / ServerClock.SAMPLE_RATE;
             timestampAnchored = true;
         }
     }

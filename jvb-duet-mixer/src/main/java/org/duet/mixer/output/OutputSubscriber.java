@@ -11,7 +11,7 @@ public final class OutputSubscriber {
     long packetsSent;
     long bytesSent;
     // Per receiver, so it can move between encoder classes (10 or 20 ms packets) and stay continuous.
-    int sequence = java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 16);
+    int sequence;
     int forwardSeqOffset;
     long nextTimestamp;
     boolean started;
@@ -28,6 +28,12 @@ public final class OutputSubscriber {
     public static final int SEND_HISTORY = 2048;
 
     public OutputSubscriber(PacketTransport transport, MediaFormat format) {
+        this(transport, format, org.duet.mixer.rtp.RtpRandomness.perThread());
+    }
+
+    /** @param random draws the first sequence number (a simulation's seeded source, see RtpRandomness) */
+    public OutputSubscriber(PacketTransport transport, MediaFormat format, java.util.random.RandomGenerator random) {
+        this.sequence = random.nextInt(1 << 16);
         this.transport = transport;
         this.format = format;
         boolean tcc = format.transportCcExtensionId() != 0;

@@ -45,7 +45,7 @@ public final class Room {
         this.maxSingers = factory.config().maxSingers();
         this.media = new RoomMedia(factoryClock(factory), factory.newOutput(name + "/listeners", null),
                 factory.config().forwardSingleSource(),
-                factory.config().rtcpInterval().toNanos());
+                factory.config().rtcpInterval().toNanos(), factory.random());
         media.listenerMix().setEncoderSource(factory.encoderSource(loop::execute));
         loop.execute(() -> loop.addTask(media));
     }

@@ -51,9 +51,18 @@ public final class MediaFactory {
                 return t;
             });
 
+    /** SSRCs, first sequence numbers and timestamps, report intervals (see RtpRandomness). */
+    private final java.util.random.RandomGenerator random;
+
     public MediaFactory(DuetConfig config, ServerClock clock) {
+        this(config, clock, org.duet.mixer.rtp.RtpRandomness.perThread());
+    }
+
+    /** @param random the rooms' RTP randomness: per thread when running, one seeded source in a simulation */
+    public MediaFactory(DuetConfig config, ServerClock clock, java.util.random.RandomGenerator random) {
         this.config = config;
         this.clock = clock;
+        this.random = random;
         Config raw = config.raw();
         this.tickSamples = config.tickSamples();
         this.timelineSamples = (int) ServerClock.nanosToSamples(config.timelineLength().toNanos());
@@ -105,7 +114,7 @@ public final class MediaFactory {
         // 50 ticks: spare delay left after a disturbance is given back within half a second of each fall
         PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50);
         return new MixOutput(name, clock, tickSamples, encoder(s), s,
-                new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples);
+                new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples, random);
     }
 
     private OpusSettings outputSettings(MediaFormat format) {
@@ -202,6 +211,11 @@ public final class MediaFactory {
 
     public ServerClock clock() {
         return clock;
+    }
+
+    /** The RTP randomness of the rooms this factory builds (see RtpRandomness). */
+    public java.util.random.RandomGenerator random() {
+        return random;
     }
 
     /** The mixer's per-reason counts of refused packets. */

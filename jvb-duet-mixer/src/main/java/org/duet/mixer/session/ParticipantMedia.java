@@ -1,7 +1,6 @@
 package org.duet.mixer.session;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ThreadLocalRandom;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.engine.MediaDrops;
@@ -73,7 +72,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     private ReceptionStatistics reception;
     private final RtpDropCounters rtpDrops = new RtpDropCounters();
     private final byte[] rtcpOut = new byte[512];
-    private final long ourReceiverSsrc = ThreadLocalRandom.current().nextLong(1, 1L << 32);
+    private final long ourReceiverSsrc;
     private long lastArrivalNanos;
     /** The SR just parsed, so its report blocks (same packet) can be read as an NTP-style echo. */
     private boolean srInThisPacket;
@@ -106,7 +105,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
         this.input = input;
         this.room = room;
         this.arrivalPhase = new org.duet.mixer.engine.ArrivalPhase(room.tickNanos());
-        this.subscriber = new OutputSubscriber(transport, format);
+        this.ourReceiverSsrc = room.random().nextLong(1, 1L << 32);
+        this.subscriber = new OutputSubscriber(transport, format, room.random());
         boolean tcc = format.transportCcExtensionId() != 0;
         this.transportFeedback = tcc ? new org.duet.mixer.rtcp.TransportFeedback() : null;
         this.transportCc = tcc ? new org.duet.mixer.adapt.TransportCcEstimator(subscriber::sentNanos) : null;
@@ -186,7 +186,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     }
 
     private void forward(int samples) {
-        room.forwardFrom(this, rtp, samples);
+        room.forwardFrom(this, rtp, samples, lastArrivalNanos);
         room.recordFrom(this, rtp, samples);
     }
 
@@ -291,7 +291,7 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
             return;
         }
         // RFC 3550 6.3.1: randomise the interval (0.5 to 1.5 of the mean) so reports do not bunch up.
-        nextReportNanos = nowNanos + intervalNanos / 2 + ThreadLocalRandom.current().nextLong(intervalNanos);
+        nextReportNanos = nowNanos + intervalNanos / 2 + room.random().nextLong(intervalNanos);
         rtcpWriter.clearReportBlocks();
         if (upstream != null && reception != null) {
             upstreamMeter.onInterval(reception, bytesIn, nowNanos, upstream);

@@ -54,10 +54,18 @@ public final class RoomMedia implements LoopTask {
     private int ticksSincePhaseCheck;
     private long lastWantedPhase = -1;
     private long lastWantedPeriod = -1;
+    private final java.util.random.RandomGenerator random;
     /** The latest tick's time: where "now" is on the timeline for changes made between ticks. */
     private long lastTickNanos = Long.MIN_VALUE;
 
     public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos) {
+        this(clock, listenerMix, forwardSingleSource, rtcpIntervalNanos, org.duet.mixer.rtp.RtpRandomness.perThread());
+    }
+
+    /** @param random the participants' RTP randomness (receiver SSRCs, report intervals; see RtpRandomness) */
+    public RoomMedia(ServerClock clock, MixOutput listenerMix, boolean forwardSingleSource, long rtcpIntervalNanos,
+                     java.util.random.RandomGenerator random) {
+        this.random = random;
         this.clock = clock;
         this.listenerMix = listenerMix;
         this.forwardSingleSource = forwardSingleSource;
@@ -255,10 +263,10 @@ public final class RoomMedia implements LoopTask {
     // ---- packets and ticks ----
 
     /** A voice packet was accepted: send it on at once to outputs that forward it. */
-    void forwardFrom(ParticipantMedia from, RtpPacket packet, int samples) {
+    void forwardFrom(ParticipantMedia from, RtpPacket packet, int samples, long arrivalNanos) {
         MixOutput[] targets = from.forwardTargets;
         for (MixOutput t : targets) {
-            t.forward(packet, samples);
+            t.forward(packet, samples, arrivalNanos);
         }
     }
 
@@ -487,5 +495,10 @@ public final class RoomMedia implements LoopTask {
         singers = new ParticipantMedia[0];
         everyone = new ParticipantMedia[0];
         outputs = new MixOutput[0];
+    }
+
+    /** The participants' RTP randomness (see RtpRandomness). */
+    java.util.random.RandomGenerator random() {
+        return random;
     }
 }

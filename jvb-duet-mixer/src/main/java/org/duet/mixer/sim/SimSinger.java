@@ -268,7 +268,7 @@ public final class SimSinger {
     }
 
     private void observe(long now, long offset) {
-        long id = Math.floorDiv(now, 100_000_000L);
+        long id = Math.floorDiv(now - t0, 100_000_000L); // from the start: runs repeat whatever nanoTime is
         int slot = (int) Math.floorMod(id, (long) bucketMin.length);
         if (bucketId[slot] != id) {
             bucketId[slot] = id;

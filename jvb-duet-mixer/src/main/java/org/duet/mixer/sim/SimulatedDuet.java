@@ -41,9 +41,23 @@ import org.duet.mixer.transport.PacketTransport;
  */
 public final class SimulatedDuet {
 
-    /** The scenario: the two singers, the tempo, and how long each phase measures. */
+    /**
+     * The scenario: the two singers, the tempo, how long each phase measures, and the seed of the
+     * mixer's own randomness (SSRCs, first sequence numbers and timestamps, RTCP report times), which
+     * moves where its reports and the singers' packets fall against its ticks.
+     */
     public record Scenario(SimSinger.Profile a, SimSinger.Profile b, double bpm, int leaderFollowerSeconds,
-                           int liveSeconds) {
+                           int liveSeconds, long mixerSeed) {
+
+        /** With mixer seed 1. */
+        public Scenario(SimSinger.Profile a, SimSinger.Profile b, double bpm, int leaderFollowerSeconds,
+                        int liveSeconds) {
+            this(a, b, bpm, leaderFollowerSeconds, liveSeconds, 1);
+        }
+
+        public Scenario withMixerSeed(long seed) {
+            return new Scenario(a, b, bpm, leaderFollowerSeconds, liveSeconds, seed);
+        }
     }
 
     /**
@@ -98,15 +112,20 @@ public final class SimulatedDuet {
     private SimulatedDuet(Scenario scenario) {
         this.scenario = scenario;
         int seconds = 20 + scenario.leaderFollowerSeconds() + scenario.liveSeconds() + 8;
-        this.t0 = System.nanoTime();
+        java.util.Random mixerRandom = new java.util.Random(scenario.mixerSeed());
+        // Simulated time starts a seeded fraction of a second after a whole second of the Unix clock,
+        // so NTP timestamps and their rounding repeat from run to run; and at a positive nanoTime, as on Linux.
+        long base = 1_000_000_000_000_000L;
+        this.t0 = base - Math.floorMod(base + ServerClock.unixNanosMinusNanoTime(), 1_000_000_000L)
+                + mixerRandom.nextLong(1_000_000_000L);
         this.now = t0;
         this.clock = new ServerClock(t0);
         // Adaptation changes encoders from a codec thread at wall-clock moments: off, so runs repeat exactly.
         DuetConfig config = DuetConfig.withOverrides("duet.adapt.enabled = false");
-        MediaFactory factory = new MediaFactory(config, clock);
+        MediaFactory factory = new MediaFactory(config, clock, mixerRandom);
         this.tickSamples = config.tickSamples();
         this.room = new RoomMedia(clock, factory.newOutput("sim/listeners", null), config.forwardSingleSource(),
-                config.raw().getDuration("duet.rtcp.interval").toNanos());
+                config.raw().getDuration("duet.rtcp.interval").toNanos(), mixerRandom);
         room.listenerMix().setEncoderSource(factory.encoderSource(commands::add));
         this.listened = new float[48_000 * seconds];
         this.framePosition = new long[listened.length / tickSamples + 1];
@@ -139,9 +158,8 @@ public final class SimulatedDuet {
     }
 
     /**
-     * Runs {@code scenario} and measures it. The paths and singers are seeded; what still varies
-     * from run to run is the mixer's own randomness (RTCP report intervals, SSRCs), by a few
-     * hundredths of a millisecond in the figures.
+     * Runs {@code scenario} and measures it. The paths, the singers and the mixer's randomness are
+     * seeded and nothing reads a real clock, so a scenario gives the same figures on every run.
      */
     public static Result run(Scenario scenario) {
         return new SimulatedDuet(scenario).runAll();

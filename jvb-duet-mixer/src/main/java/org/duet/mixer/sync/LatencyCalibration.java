@@ -315,7 +315,8 @@ public final class LatencyCalibration {
         mixDelayAtCalibration = d;
         transitAtCalibration = transitNow;
         outcome = new Outcome(State.DONE, loopSamples / 48.0, (loopSamples - d) / 48.0, r.spreadMs(),
-                "calibrated", System.nanoTime(), attempts);
+                r.clicksFound() < sent ? "calibrated on " + r.clicksFound() + " of " + sent + " clicks (one was lost on the"
+                        + " way)" : "calibrated", System.nanoTime(), attempts);
         return true;
     }
 

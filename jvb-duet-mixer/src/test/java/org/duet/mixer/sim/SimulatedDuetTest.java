@@ -22,34 +22,62 @@ class SimulatedDuetTest {
     static final SimSinger.Profile B = new SimSinger.Profile("b", 60, 15, 2, -1200, -50, 25, 50, 8000, true, 2);
 
     /**
-     * Three runs in one JVM. They differ by the mixer's own randomness (SSRCs, RTCP report times),
-     * which moves where the beat falls in each mix's frames; that is what once made about half the
-     * runs of a JVM fail here (a click's echo a frame early in what the simulated singer decoded,
-     * and the follower's mix cursor stepping under claps still on their way: docs/sync.md).
+     * Runs with three seeds of the mixer's own randomness (SSRCs, RTCP report times, where the run
+     * starts against the Unix second), which move where the beat, the clicks and the reports fall in
+     * each mix's frames and on the singers' lossy paths. Every seed gives the same figures on every
+     * machine. Seed 46 loses B's sixth calibration click on B's 2 % loss path at join: refused and
+     * retried until 2026-12-02 (calibrated after 8.44 s, a CI failure; 2 of 150 seeds), now measured
+     * on the five that came back. {@code -Dduet.sim.seeds=1-40} sweeps more seeds and prints the spread.
      */
     @Test
     void clapsLineUpInTheListenerMix() {
-        for (int run = 1; run <= RUNS; run++) {
-            SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A, B, 90, 20, 20));
+        long[] seeds = seeds(System.getProperty("duet.sim.seeds", "1,2,46"));
+        double[] slowest = new double[seeds.length];
+        double[] lfP95 = new double[seeds.length];
+        double[] liveP95 = new double[seeds.length];
+        for (int i = 0; i < seeds.length; i++) {
+            long seed = seeds[i];
+            SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A, B, 90, 20, 20).withMixerSeed(seed));
             System.out.print(r.diagnostics());
-            System.out.printf("run %d: leader/follower p95 %.3f ms over %d beats (%d missing a clap); live p95 %.3f ms"
-                            + " over %d pairs; calibrated after %.0f / %.0f ms; loops %.1f / %.1f ms%n", run,
+            System.out.printf("seed %d: leader/follower p95 %.3f ms over %d beats (%d missing a clap); live p95 %.3f ms"
+                            + " over %d pairs; calibrated after %.0f / %.0f ms; loops %.1f / %.1f ms%n", seed,
                     r.leaderFollowerP95Ms(), r.leaderFollowerErrorsMs().length / 3, r.beatsMissingAClapOrB(),
                     r.liveP95Ms(), r.liveErrorsMs().length, r.calibratedAfterMs()[0], r.calibratedAfterMs()[1],
                     r.loopMs()[0], r.loopMs()[1]);
-            assertThat(r.calibratedAfterMs()).as("run %d: both calibrated at join", run).doesNotContain(Double.NaN);
-            // #13: calibrated within 5 s of joining; both at once, measured 2.9 / 3.2 s (pings settle the clock).
-            assertThat(java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow())
-                    .as("run %d: both calibrated after joining, ms", run).isLessThanOrEqualTo(4_500);
-            assertThat(r.leaderFollowerErrorsMs().length / 3).as("run %d: beats measured", run)
+            slowest[i] = java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow();
+            lfP95[i] = r.leaderFollowerP95Ms();
+            liveP95[i] = r.liveP95Ms();
+            assertThat(r.calibratedAfterMs()).as("seed %d: both calibrated at join", seed).doesNotContain(Double.NaN);
+            // #13: calibrated within 5 s of joining (asserted 4.5 s; both at once, about 3 s: pings settle the clock).
+            assertThat(slowest[i]).as("seed %d: both calibrated after joining, ms", seed).isLessThanOrEqualTo(4_500);
+            assertThat(r.leaderFollowerErrorsMs().length / 3).as("seed %d: beats measured", seed)
                     .isGreaterThanOrEqualTo(25);
-            assertThat(r.liveErrorsMs().length).as("run %d: clap pairs measured", run).isGreaterThanOrEqualTo(25);
+            assertThat(r.liveErrorsMs().length).as("seed %d: clap pairs measured", seed).isGreaterThanOrEqualTo(25);
             // Per beat |A - beat|, |B - beat|, |A - B|: #13 asks for 2 ms p95.
-            assertThat(r.leaderFollowerP95Ms()).as("run %d: leader/follower: beat, A, B, p95 ms", run)
+            assertThat(r.leaderFollowerP95Ms()).as("seed %d: leader/follower: beat, A, B, p95 ms", seed)
                     .isLessThanOrEqualTo(2.0);
-            assertThat(r.liveP95Ms()).as("run %d: live: A against B by capture time, p95 ms", run)
+            assertThat(r.liveP95Ms()).as("seed %d: live: A against B by capture time, p95 ms", seed)
                     .isLessThanOrEqualTo(2.0);
         }
+        System.out.printf("over %d seeds: both calibrated after %s ms; leader/follower p95 %s ms; live p95 %s ms%n",
+                seeds.length, spread(slowest), spread(lfP95), spread(liveP95));
+    }
+
+    /** "1,2,46" or "1-40". */
+    private static long[] seeds(String spec) {
+        if (spec.contains("-")) {
+            String[] ends = spec.split("-");
+            return java.util.stream.LongStream.rangeClosed(Long.parseLong(ends[0].trim()), Long.parseLong(ends[1].trim()))
+                    .toArray();
+        }
+        return java.util.Arrays.stream(spec.split(",")).mapToLong(x -> Long.parseLong(x.trim())).toArray();
+    }
+
+    private static String spread(double[] xs) {
+        double[] s = xs.clone();
+        java.util.Arrays.sort(s);
+        return String.format(java.util.Locale.ROOT, "min %.3f / median %.3f / max %.3f", s[0], s[s.length / 2],
+                s[s.length - 1]);
     }
 
     /**
@@ -77,5 +105,4 @@ class SimulatedDuetTest {
         assertThat(r.liveP95Ms()).as("live: A against B by capture time, p95 ms").isLessThanOrEqualTo(2.0);
     }
 
-    private static final int RUNS = 3;
 }

@@ -60,6 +60,28 @@ class ClickTrainDetectorTest {
         }
     }
 
+    /**
+     * One lost packet on either path takes a click or its clap with it (a simulated singer on #13's
+     * 2 % loss path lost click 6 at join and was calibrated 5 s late). One click may be missing; the
+     * loop is measured on the others, as precisely. Two missing is a refusal.
+     */
+    @Test
+    void aClickLostOnTheWayIsMeasuredOnTheOthersButTwoAreARefusal() {
+        for (int lost = 0; lost < ClickPattern.OFFSETS.length; lost++) {
+            float[] back = pattern(181.7, 1 << lost, new Random(11 + lost), 0.003f);
+            ClickTrainDetector.Result r = detect(back);
+            double error = r.delayMs() - 181.7 - 2.5;
+            System.out.printf("click %d lost: %s, error %.3f ms, spread %.3f ms%n", lost + 1, r.message(), error,
+                    r.spreadMs());
+            assertThat(r.ok()).as(r.message()).isTrue();
+            assertThat(r.clicksFound()).isEqualTo(ClickPattern.OFFSETS.length - 1);
+            assertThat(Math.abs(error)).isLessThanOrEqualTo(1.0);
+        }
+        ClickTrainDetector.Result two = detect(pattern(181.7, 0b010010, new Random(17), 0.003f));
+        assertThat(two.ok()).isFalse();
+        assertThat(two.message()).contains("clicks not found", "only 4 of 6");
+    }
+
     @Test
     void refusesNoise() {
         float[] noise = new float[LENGTH];
@@ -107,11 +129,18 @@ class ClickTrainDetectorTest {
                 LatencyCalibration.MAX_LOOP_SAMPLES);
     }
 
-    /** The pattern delayed by {@code delayMs} (fractional), an echo 8 ms later, noise, then Opus both ways. */
-    private static float[] pattern(double delayMs, int unused, Random random, float noise) {
+    /**
+     * The pattern delayed by {@code delayMs} (fractional), an echo 8 ms later, noise, then Opus both
+     * ways; the clicks whose bit is set in {@code lostMask} never come back (lost packets).
+     */
+    private static float[] pattern(double delayMs, int lostMask, Random random, float noise) {
         float[] x = new float[LENGTH];
         double d = delayMs * 48;
-        for (int offset : ClickPattern.OFFSETS) {
+        for (int k = 0; k < ClickPattern.OFFSETS.length; k++) {
+            if ((lostMask & (1 << k)) != 0) {
+                continue;
+            }
+            int offset = ClickPattern.OFFSETS[k];
             for (int i = 0; i < ClickPattern.CLICK_SAMPLES + 2; i++) {
                 double t = i - (d - Math.floor(d)); // sub-sample: the click's own shape at a fractional start
                 int p = offset + (int) Math.floor(d) + i;
