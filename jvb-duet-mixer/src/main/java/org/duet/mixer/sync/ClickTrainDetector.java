@@ -13,7 +13,8 @@ package org.duet.mixer.sync;
  * even four, line up at one lag only. Fine: around each click found, its onset is where a 0.5 ms
  * moving average of |x| first reaches half of the local peak; the same rule applied to the
  * emitted click gives the reference onset, so the shape's own rise time cancels. The found
- * clicks' individual delays must agree within {@link #MAX_SPREAD_MS}; the result is their median.
+ * clicks' individual delays must agree within {@link #MAX_SPREAD_MS} (when all were found, one
+ * may be off the others, left out like a lost one); the result is their median.
  *
  * <p>Runs once per calibration on the media loop: linear in the recording, no allocation beyond
  * the scratch arrays given at construction.
@@ -136,26 +137,45 @@ public final class ClickTrainDetector {
         }
         double spreadMs = (max - min) / 48.0;
         java.util.Arrays.sort(delays, 0, n);
-        double median = n % 2 == 1 ? delays[n / 2] : (delays[n / 2 - 1] + delays[n / 2]) / 2;
+        int from = 0;
+        String off = null;
+        if (spreadMs > MAX_SPREAD_MS && n == offsets.length && n - 1 >= needed) {
+            // One click off the others (a receiver's jitter buffer moving its playout once, early in
+            // the train) is left out like a lost one, when the rest agree: they give the loop the singer
+            // has from then on. Two trains, or claps scattered about the clicks, still disagree.
+            double withoutLowest = (delays[n - 1] - delays[1]) / 48.0;
+            double withoutHighest = (delays[n - 2] - delays[0]) / 48.0;
+            if (Math.min(withoutLowest, withoutHighest) <= MAX_SPREAD_MS) {
+                boolean dropLowest = withoutLowest <= withoutHighest;
+                off = String.format(java.util.Locale.ROOT, "one came back %.1f ms off the others",
+                        dropLowest ? (delays[1] - delays[0]) / 48.0 : (delays[n - 1] - delays[n - 2]) / 48.0);
+                from = dropLowest ? 1 : 0;
+                n--;
+                spreadMs = Math.min(withoutLowest, withoutHighest);
+                found--;
+            }
+        }
+        double median = n % 2 == 1 ? delays[from + n / 2] : (delays[from + n / 2 - 1] + delays[from + n / 2]) / 2;
         if (spreadMs > MAX_SPREAD_MS) {
             return new Result(false, median, spreadMs, found, String.format(java.util.Locale.ROOT,
                     "the clicks came back %.1f ms apart from each other (at most %.0f ms allowed): clap exactly on"
                             + " the clicks, or use speakers", spreadMs, MAX_SPREAD_MS));
         }
         return new Result(true, median, spreadMs, found, found < offsets.length
-                ? "ok on " + found + " of " + offsets.length + " clicks (one was lost on the way)" : "ok");
+                ? "ok on " + found + " of " + offsets.length + " clicks (" + (off != null ? off : "one was lost on the way")
+                + ")" : "ok");
     }
 
     /**
-     * Whether anything like the first two clicks came back: some lag up to {@code maxLag} at which
-     * the recording stands out of its noise floor (12 dB) at the first click and again within
-     * {@code toleranceSamples} of where the second click would be. Silence, a steady tone or noise,
-     * and bursts at other spacings (a fake microphone's beeps) have no such pair. Tolerant of the
-     * second click coming back early or late (a receiver's jitter buffer stretching its playout), so
-     * it only says "nothing came back", never "these clicks disagree".
+     * Whether anything like two of the clicks came back: some lag up to {@code maxLag} at which the
+     * recording stands out of its noise floor (12 dB) at the first's place and again within
+     * {@code toleranceSamples} of the second's. Silence, a steady tone or noise, and bursts at other
+     * spacings (a fake microphone's beeps) have no such pair. Tolerant of the second coming back
+     * early or late (a receiver's jitter buffer stretching its playout), so it only says "nothing
+     * came back", never "these clicks disagree".
      */
-    public boolean firstTwoStandOut(float[] audio, int length, int offset0, int offset1, int maxLag,
-                                    int toleranceSamples) {
+    public boolean pairStandsOut(float[] audio, int length, int offset0, int offset1, int maxLag,
+                                 int toleranceSamples) {
         int blocks = Math.min(envelope.length, length / BLOCK);
         if (envelope(audio, blocks) < 1e-4f) {
             return false;

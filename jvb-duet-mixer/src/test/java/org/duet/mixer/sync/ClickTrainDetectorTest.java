@@ -82,6 +82,36 @@ class ClickTrainDetectorTest {
         assertThat(two.message()).contains("clicks not found", "only 4 of 6");
     }
 
+    /**
+     * A receiver's jitter buffer that moves its playout once, early in the train (still settling
+     * after the join), puts the first click a few ms off the others: a simulated singer on #13's
+     * 60 +- 15 ms path heard click 1 5.3 ms late against the rest, and the train was refused. All six
+     * found and five agreeing: the odd one is left out like a lost one.
+     */
+    @Test
+    void oneClickOffTheOthersIsLeftOutWhenTheRestAgree() {
+        float[] back = new float[LENGTH];
+        int[] offMs = {5, 0, 0, 0, 0, 0};
+        for (int i = 0; i < ClickPattern.OFFSETS.length; i++) {
+            addClick(back, ClickPattern.OFFSETS[i] + 48 * (150 + offMs[i]), 1f);
+        }
+        ClickTrainDetector.Result r = detect(back);
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(r.message()).startsWith("ok on 5 of 6 clicks (one came back").endsWith("ms off the others)");
+        assertThat(Math.abs(r.delayMs() - 150)).isLessThanOrEqualTo(0.1);
+        assertThat(r.spreadMs()).isLessThanOrEqualTo(0.1);
+
+        // Two off (one early, one late) is not one odd click: refused.
+        float[] two = new float[LENGTH];
+        int[] twoOffMs = {4, 0, 0, -4, 0, 0};
+        for (int i = 0; i < ClickPattern.OFFSETS.length; i++) {
+            addClick(two, ClickPattern.OFFSETS[i] + 48 * (150 + twoOffMs[i]), 1f);
+        }
+        ClickTrainDetector.Result r2 = detect(two);
+        assertThat(r2.ok()).isFalse();
+        assertThat(r2.message()).contains("apart from each other");
+    }
+
     @Test
     void refusesNoise() {
         float[] noise = new float[LENGTH];

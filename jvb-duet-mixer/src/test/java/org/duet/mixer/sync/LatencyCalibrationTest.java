@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A calibration over a returned voice, tick by tick: a clean train is measured; when nothing
  * click-like comes back (silence, a steady tone, a fake microphone's beeps) it ends as soon as the
- * first two clicks' return windows are recorded, with a message the page shows, instead of
+ * first three clicks' return windows are recorded, with a message the page shows, instead of
  * keeping the singer on clicks alone for the whole window.
  */
 class LatencyCalibrationTest {
@@ -109,7 +109,34 @@ class LatencyCalibrationTest {
         LatencyCalibration e = new LatencyCalibration();
         long ended = run(e, silent, 48 * 600, 48 * 700);
         assertThat(e.notHeardBack()).isTrue();
-        assertThat(ended).isLessThan(48 * 1500);
+        assertThat(ended).isLessThanOrEqualTo(LatencyCalibration.FIRST_THREE_RETURNED + TICK);
+    }
+
+    /**
+     * One lost packet takes a click or its clap: with click 1's or click 2's clap lost, a singer who
+     * claps was told "not heard back" (never retried) in a simulated duet on #13's 2 % loss path.
+     * The first three clicks are judged by pairs, and the train is measured on the other five.
+     */
+    @Test
+    void aSingerWhoseFirstOrSecondClapWasLostIsCalibratedNotToldNothingCameBack() {
+        for (int lost = 0; lost < 3; lost++) {
+            Returned voice = new Returned();
+            Random noise = new Random(1);
+            for (int i = 0; i < voice.audio.length; i++) {
+                voice.audio[i] = 0.002f * (float) noise.nextGaussian();
+            }
+            for (int k = 0; k < ClickPattern.OFFSETS.length; k++) {
+                if (k != lost) {
+                    voice.click(START + ClickPattern.OFFSETS[k] + 7_213); // a 150.27 ms loop
+                }
+            }
+            LatencyCalibration c = new LatencyCalibration();
+            run(c, voice);
+            assertThat(c.notHeardBack()).as("click %d lost", lost + 1).isFalse();
+            assertThat(c.state()).as(c.outcome().message()).isEqualTo(LatencyCalibration.State.DONE);
+            assertThat(c.outcome().message()).isEqualTo("calibrated on 5 of 6 clicks (one was lost on the way)");
+            assertThat(c.outcome().loopMs()).isCloseTo(150.27, org.assertj.core.data.Offset.offset(1.0));
+        }
     }
 
     @Test
@@ -151,7 +178,7 @@ class LatencyCalibrationTest {
             assertThat(c.notHeardBack()).isTrue();
             assertThat(c.playing()).isFalse(); // the singer's partner is back in their mix
             assertThat(c.outcome().message()).startsWith("calibration failed: clicks not heard back");
-            assertThat(endedAt).isLessThanOrEqualTo(LatencyCalibration.FIRST_TWO_RETURNED + TICK)
+            assertThat(endedAt).isLessThanOrEqualTo(LatencyCalibration.FIRST_THREE_RETURNED + TICK)
                     .isLessThan(ClickPattern.LENGTH + LatencyCalibration.MAX_LOOP_SAMPLES);
         }
     }
