@@ -36,6 +36,13 @@ import org.duet.mixer.rtp.RtpWriter;
 public final class MixOutput {
 
     private static final int MAX_SOURCES = 16;
+    /**
+     * A measuring aid, with the Jitsi transport's frame trace ({@code -Dduet.debug.frames=true}):
+     * logs each step of this output's cursor, so that a test reading the mix by its media time can
+     * tell a step (both voices move together) from two voices moving apart.
+     */
+    private static final boolean TRACE_STEPS = Boolean.getBoolean("duet.debug.frames");
+    private static final org.slf4j.Logger STEP_LOG = org.slf4j.LoggerFactory.getLogger("org.duet.mixer.jitsi.FrameTrace");
     private static final int MAX_PACKET = 1500;
     /** The longest frame the default encoder sends: six ticks (60 ms at a 10 ms tick). */
     public static final int MAX_FRAME_TICKS = 6;
@@ -309,6 +316,9 @@ public final class MixOutput {
         long position = cursor.next(available);
         read(position, mix);
         if (cursor.jumped()) {
+            if (TRACE_STEPS) {
+                STEP_LOG.info("cursor step {} {} {}", name, cursor.jumpedFrom(), position);
+            }
             // Blend from where we were reading to the new position over this tick.
             read(position, fadeIn);
             java.util.Arrays.fill(mix, 0f);

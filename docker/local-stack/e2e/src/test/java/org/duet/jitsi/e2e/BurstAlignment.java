@@ -91,6 +91,31 @@ final class BurstAlignment {
     }
 
     /**
+     * The delays as they would be without the listener mix's cursor steps: a step moves everything
+     * after it, both voices alike, so each burst's delay gets back the steps before it ({@code steps}:
+     * [epoch ms where the step is in {@code d}'s recording, step ms, positive when the cursor
+     * jumped later]); a burst within {@code guardMs} of a step is left out (the step's crossfade).
+     */
+    static Delays withoutSteps(Delays d, List<double[]> steps, double guardMs) {
+        List<double[]> kept = new ArrayList<>();
+        for (int i = 0; i < d.atMs.length; i++) {
+            double before = 0;
+            boolean near = false;
+            for (double[] s : steps) {
+                near |= Math.abs(s[0] - d.atMs[i]) <= guardMs;
+                if (s[0] < d.atMs[i]) {
+                    before += s[1];
+                }
+            }
+            if (!near) {
+                kept.add(new double[] {d.atMs[i], d.delayMs[i] + before});
+            }
+        }
+        return new Delays(kept.stream().mapToDouble(x -> x[0]).toArray(), kept.stream().mapToDouble(x -> x[1]).toArray(),
+                d.micBursts);
+    }
+
+    /**
      * Each burst of {@code mic} found again in {@code out}: when it played (epoch ms, in play order)
      * and its delay. Burst k of the loop has its own frequency, so it is matched only with the
      * latest burst k sung before it (the loop repeats every few seconds: delays up to that are

@@ -54,6 +54,39 @@ final class ExportHops {
         return h;
     }
 
+    /**
+     * The listener mix's cursor steps ({@code cursor step <room>/listeners <from> <to>} in the trace),
+     * each with the first frame of {@code mixTag} that left after it: [frame key, step in ms (positive:
+     * the cursor jumped later, less delay), that frame's send time (Unix ms)].
+     */
+    static List<double[]> mixSteps(List<Path> mixerLogs, String mixTag) throws IOException {
+        List<double[]> steps = new ArrayList<>();
+        for (Path log : mixerLogs) {
+            if (!Files.exists(log)) {
+                continue;
+            }
+            double pending = Double.NaN;
+            for (String line : Files.readAllLines(log)) {
+                int at = line.indexOf("cursor step ");
+                if (at >= 0) {
+                    String[] f = line.substring(at).trim().split(" ");
+                    if (f.length == 5 && f[2].endsWith("/listeners")) {
+                        double step = (Long.parseLong(f[4]) - Long.parseLong(f[3])) / 48.0;
+                        pending = Double.isNaN(pending) ? step : pending + step;
+                    }
+                    continue;
+                }
+                at = line.indexOf("frame out " + mixTag + " ");
+                if (at >= 0 && !Double.isNaN(pending)) {
+                    String[] f = line.substring(at).trim().split(" ");
+                    steps.add(new double[] {Long.parseLong(f[4]), pending, Long.parseLong(f[3]) / 1000.0});
+                    pending = Double.NaN;
+                }
+            }
+        }
+        return steps;
+    }
+
     boolean isEmpty() {
         return trace.isEmpty();
     }

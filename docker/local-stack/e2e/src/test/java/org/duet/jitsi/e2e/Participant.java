@@ -227,6 +227,46 @@ final class Participant implements AutoCloseable {
         return FrameAudio.decode(rtp, placed, data);
     }
 
+    /**
+     * Where the frame with {@code key} of {@code source} sits on the line {@link #receivedAudio}
+     * places that source by (epoch ms), taking the copy received nearest {@code aroundMs}; NaN if
+     * none came within a second of it.
+     */
+    double placedEpochOfKey(String source, double key, double aroundMs) {
+        Object ssrc = receivedSsrcs.get(source);
+        if (!(ssrc instanceof Number want)) {
+            return Double.NaN;
+        }
+        long rtp0 = Long.MIN_VALUE;
+        double anchor = Double.POSITIVE_INFINITY;
+        double best = Double.NaN;
+        double bestGap = 1000;
+        List<List<?>> frames = new java.util.ArrayList<>();
+        for (Object o : received) {
+            List<?> e = (List<?>) o;
+            if (e.size() >= 5 && ((Number) e.get(0)).longValue() == want.longValue()) {
+                frames.add(e);
+            }
+        }
+        if (frames.isEmpty()) {
+            return Double.NaN;
+        }
+        frames.sort(java.util.Comparator.comparingLong(e -> (int) (((Number) e.get(3)).longValue()
+                - ((Number) frames.get(0).get(3)).longValue())));
+        rtp0 = ((Number) frames.get(0).get(3)).longValue();
+        for (List<?> e : frames) {
+            anchor = Math.min(anchor, ((Number) e.get(1)).doubleValue() - (int) (((Number) e.get(3)).longValue() - rtp0) / 48.0);
+        }
+        for (List<?> e : frames) {
+            double at = ((Number) e.get(1)).doubleValue();
+            if (((Number) e.get(2)).doubleValue() == key && Math.abs(at - aroundMs) < bestGap) {
+                bestGap = Math.abs(at - aroundMs);
+                best = anchor + (int) (((Number) e.get(3)).longValue() - rtp0) / 48.0;
+            }
+        }
+        return best;
+    }
+
     /** What the page received during the capture: [ssrc, receive time (Unix ms), frame key(, rtp, Opus)], and ssrc by source. */
     private List<?> received = List.of();
     private Map<?, ?> receivedSsrcs = Map.of();
