@@ -68,19 +68,21 @@ class PlainRtpDuetTest {
             double aHearsA = SignalAnalysis.medianToneLevelDb(heardByA, from, len, A_HZ);
             double bHearsA = SignalAnalysis.medianToneLevelDb(heardByB, from, len, A_HZ);
             double bHearsB = SignalAnalysis.medianToneLevelDb(heardByB, from, len, B_HZ);
-            double aRejects = SignalAnalysis.medianRejectionDb(heardByA, from, len, B_HZ, A_HZ);
-            double bRejects = SignalAnalysis.medianRejectionDb(heardByB, from, len, A_HZ, B_HZ);
-            System.out.printf("a_hears_b %.1f dB, a_hears_a %.1f dB, b_hears_a %.1f dB, b_hears_b %.1f dB,"
-                    + " own voice below the other: a %.1f dB, b %.1f dB%n", aHearsB, aHearsA, bHearsA, bHearsB,
-                    aRejects, bRejects);
+            // Own voice over everything received after the first second, in the windows the partner is heard.
+            SignalAnalysis.OwnVoice aOwn = SignalAnalysis.ownVoiceWhilePartnerHeard(heardByA, from,
+                    heardByA.length - from, B_HZ, A_HZ);
+            SignalAnalysis.OwnVoice bOwn = SignalAnalysis.ownVoiceWhilePartnerHeard(heardByB, from,
+                    heardByB.length - from, A_HZ, B_HZ);
+            System.out.printf("a_hears_b %.1f dB, a_hears_a %.1f dB, b_hears_a %.1f dB, b_hears_b %.1f dB%n"
+                    + "own voice: a %s; b %s%n", aHearsB, aHearsA, bHearsA, bHearsB, aOwn, bOwn);
             for (Participant p : room.participants()) {
                 System.out.println(p + ": " + p.stats());
             }
 
             assertThat(aHearsB).as("A hears B").isGreaterThan(-20);
             assertThat(bHearsA).as("B hears A").isGreaterThan(-20);
-            assertThat(aRejects).as("A's own voice, dB below B's").isGreaterThanOrEqualTo(90);
-            assertThat(bRejects).as("B's own voice, dB below A's").isGreaterThanOrEqualTo(90);
+            assertOwnVoiceOut("A", aOwn);
+            assertOwnVoiceOut("B", bOwn);
 
             assertThat(SignalAnalysis.medianToneLevelDb(heardByListener, from, len, A_HZ)).as("listener hears A")
                     .isGreaterThan(-20);
@@ -92,6 +94,18 @@ class PlainRtpDuetTest {
             }
             assertThat(pa.stats().forwarding()).as("a mix with a backing track is mixed, not forwarded").isFalse();
         }
+    }
+
+    /**
+     * A singer's own voice is not in their mix, read in the half seconds that can show a tone 90 dB
+     * down: a gap or a concealed packet on a loaded machine splatters every frequency alike
+     * (SignalAnalysis.ownVoiceWhilePartnerHeard), a leak is a tone in every window.
+     */
+    private static void assertOwnVoiceOut(String who, SignalAnalysis.OwnVoice own) {
+        assertThat(own.cleanWindows()).as("clean half seconds in which %s hears the partner (of %d)", who,
+                own.windows()).isGreaterThanOrEqualTo(2);
+        assertThat(own.cleanRejectionDb()).as("%s's own voice, dB below the partner's, clean half seconds", who)
+                .isGreaterThanOrEqualTo(90);
     }
 
     @Test
@@ -115,7 +129,9 @@ class PlainRtpDuetTest {
             int from = 24_000;
             int len = 96_000;
             assertThat(SignalAnalysis.medianToneLevelDb(heardByA, from, len, B_HZ)).isGreaterThan(-20);
-            assertThat(SignalAnalysis.medianRejectionDb(heardByA, from, len, B_HZ, A_HZ)).isGreaterThanOrEqualTo(90);
+            SignalAnalysis.OwnVoice aOwn = SignalAnalysis.ownVoiceWhilePartnerHeard(heardByA, from, len, B_HZ, A_HZ);
+            System.out.println("forwarded, own voice: a " + aOwn);
+            assertOwnVoiceOut("A", aOwn);
             assertThat(a.packetsReceived()).as("every packet B sent reached A")
                     .isGreaterThanOrEqualTo((int) b.packetsSent() - 2);
         }
