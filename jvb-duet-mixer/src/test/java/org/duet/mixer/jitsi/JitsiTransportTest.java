@@ -234,20 +234,31 @@ class JitsiTransportTest {
     }
 
     /**
-     * The mixer's own numbering: chunk +1 and timestamp + one frame per event, whatever the bridge sent.
-     * A frame is one room tick: 10 ms until the room has learnt its voices' packet length, then 20 ms.
+     * The mixer's own numbering: chunk +1 per event, whatever the bridge sent, and the timestamp on
+     * by one frame, or by whole ticks more where the media loop fell behind and skipped ticks
+     * (MixOutput keeps timestamps on the clock: a receiver conceals the gap). A frame is one room
+     * tick: 10 ms until the room has learnt its voices' packet length, then 20 ms. The skipped
+     * ticks are a figure of the machine's load, not an assertion.
      */
     static void checkContinuous(List<FakeBridge.Received> events) {
         List<FakeBridge.Received> e = new ArrayList<>(events);
         e.sort(java.util.Comparator.comparingLong(FakeBridge.Received::chunk));
         int steps = 0;
+        int gaps = 0;
+        long skippedSamples = 0;
         for (int i = 1; i < e.size(); i++) {
             long dc = e.get(i).chunk() - e.get(i - 1).chunk();
-            long dt = e.get(i).timestamp() - e.get(i - 1).timestamp();
+            long dt = (e.get(i).timestamp() - e.get(i - 1).timestamp()) & 0xFFFFFFFFL;
             if (dc == 1 && (dt == 480 || dt == 960)) {
                 steps++;
+            } else if (dc == 1 && dt > 960 && dt < 48_000 * 10 && dt % 480 == 0) {
+                steps++;
+                gaps++;
+                skippedSamples += dt - 960;
             }
         }
-        assertThat(steps).isGreaterThanOrEqualTo(e.size() - 3);
+        System.out.printf("mix stream: %d events, %d timestamp gaps of skipped ticks (%.0f ms or more)%n",
+                e.size(), gaps, skippedSamples / 48.0);
+        assertThat(steps).as("events numbered +1 with the timestamp on by whole ticks").isGreaterThanOrEqualTo(e.size() - 3);
     }
 }
