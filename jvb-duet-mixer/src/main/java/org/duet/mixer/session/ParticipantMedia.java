@@ -55,6 +55,8 @@ public final class ParticipantMedia implements PacketHandler, RtcpListener {
     org.duet.mixer.opus.OpusSettings joinSettings;
     /** For a singer: echo and feedback control on their voice (null: off). */
     org.duet.mixer.echo.EchoControl echo;
+    /** Through where (capture position) the forwarded voice this singer hears was given to their echo control. */
+    long echoRefThrough = Long.MIN_VALUE;
     /** The echo control changed this voice at the last tick (a howl notch): outputs mix it rather than forward it. */
     boolean voiceAltered;
     private final org.duet.mixer.adapt.UpstreamMeter upstreamMeter = new org.duet.mixer.adapt.UpstreamMeter();

@@ -473,9 +473,18 @@ public final class RoomMedia implements LoopTask {
             if (end == Long.MIN_VALUE || v.isStale(tickPosition)) {
                 return;
             }
-            java.util.Arrays.fill(echoScratch, 0f);
-            v.mixInto(end - n, 1f, echoScratch, 0, n);
-            p.echo.onSent(echoScratch, 0, n, end - n + v.transitSamples());
+            // Everything that became final since the last tick, not just its last 10 ms: a voice of
+            // 20 ms packets completes 20 ms at a time, and a skipped tick leaves more; feeding only
+            // the newest 10 ms left every other 10 ms of the echo reference empty.
+            long from = p.echoRefThrough == Long.MIN_VALUE || p.echoRefThrough < end - 8L * n
+                    ? end - n : p.echoRefThrough;
+            for (long at = from; at < end; at += n) {
+                int len = (int) Math.min(n, end - at);
+                java.util.Arrays.fill(echoScratch, 0, len, 0f);
+                v.mixInto(at, 1f, echoScratch, 0, len);
+                p.echo.onSent(echoScratch, 0, len, at + v.transitSamples());
+            }
+            p.echoRefThrough = Math.max(end, p.echoRefThrough);
         }
     }
 

@@ -27,8 +27,8 @@ import org.duet.mixer.transport.UdpTransport;
  * A plain-RTP singer in a real room, in real time over loopback UDP, with speakers: it plays the mix
  * it receives through a playout buffer that adapts as a browser's does (a target delay over the
  * fastest packets of the last two seconds: 20 ms over the 97th percentile of how much later the
- * last 5 s of packets came, 40 to 300 ms, up at once and down by 10 ms a second at most; a
- * packet after its turn is concealed), and its microphone captures its own voice plus what
+ * last 5 s of packets came, 40 to 300 ms, up at once and not down again; a packet after its
+ * turn is concealed), and its microphone captures its own voice plus what
  * its speakers played {@code acousticMs} earlier through its room: {@code flat} times it plus a
  * band-pass (Q 8) at {@code hz} with gain {@code peak}. {@link #closeLoopAt} says from when the
  * room returns anything (before: as on headphones). 20 ms Opus frames, an RTCP SR every second,
@@ -42,6 +42,8 @@ public final class AcousticPeer implements AutoCloseable {
     static final int FRAME = 960;
     private static final long FRAME_NANOS = 20_000_000L;
     private static final long MIN_TARGET_NANOS = 40_000_000L;
+    /** The playout steps (skips, or pauses) only when it is this far from where it is due: 60 ms. */
+    private static final int STEP = 2_880;
     private static final long MAX_TARGET_NANOS = 300_000_000L;
 
     private final String name;
@@ -74,7 +76,6 @@ public final class AcousticPeer implements AutoCloseable {
     private final long[] excess = new long[250];
     private final long[] sortedExcess = new long[250];
     private int excessCount;
-    private long lastTargetChangeNanos;
 
     // played and captured, for the test
     private float[] speaker = new float[0];
@@ -180,11 +181,14 @@ public final class AcousticPeer implements AutoCloseable {
                         played = want;
                         decodedThrough = want;
                     }
-                } else if (want > played + FRAME / 2) {
-                    played = want; // the playout moved earlier: skip ahead
+                } else if (want > played + STEP) {
+                    played = want; // far behind what is due: skip ahead
                     decodedThrough = Math.max(decodedThrough, played);
                 }
-                if (played != Long.MIN_VALUE && want >= played - FRAME / 2) {
+                // Between steps it plays on continuously, as a browser does (it stretches or squeezes
+                // its playout slowly rather than jumping with every wobble of the fastest arrivals:
+                // an echo path that jumped 20 ms every few seconds was never held by the detector).
+                if (played != Long.MIN_VALUE && want >= played - STEP) {
                     // decode what this block plays, in media order; a frame counts only if it arrived in time
                     while (decodedThrough < played + FRAME) {
                         long k = decodedThrough;
@@ -223,7 +227,7 @@ public final class AcousticPeer implements AutoCloseable {
                         speaker[at + i] = mixPcm[(int) ((played + i) % mixPcm.length)];
                     }
                     played += FRAME;
-                } // else the playout moved later (the target grew): a pause, silence
+                } // else the playout is far ahead of what is due (the target grew): a pause, silence
             }
             // ---- the microphone: their voice plus what the room returns of the speakers ----
             boolean closed = frameStart >= closeLoopAtNanos;
@@ -318,10 +322,9 @@ public final class AcousticPeer implements AutoCloseable {
                 java.util.Arrays.sort(sortedExcess, 0, n);
                 long wanted = Math.max(MIN_TARGET_NANOS, Math.min(MAX_TARGET_NANOS,
                         sortedExcess[(int) (0.97 * (n - 1))] + 20_000_000L));
-                // up at once, down by at most 10 ms a second (browsers shrink their buffer slowly)
-                long down = (arrival - lastTargetChangeNanos) / 100;
-                targetNanos = wanted >= targetNanos ? wanted : Math.max(wanted, targetNanos - down);
-                lastTargetChangeNanos = arrival;
+                // up at once, never down within a test's seconds (browsers shrink their buffer over
+                // tens of seconds; a target that crept down 10 ms a second moved the echo all the time)
+                targetNanos = Math.max(targetNanos, wanted);
             }
         }
     }
