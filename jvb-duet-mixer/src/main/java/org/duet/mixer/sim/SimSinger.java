@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Random;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
+import org.duet.mixer.jitter.WindowedMinimum;
 import org.duet.mixer.opus.OpusApplication;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
@@ -102,8 +103,7 @@ public final class SimSinger {
     private long firstTs = -1;
     // Playout, as a browser's jitter buffer keeps it: a target delay over the fastest packets of the
     // last two seconds (arrival minus media time, ns), whatever the sender did to its timestamps.
-    private final long[] bucketMin = new long[20];
-    private final long[] bucketId = new long[20];
+    private final WindowedMinimum fastest = new WindowedMinimum(20, 100_000_000L);
     private long baseline = Long.MAX_VALUE;
     private long played;
     // Received, not yet played, by mix sample; decoded in media order as their playout comes.
@@ -180,7 +180,7 @@ public final class SimSinger {
         mixSsrc = rtp.ssrc();
         if (firstTs < 0) {
             firstTs = rtp.timestamp();
-            java.util.Arrays.fill(bucketId, Long.MIN_VALUE);
+            fastest.clear();
         }
         long k = (rtp.timestamp() - firstTs) & 0xFFFF_FFFFL;
         if (k >= 1L << 31) {
@@ -268,21 +268,8 @@ public final class SimSinger {
     }
 
     private void observe(long now, long offset) {
-        long id = Math.floorDiv(now - t0, 100_000_000L); // from the start: runs repeat whatever nanoTime is
-        int slot = (int) Math.floorMod(id, (long) bucketMin.length);
-        if (bucketId[slot] != id) {
-            bucketId[slot] = id;
-            bucketMin[slot] = offset;
-        } else {
-            bucketMin[slot] = Math.min(bucketMin[slot], offset);
-        }
-        long min = Long.MAX_VALUE;
-        for (int i = 0; i < bucketMin.length; i++) {
-            if (bucketId[i] > id - bucketMin.length) {
-                min = Math.min(min, bucketMin[i]);
-            }
-        }
-        baseline = min;
+        fastest.observe(now - t0, offset); // from the start: runs repeat whatever nanoTime is
+        baseline = fastest.min(now - t0);
     }
 
     /** Server time at which mix sample 0 plays: the fastest path plus the target delay. */

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.duet.mixer.clock.NtpTime;
 import org.duet.mixer.clock.ServerClock;
 import org.duet.mixer.dsp.Biquad;
+import org.duet.mixer.jitter.WindowedMinimum;
 import org.duet.mixer.opus.OpusApplication;
 import org.duet.mixer.opus.OpusCodecs;
 import org.duet.mixer.opus.OpusDecoder;
@@ -69,8 +70,8 @@ public final class AcousticPeer implements AutoCloseable {
     private final TreeMap<Long, Long> arrivals = new TreeMap<>();
     private long firstTs = -1;
     private long streamSsrc = -1;
-    private final long[] bucketMin = new long[20];
-    private final long[] bucketId = new long[20];
+    /** Fastest arrival minus media time over the last two seconds. */
+    private final WindowedMinimum fastest = new WindowedMinimum(20, 100_000_000L);
     private volatile long targetNanos = 60_000_000L;
     private volatile long latePackets;
     private final long[] excess = new long[250];
@@ -94,7 +95,6 @@ public final class AcousticPeer implements AutoCloseable {
         channel.bind(new InetSocketAddress("127.0.0.1", 0));
         this.encoder = OpusCodecs.newEncoder(new OpusSettings(1, 64_000, 5, false, 0, false, OpusApplication.AUDIO, FRAME));
         this.decoder = OpusCodecs.newDecoder(1);
-        java.util.Arrays.fill(bucketId, Long.MIN_VALUE);
     }
 
     /** A singer on headphones: nothing of what they hear reaches their microphone. */
@@ -331,25 +331,12 @@ public final class AcousticPeer implements AutoCloseable {
 
     /** Fastest arrival minus media time over the last two seconds. */
     private long baseline() {
-        long min = Long.MAX_VALUE;
-        long id = Math.floorDiv(System.nanoTime(), 100_000_000L);
-        for (int i = 0; i < bucketMin.length; i++) {
-            if (bucketId[i] > id - bucketMin.length) {
-                min = Math.min(min, bucketMin[i]);
-            }
-        }
+        long min = fastest.min(System.nanoTime());
         return min == Long.MAX_VALUE ? Long.MIN_VALUE / 4 : min;
     }
 
     private void observe(long now, long offset) {
-        long id = Math.floorDiv(now, 100_000_000L);
-        int slot = (int) Math.floorMod(id, (long) bucketMin.length);
-        if (bucketId[slot] != id) {
-            bucketId[slot] = id;
-            bucketMin[slot] = offset;
-        } else {
-            bucketMin[slot] = Math.min(bucketMin[slot], offset);
-        }
+        fastest.observe(now, offset);
     }
 
     /** What the speakers played, by device sample from the start (decoded mix, silence before it came). */
