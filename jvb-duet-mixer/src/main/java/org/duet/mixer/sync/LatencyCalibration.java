@@ -154,7 +154,7 @@ public final class LatencyCalibration {
         }
         lastNotedRead = readPosition;
         for (int i = 0; i < sentPeak.length; i++) {
-            long at = start + ClickPattern.OFFSETS[i];
+            long at = pattern.clickPosition(i);
             long from = Math.max(at, readPosition);
             long to = Math.min(at + ClickPattern.CLICK_SAMPLES, readPosition + count);
             for (long p = from; p < to; p++) {
@@ -165,7 +165,12 @@ public final class LatencyCalibration {
 
     /** Click {@code i}'s onset in the recording with no loop, restated for the read delay it left at. */
     private int restated(int i) {
-        return ClickPattern.OFFSETS[i] + (int) (i < clicksRead && clicksRead > 0 ? clickReadDelay[i] - clickReadDelay[0] : 0);
+        return offset(i) + (int) (i < clicksRead && clicksRead > 0 ? clickReadDelay[i] - clickReadDelay[0] : 0);
+    }
+
+    /** Where click {@code i} was played, after the start: its place in the pattern unless a skipped tick moved it. */
+    private int offset(int i) {
+        return (int) (pattern.clickPosition(i) - start);
     }
 
     /** Which clicks the singer's mix sent whole, and what its cursor and the loop did meanwhile. */
@@ -218,7 +223,7 @@ public final class LatencyCalibration {
             return false;
         }
         // This tick's read ended at tickPosition - mixReadDelay: note the delay of each click it read.
-        while (clicksRead < clickReadDelay.length && start + ClickPattern.OFFSETS[clicksRead] < tickPosition - mixReadDelay) {
+        while (clicksRead < clickReadDelay.length && pattern.clickPosition(clicksRead) < tickPosition - mixReadDelay) {
             clickReadDelay[clicksRead++] = mixReadDelay;
         }
         if (clicksRead > 0 && mixDelayWhilePlaying < 0) {
@@ -236,7 +241,7 @@ public final class LatencyCalibration {
             return true;
         }
         int covered = (int) (copiedThrough - start);
-        if (!checkedFirstClicks && covered >= FIRST_THREE_RETURNED) {
+        if (!checkedFirstClicks && covered >= FIRST_THREE_RETURNED + pattern.movedBy(2)) {
             checkedFirstClicks = true;
             // Each of the first three clicks restated for the read delay it left at, as in finish().
             // What never left cannot come back: only pairs of clicks that both left give a verdict. (When
@@ -287,7 +292,7 @@ public final class LatencyCalibration {
         int sent = 0;
         for (int i = 0; i < clickOffsets.length; i++) {
             if (sentWhole(i)) {
-                clickOffsets[sent++] = ClickPattern.OFFSETS[i] + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
+                clickOffsets[sent++] = offset(i) + (int) (i < clicksRead ? clickReadDelay[i] - d : 0);
             }
         }
         if (sent < MIN_CLICKS_SENT) {
