@@ -52,6 +52,12 @@ public final class SimSinger {
                     clockPings, seed, 1_000);
         }
 
+        /** The same singer on another draw of its path (delay, jitter, loss) and clock: {@code seed}. */
+        public Profile withSeed(long newSeed) {
+            return new Profile(id, delayMs, jitterMs, lossPercent, clockOffsetMs, driftPpm, localDelayMs,
+                    playoutDelayMs, clapHz, clockPings, newSeed, reportIntervalMs);
+        }
+
         /**
          * The same singer with Chrome's audio RTCP timing: libwebrtc's audio report interval is 5 s,
          * randomised 0.5-1.5x, so the first SR comes 2.5-7.5 s after the stream starts.

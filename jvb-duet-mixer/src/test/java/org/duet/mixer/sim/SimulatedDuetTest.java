@@ -81,6 +81,32 @@ class SimulatedDuetTest {
     }
 
     /**
+     * Other draws of the #13 profile's paths (opt-in: {@code -Dduet.sim.path-seeds=40} runs path seeds
+     * k = 1..40, A's and B's profile seeds + 1000 k): prints when each singer was calibrated and every
+     * refusal of the runs later than #13's 5 s (a tool: nothing asserted; see docs/sync.md).
+     */
+    @Test
+    void otherPathSeeds() {
+        int n = Integer.getInteger("duet.sim.path-seeds", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(n > 0, "opt-in: -Dduet.sim.path-seeds=N");
+        int late = 0;
+        StringBuilder lateOnes = new StringBuilder();
+        for (int k = 1; k <= n; k++) {
+            SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A.withSeed(A.seed() + 1000L * k),
+                    B.withSeed(B.seed() + 1000L * k), 90, 10, 5));
+            double slowest = java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow();
+            System.out.printf("path seed %d: calibrated after %.0f / %.0f ms; leader/follower p95 %.3f ms%n", k,
+                    r.calibratedAfterMs()[0], r.calibratedAfterMs()[1], r.leaderFollowerP95Ms());
+            if (!(slowest <= 5_000)) {
+                late++;
+                lateOnes.append(' ').append(k);
+                System.out.print(r.diagnostics());
+            }
+        }
+        System.out.printf("path seeds: %d of %d calibrated later than 5 s or never:%s%n", late, n, lateOnes);
+    }
+
+    /**
      * Chrome sends audio SRs every 2.5-7.5 s, so a browser singer's media time is not mapped to its
      * clock for seconds. The page's clock pings (four a second from the start) are enough to begin:
      * the calibration records the voice where its arrivals put it, pinned there while the clicks
