@@ -4,9 +4,18 @@ package org.duet.mixer.mix;
  * Where one output reads its sources on the capture timeline, tick by tick.
  *
  * <p>The cursor advances one tick per tick. It is steered by the observed slack: how far the
- * newest final audio of the slowest source runs ahead of what this tick reads. When a tick would
- * read audio that is not final yet, the cursor steps back at once (more delay); when the slack
- * stayed above the margin for a whole window, it steps forward by the spare amount (less delay).
+ * newest final audio of the slowest source runs ahead of what this tick reads.
+ * <ul>
+ *   <li>When a tick would read audio that is not final yet, the cursor steps back at once (more
+ *       delay): a late read is never traded for a gap.</li>
+ *   <li>It steps forward (less delay) only by slack that stayed spare through the whole history
+ *       of the last few windows, not just the last one. A path that delivers in bursts (a loaded
+ *       bridge or machine: audio late for a moment every second or so) would otherwise be chased
+ *       both ways: forward by the spare slack of each quiet window, back at the next burst, each
+ *       step a skip or a repeat the listener hears. With the longer memory the cursor settles on
+ *       the delay that covers the bursts, and gives it back once they have stopped for the whole
+ *       history.</li>
+ * </ul>
  * This finds the smallest safe delay on its own, whatever the senders' packet sizes, the tick's
  * phase against their arrivals, and their jitter-buffer targets. Each step is crossfaded by the
  * output, so it is heard as a short blend, not a click.
@@ -17,6 +26,8 @@ public final class PlayoutCursor {
     private final int marginSamples;
     private final int hysteresisSamples;
     private final int windowTicks;
+    /** Minimum slack of each of the last windows (ring), relative to the current position. */
+    private final long[] windowMinima;
 
     private boolean valid;
     private long position;
@@ -24,19 +35,33 @@ public final class PlayoutCursor {
     private boolean jumped;
     private long minSlack = Long.MAX_VALUE;
     private int ticksInWindow;
+    private int windowsSeen;
+    private int nextWindow;
     private long underruns;
     private long steps;
+
+    /** A cursor whose forward steps look back one window only. */
+    public PlayoutCursor(int tickSamples, int marginSamples, int hysteresisSamples, int windowTicks) {
+        this(tickSamples, marginSamples, hysteresisSamples, windowTicks, 1);
+    }
 
     /**
      * @param marginSamples     safety kept between the read and the newest final audio
      * @param hysteresisSamples spare slack tolerated before stepping forward
-     * @param windowTicks       how many ticks the slack must stay spare before stepping forward
+     * @param windowTicks       ticks per window of the slack history
+     * @param historyWindows    how many windows in a row the slack must stay spare before the
+     *                          cursor steps forward by the least of it
      */
-    public PlayoutCursor(int tickSamples, int marginSamples, int hysteresisSamples, int windowTicks) {
+    public PlayoutCursor(int tickSamples, int marginSamples, int hysteresisSamples, int windowTicks,
+                         int historyWindows) {
+        if (historyWindows < 1 || windowTicks < 1) {
+            throw new IllegalArgumentException("windowTicks and historyWindows must be positive");
+        }
         this.tickSamples = tickSamples;
         this.marginSamples = marginSamples;
         this.hysteresisSamples = hysteresisSamples;
         this.windowTicks = windowTicks;
+        this.windowMinima = new long[historyWindows];
     }
 
     /**
@@ -51,22 +76,20 @@ public final class PlayoutCursor {
         if (!valid) {
             position = available - tickSamples - marginSamples;
             valid = true;
-            resetWindow();
+            forgetHistory();
             return position;
         }
         long slack = available - (position + tickSamples);
         if (slack < 0) {
             jumpTo(available - tickSamples - marginSamples);
             underruns++;
-            resetWindow();
+            // The history is of a delay that proved too short: start it again from this step.
+            forgetHistory();
             return position;
         }
         minSlack = Math.min(minSlack, slack);
         if (++ticksInWindow >= windowTicks) {
-            if (minSlack > marginSamples + hysteresisSamples) {
-                jumpTo(position + (minSlack - marginSamples));
-            }
-            resetWindow();
+            closeWindow();
         }
         return position;
     }
@@ -108,6 +131,29 @@ public final class PlayoutCursor {
         return steps;
     }
 
+    private void closeWindow() {
+        windowMinima[nextWindow] = minSlack;
+        nextWindow = (nextWindow + 1) % windowMinima.length;
+        windowsSeen = Math.min(windowsSeen + 1, windowMinima.length);
+        minSlack = Long.MAX_VALUE;
+        ticksInWindow = 0;
+        if (windowsSeen < windowMinima.length) {
+            return;
+        }
+        long spare = Long.MAX_VALUE;
+        for (long m : windowMinima) {
+            spare = Math.min(spare, m);
+        }
+        if (spare > marginSamples + hysteresisSamples) {
+            long step = spare - marginSamples;
+            jumpTo(position + step);
+            // The remembered slack was measured from the old position: it is that much less now.
+            for (int i = 0; i < windowMinima.length; i++) {
+                windowMinima[i] -= step;
+            }
+        }
+    }
+
     private void jumpTo(long target) {
         jumpedFrom = position;
         position = target;
@@ -115,8 +161,10 @@ public final class PlayoutCursor {
         steps++;
     }
 
-    private void resetWindow() {
+    private void forgetHistory() {
         minSlack = Long.MAX_VALUE;
         ticksInWindow = 0;
+        windowsSeen = 0;
+        nextWindow = 0;
     }
 }

@@ -111,8 +111,10 @@ public final class MediaFactory {
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
     public MixOutput newOutput(String name, MediaFormat format) {
         OpusSettings s = format == null ? outputSettings(null) : mixMinusSettings(format);
-        // 50 ticks: spare delay left after a disturbance is given back within half a second of each fall
-        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50);
+        // Windows of 50 ticks, a history of 8: delay is given back once it stayed spare for 4 s (at
+        // 10 ms ticks), so a path that stalls now and then (a loaded bridge or machine) is covered
+        // instead of chased back and forth, each step a skip the listener hears (docs/jitter-buffer.md).
+        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50, 8);
         return new MixOutput(name, clock, tickSamples, encoder(s), s,
                 new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples, random);
     }

@@ -75,4 +75,50 @@ class PlayoutCursorTest {
         }
         assertThat(jumpSeen).isEqualTo(1);
     }
+
+    /**
+     * A loaded path: audio arrives steadily but stalls for 40 ms every 0.7 s and then catches up at
+     * once. With a one-window memory the cursor chases it both ways (forward by each quiet window's
+     * slack, back at each stall); with a history of several windows it settles on the delay that
+     * covers the stalls and stays there, and gives it back once the stalls have stopped.
+     */
+    @Test
+    void settlesOnABurstyPathInsteadOfChasingIt() {
+        int bursty = 2_000; // 20 s of stalls, then 10 s clean
+        long[] stepsWithMemory = runBurstyPath(new PlayoutCursor(TICK, 48, 96, 50, 8), bursty, 3_000);
+        long[] stepsWithoutMemory = runBurstyPath(new PlayoutCursor(TICK, 48, 96, 50, 1), bursty, 3_000);
+        System.out.printf("bursty path: steps in the last 15 s of stalls %d with a 4 s memory, %d with 0.5 s;"
+                + " delay after the stalls stopped %d -> %d samples%n",
+                stepsWithMemory[0], stepsWithoutMemory[0], stepsWithMemory[1], stepsWithMemory[2]);
+        assertThat(stepsWithoutMemory[0]).as("the one-window cursor chases the stalls").isGreaterThanOrEqualTo(20);
+        assertThat(stepsWithMemory[0]).as("the cursor with memory settles").isLessThanOrEqualTo(2);
+        assertThat(stepsWithMemory[2]).as("delay given back after the stalls stopped")
+                .isLessThanOrEqualTo(48 + 96 + TICK);
+    }
+
+    /** Returns {steps after 5 s of stalls, delay at the last stall, delay at the end}. */
+    private static long[] runBurstyPath(PlayoutCursor c, int burstyTicks, int totalTicks) {
+        long served = 0;
+        long stepsAfterSettling = 0;
+        long delayAtLastStall = 0;
+        long delay = 0;
+        for (int tick = 0; tick < totalTicks; tick++) {
+            long clock = (long) tick * TICK + 100_000;
+            boolean stalled = tick < burstyTicks && tick % 70 >= 66; // 4 ticks of 10 ms
+            if (!stalled) {
+                served = clock; // everything up to now is final (a catch-up after a stall)
+            }
+            long pos = c.next(served);
+            assertThat(pos + TICK).as("tick %d reads only final audio", tick).isLessThanOrEqualTo(served);
+            if (c.jumped() && tick >= 500 && tick < burstyTicks) {
+                stepsAfterSettling++;
+            }
+            delay = clock - pos;
+            if (tick == burstyTicks - 1) {
+                delayAtLastStall = delay;
+            }
+            c.advance();
+        }
+        return new long[] {stepsAfterSettling, delayAtLastStall, delay - TICK};
+    }
 }
