@@ -63,6 +63,18 @@ public final class HowlSuppressor {
     private static final int MIN_BIN = 20;                  // ~160 Hz
     private static final int MAX_BIN = 880;                 // ~6.9 kHz
     private static final float FLOOR_DB = -60f;
+    /**
+     * A silent input cannot howl: a hop whose window is so quiet that no bin can reach this level
+     * (10 dB under {@link #FLOOR_DB}; about -82 dBFS RMS over the 128 ms window: a muted singer,
+     * a pause behind a browser's noise suppression, concealment fading out) gets no transform, and
+     * its spectrum counts as empty. No candidate comes from such a hop anyway; what changes is what
+     * later hops compare with: a growth fit that reaches back into it sees -120 dB there instead of
+     * a level under -70, so a tone rising out of near-silence faster than 70 dB/s (10 dB within the
+     * 140 ms of the fit) is caught up to 140 ms later; and the slow path's band averages over such
+     * hops read lower, which makes a rise out of silence look more like a step (refused).
+     */
+    static final float QUIET_DB = -70f;
+    private static final double QUIET_ENERGY = Math.pow(10, (QUIET_DB + 54.2) / 10) / N;
     private static final float SLOPE_DB_PER_S = 12f;
     private static final float FIT_ERROR_DB = 1.5f;
     private static final double STEADY_HZ = 3;
@@ -111,17 +123,38 @@ public final class HowlSuppressor {
         new Biquad().lowPass(6500, 0.5176, SAMPLE_RATE),
         new Biquad().lowPass(6500, 0.7071, SAMPLE_RATE),
         new Biquad().lowPass(6500, 1.9319, SAMPLE_RATE)};
-    private final RealForwardFft fft = new RealForwardFft(N); // real input: one 1024-point complex FFT
-    private final float[] windowed = new float[N];
-    private final float[] window = new float[N];
+    /** The Hann window of the analysis (the same for every instance). */
+    private static final float[] WINDOW = new float[N];
+
+    static {
+        for (int i = 0; i < N; i++) {
+            WINDOW[i] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * i / N));
+        }
+    }
+
+    /**
+     * What a transform works in and leaves nothing in: its input and output and the real FFT's own
+     * arrays (about 40 KB). One set per thread, used by every suppressor on it in turn (a media loop
+     * runs its singers' analyses one after another), so 40 singers do not push each other's working
+     * arrays out of the caches; only what carries from hop to hop stays with the suppressor.
+     */
+    private static final class Scratch {
+        final RealForwardFft fft = new RealForwardFft(N); // real input: one 1024-point complex FFT
+        final float[] windowed = new float[N];
+        final float[] re = new float[N / 2 + 1];
+        final float[] im = new float[N / 2 + 1];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private final float[] ring = new float[N];
-    private final float[] re = new float[N];
-    private final float[] im = new float[N];
-    /** Per hop (ring of {@link #HISTORY}) and bin: the bin's power, and its level in dBFS once asked for. */
+    /** Per hop (ring of {@link #HISTORY}) and bin: the bin's power. */
     private final float[][] power = new float[HISTORY][N / 2];
+    /**
+     * Per hop and bin: its level in dBFS once asked for, NaN until then (a row is reset to NaN when
+     * its slot takes a new hop; every level read is of the last {@link #HISTORY} hops).
+     */
     private final float[][] levelDb = new float[HISTORY][N / 2];
-    /** The hop whose level {@link #levelDb} holds for each slot and bin (0: none yet; hops count from 1). */
-    private final long[][] levelHop = new long[HISTORY][N / 2];
     private final int[] runs = new int[N / 2];
     private final int[] nextRuns = new int[N / 2];
     private final float[] fitWeight = new float[FIT];
@@ -137,7 +170,14 @@ public final class HowlSuppressor {
     private int sentPos;
     private long sentSamples;
     private final float slopePerHop = SLOPE_DB_PER_S * HOP / RATE;
-    /** Slow path: per 100 ms entry and bin, the level (dBFS) of the band k-2..k+2, input and sent. */
+    /**
+     * Slow path: per 100 ms entry and bin, the power of the band k-2..k+2 (averaged over the entry's
+     * hops), input and sent; and its level in dBFS once asked for (NaN until then). Most bands are
+     * settled by a bound on the level read off the power ({@link #upperDb}, {@link #lowerDb}) or
+     * are never read, so most of the logarithms are never taken.
+     */
+    private final float[][] slowPow = new float[SLOW_HISTORY][N / 2];
+    private final float[][] sentSlowPow = new float[SLOW_HISTORY][N / 2];
     private final float[][] slowDb = new float[SLOW_HISTORY][N / 2];
     private final float[][] sentSlowDb = new float[SLOW_HISTORY][N / 2];
     private final float[] bandPower = new float[N / 2];
@@ -155,6 +195,9 @@ public final class HowlSuppressor {
     private long silentHops;
     /** False: no shortcut for silence (the reference a test compares the shortcuts with). */
     boolean silenceShortcuts = true;
+    /** False: every hop that is not digital silence gets its transform (see {@link #QUIET_DB}); for tests. */
+    boolean quietGate = true;
+    private long quietHops;
     private int phase;
     private int sinceHop;
     private long hops;
@@ -176,10 +219,15 @@ public final class HowlSuppressor {
         return silentHops;
     }
 
+    /** Analysis hops whose window was too quiet for any bin to reach {@link #QUIET_DB} (no transform); for tests. */
+    long quietHops() {
+        return quietHops;
+    }
+
     /** @param holdMs how long a notch stays once engaged (a loop still closed is caught again after) */
     public HowlSuppressor(long holdMs) {
-        for (int i = 0; i < N; i++) {
-            window[i] = (float) (0.5 - 0.5 * Math.cos(2 * Math.PI * i / N));
+        for (float[] row : levelDb) {
+            java.util.Arrays.fill(row, Float.NaN);
         }
         double mean = (FIT - 1) / 2.0;
         double den = 0;
@@ -285,18 +333,18 @@ public final class HowlSuppressor {
         hops++;
         int now = (int) (hops & (HISTORY - 1));
         float[] pw = power[now];
+        java.util.Arrays.fill(levelDb[now], Float.NaN); // this slot's levels were of hop - HISTORY
         if (zeroRun >= N && silenceShortcuts) {
             // the whole window is exactly 0, so is its transform: the same powers without the FFT
             java.util.Arrays.fill(pw, 0f);
             silentHops++;
+        } else if (quietGate && quietWindow()) {
+            // no bin can reach QUIET_DB: nothing here can be a candidate (see QUIET_DB)
+            java.util.Arrays.fill(pw, 0f);
+            quietHops++;
         } else {
-            for (int i = 0; i < N; i++) {
-                windowed[i] = ring[(ringPos + i) & (N - 1)] * window[i];
-            }
-            fft.forward(windowed, re, im);
-            for (int k = 0; k < N / 2; k++) {
-                pw[k] = re[k] * re[k] + im[k] * im[k];
-            }
+            Scratch w = SCRATCH.get();
+            spectrum(w, ring, ringPos, pw);
         }
         releaseExpiredNotches();
         if (hops > FIT) {
@@ -347,6 +395,34 @@ public final class HowlSuppressor {
     }
 
     /**
+     * True when no bin of this hop's spectrum can reach {@link #QUIET_DB}: by Parseval, a bin's power
+     * is at most N times the window's energy (the Hann window only lowers it), which 2048 multiply-adds
+     * give instead of a transform.
+     */
+    private boolean quietWindow() {
+        double e = 0;
+        for (int i = 0; i < N; i++) {
+            float v = ring[i];
+            e += v * v;
+        }
+        return e < QUIET_ENERGY;
+    }
+
+    /** The power spectrum (bins 0..N/2-1) of the Hann-windowed 16 kHz ring {@code x} ending at {@code pos}. */
+    private static void spectrum(Scratch w, float[] x, int pos, float[] pw) {
+        float[] windowed = w.windowed;
+        float[] re = w.re;
+        float[] im = w.im;
+        for (int i = 0; i < N; i++) {
+            windowed[i] = x[(pos + i) & (N - 1)] * WINDOW[i];
+        }
+        w.fft.forward(windowed, re, im);
+        for (int k = 0; k < N / 2; k++) {
+            pw[k] = re[k] * re[k] + im[k] * im[k];
+        }
+    }
+
+    /**
      * The slow path, every 100 ms: the band levels (39 Hz bands, averaged over the last 100 ms,
      * input and what we sent) go into a 3.2 s history, and a band that rose by
      * {@link #SLOW_RISE_DB} or more over 0.4, 0.8, 1.6 or 3.2 s without ever falling back
@@ -366,32 +442,34 @@ public final class HowlSuppressor {
                 bandPower[k] += pw[k];
             }
         }
-        bandLevels(bandPower, SLOW_HOPS, slowDb[e]);
+        bandPowers(bandPower, SLOW_HOPS, slowPow[e]);
+        java.util.Arrays.fill(slowDb[e], Float.NaN);
         // what we sent: one spectrum of its last 128 ms
-        for (int i = 0; i < N; i++) {
-            windowed[i] = sentRing[(sentRingPos + i) & (N - 1)] * window[i];
-        }
-        fft.forward(windowed, re, im);
-        for (int k = 0; k < N / 2; k++) {
-            bandPower[k] = re[k] * re[k] + im[k] * im[k];
-        }
-        bandLevels(bandPower, 1, sentSlowDb[e]);
+        spectrum(SCRATCH.get(), sentRing, sentRingPos, bandPower);
+        bandPowers(bandPower, 1, sentSlowPow[e]);
+        java.util.Arrays.fill(sentSlowDb[e], Float.NaN);
+        long entry = slowEntries;
         slowEntries++;
         if (slowEntries < SLOW_WINDOWS[0] || sentSamples < N * DECIMATE) {
             return;
         }
-        float[] now = slowDb[e];
+        float[] nowPow = slowPow[e];
         int engageBin = -1;
         float engageDb = -200f;
         for (int k = SLOW_MIN_BIN; k <= MAX_BIN; k++) {
-            float v = now[k];
-            if (v < FLOOR_DB || v < now[k - 1] || v <= now[k + 1] || v <= engageDb) {
+            // the tests below on the exact band levels, each settled by the bounds first where they can
+            // (a band level is at least -120, and the floor, -60, is above that)
+            float up = upperDb(nowPow[k]);
+            if (up < FLOOR_DB || up < lowerDb(nowPow[k - 1]) || up <= lowerDb(nowPow[k + 1]) || up <= engageDb) {
                 continue;
             }
-            if (v < now[k - NARROW_BINS] + NARROW_DB || v < now[k + NARROW_BINS] + NARROW_DB) {
+            float v = slowLevel(slowPow, slowDb, entry, k);
+            if (v < FLOOR_DB || v < slowLevel(slowPow, slowDb, entry, k - 1)
+                    || v <= slowLevel(slowPow, slowDb, entry, k + 1) || v <= engageDb) {
                 continue;
             }
-            if (v < now[k - NARROW_BINS] + NARROW_DB || v < now[k + NARROW_BINS] + NARROW_DB) {
+            if (v < slowLevel(slowPow, slowDb, entry, k - NARROW_BINS) + NARROW_DB
+                    || v < slowLevel(slowPow, slowDb, entry, k + NARROW_BINS) + NARROW_DB) {
                 continue;
             }
             if (!risesSlowly(k)) {
@@ -429,9 +507,9 @@ public final class HowlSuppressor {
      * A howl that sits on a voice's harmonic is caught once it stands that far above its siblings.
      */
     private boolean inAVoicesSeries(int k) {
-        float[] row = slowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))];
+        long row = slowEntries - 1;
         double f = bandPeakHz(row, k);
-        float v = row[k];
+        float v = slowLevel(slowPow, slowDb, row, k);
         for (int m = 1; m <= 32; m++) {
             double f0 = f / m;
             if (f0 < 80) {
@@ -457,40 +535,52 @@ public final class HowlSuppressor {
     }
 
     /** The level of a band peak within 1 % (8 Hz at least) of {@code hz}, at most 40 dB under {@code v}; NaN if none. */
-    private static float seriesPeak(float[] row, double hz, float v) {
+    private float seriesPeak(long row, double hz, float v) {
         double tolerance = Math.max(8, 0.01 * hz);
         int lo = (int) Math.floor((hz - tolerance) * N / RATE);
         int hi = (int) Math.ceil((hz + tolerance) * N / RATE);
         float best = Float.NaN;
         for (int j = Math.max(MIN_BIN - NARROW_BINS + 1, lo); j <= Math.min(MAX_BIN + NARROW_BINS - 1, hi); j++) {
-            if (row[j] >= row[j - 1] && row[j] >= row[j + 1] && row[j] >= v - 40 && row[j] > -120f
-                    && Math.abs(bandPeakHz(row, j) - hz) <= tolerance && !(row[j] <= best)) {
-                best = row[j];
+            float r = slowLevel(slowPow, slowDb, row, j);
+            if (r >= slowLevel(slowPow, slowDb, row, j - 1) && r >= slowLevel(slowPow, slowDb, row, j + 1) && r >= v - 40
+                    && r > -120f && Math.abs(bandPeakHz(row, j) - hz) <= tolerance && !(r <= best)) {
+                best = r;
             }
         }
         return best;
     }
 
     /** The band peak's frequency at bin j, refined by parabolic interpolation of the band levels. */
-    private static double bandPeakHz(float[] row, int j) {
-        double a = row[j - 1];
-        double b = row[j];
-        double c = row[j + 1];
+    private double bandPeakHz(long row, int j) {
+        double a = slowLevel(slowPow, slowDb, row, j - 1);
+        double b = slowLevel(slowPow, slowDb, row, j);
+        double c = slowLevel(slowPow, slowDb, row, j + 1);
         double d = a - 2 * b + c;
         double delta = d == 0 ? 0 : Math.max(-0.5, Math.min(0.5, 0.5 * (a - c) / d));
         return (j + delta) * RATE / N;
     }
 
-    /** Band levels in dBFS from band-summed powers, {@code hopsSummed} spectra summed. */
-    private static void bandLevels(float[] summed, int hopsSummed, float[] out) {
+    /** Band powers (bins k-2..k+2) from powers summed over {@code hopsSummed} spectra, averaged. */
+    private static void bandPowers(float[] summed, int hopsSummed, float[] out) {
         float scale = 1f / hopsSummed;
         for (int k = MIN_BIN - NARROW_BINS; k <= MAX_BIN + NARROW_BINS; k++) {
             float b = 0;
             for (int j = k - BAND; j <= k + BAND; j++) {
                 b += summed[j];
             }
-            out[k] = Math.max(-120f, (float) (10 * Math.log10(b * scale + 1e-20)) - 54.2f);
+            out[k] = b * scale;
         }
+    }
+
+    /** The level in dBFS of band k in slow entry {@code entry} (one of the last {@link #SLOW_HISTORY}), computed once. */
+    private static float slowLevel(float[][] pow, float[][] db, long entry, int k) {
+        int e = (int) (entry & (SLOW_HISTORY - 1));
+        float v = db[e][k];
+        if (v != v) {
+            v = Math.max(-120f, (float) (10 * Math.log10(pow[e][k] + 1e-20)) - 54.2f);
+            db[e][k] = v;
+        }
+        return v;
     }
 
     /**
@@ -508,10 +598,9 @@ public final class HowlSuppressor {
             float jump = 0f; // the largest rise from one entry to the next
             boolean ok = true;
             for (long i = first; i < slowEntries; i++) {
-                float[] row = slowDb[(int) (i & (SLOW_HISTORY - 1))];
-                float v = row[k];
+                float v = slowLevel(slowPow, slowDb, i, k);
                 if (i > first) {
-                    jump = Math.max(jump, v - slowDb[(int) ((i - 1) & (SLOW_HISTORY - 1))][k]);
+                    jump = Math.max(jump, v - slowLevel(slowPow, slowDb, i - 1, k));
                 }
                 max = Math.max(max, v);
                 ok &= v >= max - SLOW_DIP_DB;
@@ -519,20 +608,21 @@ public final class HowlSuppressor {
             if (!ok && w == SLOW_WINDOWS[0]) {
                 continue; // the shortest window must rise without a dip; a longer one may beat (modes 1/round trip apart)
             }
-            if (max > slowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))][k] + SLOW_NOW_DB) {
+            if (max > slowLevel(slowPow, slowDb, slowEntries - 1, k) + SLOW_NOW_DB) {
                 continue; // not still rising now
             }
             // the window in thirds: the growth goes on through all three (a note's attack is a step)
-            float m1 = thirdMean(slowDb, k, first, w);
-            float m2 = thirdMean(slowDb, k, first + w / 3, w);
-            float m3 = thirdMean(slowDb, k, first + 2 * w / 3, w);
+            float m1 = thirdMean(slowPow, slowDb, k, first, w);
+            float m2 = thirdMean(slowPow, slowDb, k, first + w / 3, w);
+            float m3 = thirdMean(slowPow, slowDb, k, first + 2 * w / 3, w);
             float rise = m3 - m1;
             if (rise < SLOW_RISE_DB || m2 - m1 < SLOW_THIRD_SHARE * rise || m3 - m2 < SLOW_THIRD_SHARE * rise
                     || jump > Math.max(SLOW_STEP_DB, SLOW_STEP_SHARE * rise) || !steadyBand(k, first)) {
                 continue; // a step (a note's attack), not a growth that goes on; or its frequency moved
             }
-            float sentRise = thirdMean(sentSlowDb, k, first + 2 * w / 3, w) - thirdMean(sentSlowDb, k, first, w);
-            float sentNow = sentSlowDb[(int) ((slowEntries - 1) & (SLOW_HISTORY - 1))][k];
+            float sentRise = thirdMean(sentSlowPow, sentSlowDb, k, first + 2 * w / 3, w)
+                    - thirdMean(sentSlowPow, sentSlowDb, k, first, w);
+            float sentNow = slowLevel(sentSlowPow, sentSlowDb, slowEntries - 1, k);
             if (sentNow >= SENT_FLOOR_DB && sentRise >= SLOW_SENT_SHARE * rise) {
                 return true;
             }
@@ -549,16 +639,15 @@ public final class HowlSuppressor {
         double lo = Double.MAX_VALUE;
         double hi = -Double.MAX_VALUE;
         for (long i = first; i < slowEntries; i++) {
-            float[] row = slowDb[(int) (i & (SLOW_HISTORY - 1))];
             int j = k;
             for (int c = k - 1; c <= k + 1; c++) {
-                if (row[c] > row[j]) {
+                if (slowLevel(slowPow, slowDb, i, c) > slowLevel(slowPow, slowDb, i, j)) {
                     j = c;
                 }
             }
-            double a = row[j - 1];
-            double b = row[j];
-            double c = row[j + 1];
+            double a = slowLevel(slowPow, slowDb, i, j - 1);
+            double b = slowLevel(slowPow, slowDb, i, j);
+            double c = slowLevel(slowPow, slowDb, i, j + 1);
             double d = a - 2 * b + c;
             double delta = d == 0 ? 0 : Math.max(-0.5, Math.min(0.5, 0.5 * (a - c) / d));
             double hz = (j + delta) * RATE / N;
@@ -569,10 +658,10 @@ public final class HowlSuppressor {
     }
 
     /** Mean of bin k's level over the third of a {@code w}-entry window starting at entry {@code from}. */
-    private static float thirdMean(float[][] hist, int k, long from, int w) {
+    private static float thirdMean(float[][] pow, float[][] db, int k, long from, int w) {
         float sum = 0;
         for (long i = from; i < from + w / 3; i++) {
-            sum += hist[(int) (i & (SLOW_HISTORY - 1))][k];
+            sum += slowLevel(pow, db, i, k);
         }
         return sum / (w / 3);
     }
@@ -590,12 +679,12 @@ public final class HowlSuppressor {
      */
     private float level(long hop, int k) {
         int s = slot(hop);
-        if (levelHop[s][k] == hop) {
-            return levelDb[s][k];
+        float v = levelDb[s][k];
+        if (v == v) {
+            return v;
         }
-        float v = Math.max(-120f, (float) (10 * Math.log10(power[s][k] + 1e-20)) - 54.2f);
+        v = Math.max(-120f, (float) (10 * Math.log10(power[s][k] + 1e-20)) - 54.2f);
         levelDb[s][k] = v;
-        levelHop[s][k] = hop;
         return v;
     }
 

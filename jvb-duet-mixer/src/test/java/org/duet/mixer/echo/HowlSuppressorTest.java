@@ -88,6 +88,45 @@ class HowlSuppressorTest {
         }
     }
 
+    @Test
+    void quietWindowsSkipTheTransformAndChangeNoCatch() {
+        // singing with pauses of faint noise (-95 dBFS: a pause behind a browser's noise suppression),
+        // then, out of such a pause, a tone growing 32 dB/s that is also rising in what we sent: a loop
+        int n = RATE * 6;
+        java.util.Random r = new java.util.Random(3);
+        float[] in = SingingSignal.generate(n, 220, 0.3f, 12);
+        float[] sent = new float[n];
+        for (int i = 0; i < n; i++) {
+            boolean pause = i >= RATE && i < RATE * 2 || i >= RATE * 3;
+            if (pause) {
+                in[i] = (float) (1.8e-5 * r.nextGaussian());
+            }
+            if (i >= RATE * 3) {
+                double t = (i - RATE * 3) / (double) RATE;
+                in[i] += (float) Math.min(0.5, 0.001 * Math.pow(10, 32 * t / 20)) * (float) Math.sin(2 * Math.PI * 1500 * t);
+                sent[i] = in[i];
+            }
+        }
+        HowlSuppressor gated = new HowlSuppressor(10_000);
+        HowlSuppressor full = new HowlSuppressor(10_000);
+        full.quietGate = false;
+        float[] a = in.clone();
+        float[] b = in.clone();
+        for (int off = 0; off < n; off += 960) {
+            gated.onSent(sent, off, 960);
+            full.onSent(sent, off, 960);
+            gated.process(a, off, 960);
+            full.process(b, off, 960);
+        }
+        System.out.printf("quiet windows: %d of %d hops without a transform; loop caught at %d / %d ms (gated / full)%n",
+                gated.quietHops(), n / 960, (gated.firstHowlSample() - RATE * 3) / 48, (full.firstHowlSample() - RATE * 3) / 48);
+        assertThat(gated.quietHops()).as("hops of the 1 s pause skipped").isGreaterThan(30);
+        assertThat(full.quietHops()).isZero();
+        assertThat(gated.howls()).as("the loop out of the pause is caught").isPositive();
+        assertThat(gated.howls()).isEqualTo(full.howls());
+        assertThat(gated.firstHowlSample()).isEqualTo(full.firstHowlSample());
+    }
+
     static double max(double[] x, int from, int n) {
         double m = -200;
         for (int i = from; i < from + n; i++) {
