@@ -16,10 +16,12 @@ import java.nio.file.Path;
  *   ./duet bench --only browser        two headless Chromiums: mouth to ear through Duet and direct (--seconds, 20)
  *            --page PARAMS              page URL parameters for it, e.g. "ptime=20&jbt=default" (js/latency.js)
  *   ./duet bench --only disturbance    listener-mix delay under input jitter and a scripted disturbance
+ *   ./duet bench --only detectors      echo/howl detectors' CPU per singer-second on the capacity signals (2 x --duets singers)
  * </pre>
  */
 record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuets, int core, String only,
-                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs, String page, int loadDuets) {
+                 boolean ramp, boolean impairment, int janusPrebuffer, Path docs, String page, int loadDuets,
+                 java.util.List<String> argv) {
 
     static BenchArgs parse(String[] args) {
         String compare = null;
@@ -69,7 +71,7 @@ record BenchArgs(String compare, int duets, int seconds, int warmup, int maxDuet
             seconds = 20; // recorded seconds: about 80 clicks over both directions
         }
         return new BenchArgs(compare, duets, seconds, warmup, maxDuets, core, only, ramp, impairment, prebuffer, docs,
-                page, loadDuets);
+                page, loadDuets, java.util.List.of(args));
     }
 
     private static String value(String[] args, int i, String option) {

@@ -93,15 +93,36 @@ public final class BenchMain {
                     args.warmup(), args.seconds(), CLIENT_PORT_BASE, a, b)) {
                 System.out.println(f.line());
             }
+        } else if ("detectors".equals(args.only())) { // #17: echo/howl detector CPU per singer, no mixer
+            String load = loadAverage();
+            List<Figure> figures = org.duet.bench.detect.DetectorCost.run(a, b, 2 * args.duets(),
+                    Math.min(args.seconds(), 20), 3);
+            for (Figure f : figures) {
+                System.out.println(f.line());
+            }
+            section(args, "detectors", "Echo and feedback detectors, CPU per singer", load, figures,
+                    "The capacity workload's two decoded voices fed to 2 x D singers' detectors in 10 ms blocks, "
+                    + "interleaved singer by singer as a media loop runs them (each singer is sent the partner's "
+                    + "voice), no mixer around them; thread CPU time per singer-second, the least of 3 runs "
+                    + "(`bench/.../detect/DetectorCost`): the whole `EchoControl` as the mixer builds it, and each "
+                    + "part alone.");
         } else if ("sync".equals(args.only())) {
             for (Figure f : org.duet.bench.sync.SyncFigures.run()) { // #13 timing figures only, docs/sync.md
                 System.out.println(f.line());
             }
         } else if ("capacity".equals(args.only())) { // #17: duets_per_core (+ backing), duets_per_machine, from CPU time
-            for (Figure f : org.duet.bench.capacity.CpuCapacity.run(duet, args.loadDuets(), args.warmup(),
-                    Math.min(args.seconds(), 20), CLIENT_PORT_BASE, a, b)) {
+            String load = loadAverage();
+            List<Figure> figures = org.duet.bench.capacity.CpuCapacity.run(duet, args.loadDuets(), args.warmup(),
+                    Math.min(args.seconds(), 20), CLIENT_PORT_BASE, a, b);
+            for (Figure f : figures) {
                 System.out.println(f.line());
             }
+            section(args, "capacity", "Capacity from CPU time", load, figures,
+                    "The mixer process's CPU time per duet-second at a fixed load of `capacity_load_duets` duets "
+                    + "(listener mix per duet; `_backing` with a backing track in every room; `duets_per_machine` "
+                    + "with one loop per core), without the JIT compiler's, inverted into duets per core; "
+                    + "`capacity_tick_*`, `capacity_served_ratio` and `capacity_load_average_1m` say whether the "
+                    + "loop kept up at that load on this machine (docs/performance.md).");
         } else if ("ramp".equals(args.only())) { // the deadline ramp: needs a quiet machine (docs/performance.md)
             for (Figure f : DuetOwnFigures.capacity(duet, args.warmup(), args.seconds(), args.maxDuets(), TICK_MICROS,
                     CLIENT_PORT_BASE, a, b)) {
@@ -139,6 +160,17 @@ public final class BenchMain {
                 }
             }
         }
+    }
+
+    /** Rewrites section {@code name} of docs/benchmarks.md with a single run's figures (the rest of the page stays). */
+    static void section(BenchArgs args, String name, String title, String loadAtStart, List<Figure> figures,
+                        String intro) throws IOException {
+        if (figures.isEmpty()) {
+            return;
+        }
+        Path page = BenchmarksPage.writeSection(args.docs(), name, title, "./duet bench " + String.join(" ", args.argv()),
+                firstThree(loadAtStart), firstThree(loadAverage()), intro, figures);
+        System.err.println("bench: wrote the " + name + " section of " + page);
     }
 
     static void compare(BenchArgs args, Path work, DuetOwnFigures.Starter duetWithBacking, Path backing, EncodedLoop a,
@@ -234,6 +266,12 @@ public final class BenchMain {
         } catch (IOException e) {
             System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
         }
+    }
+
+    /** The 1, 5 and 15 minute load averages of a /proc/loadavg line. */
+    static String firstThree(String loadavg) {
+        String[] f = loadavg.split("\\s+");
+        return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : loadavg;
     }
 
     static String loadAverage() {

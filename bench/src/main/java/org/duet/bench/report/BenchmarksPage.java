@@ -192,6 +192,57 @@ public final class BenchmarksPage {
         return page;
     }
 
+    /**
+     * Rewrites one section of the page ({@code docs/benchmarks.md}) and keeps the rest as it is:
+     * what a single {@code ./duet bench --only X} run measures (the full {@code --compare janus} run
+     * takes far longer than one such run, and rewrites the whole page). The section lies between
+     * {@code <!-- bench:section NAME -->} and {@code <!-- bench:end NAME -->}; a page without it gets
+     * it before "## Plots" (or at its end). The section says which command wrote it, when, and the
+     * machine's load average at its start and end.
+     */
+    public static Path writeSection(Path docs, String name, String title, String command, String loadStart,
+                                    String loadEnd, String intro, List<Figure> figures) throws IOException {
+        Path page = docs.resolve("benchmarks.md");
+        String begin = "<!-- bench:section " + name + " -->";
+        String end = "<!-- bench:end " + name + " -->";
+        StringBuilder md = new StringBuilder();
+        md.append(begin).append("\n### ").append(title).append("\n\n");
+        md.append("Written by `").append(command).append("` on ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+                .append(" (load average at start ").append(loadStart).append(", at end ").append(loadEnd)
+                .append("). That command rewrites this section alone and keeps the rest of the page, which other ")
+                .append("commands wrote (their dates are on them). ").append(intro).append("\n\n");
+        md.append("| figure | value | unit |\n|---|---|---|\n");
+        for (Figure f : figures) {
+            md.append("| ").append(f.name()).append(" | ").append(Figure.format(f.value())).append(" | ").append(f.unit())
+                    .append(" |\n");
+        }
+        md.append(end).append("\n");
+        String old = Files.exists(page) ? Files.readString(page) : "# Benchmarks\n\n";
+        Files.createDirectories(docs);
+        Files.writeString(page, spliceSection(old, name, md.toString()));
+        return page;
+    }
+
+    /** {@code page} with section {@code name} replaced by {@code section} (which carries its own markers), or added. */
+    static String spliceSection(String page, String name, String section) {
+        String begin = "<!-- bench:section " + name + " -->";
+        String end = "<!-- bench:end " + name + " -->";
+        int from = page.indexOf(begin);
+        int to = page.indexOf(end);
+        if (from >= 0 && to > from) {
+            int after = to + end.length();
+            if (after < page.length() && page.charAt(after) == '\n') {
+                after++;
+            }
+            return page.substring(0, from) + section + page.substring(after);
+        }
+        int plots = page.indexOf("\n## Plots");
+        if (plots >= 0) {
+            return page.substring(0, plots + 1) + section + "\n" + page.substring(plots + 1);
+        }
+        return page + (page.endsWith("\n") ? "\n" : "\n\n") + section;
+    }
+
     private static Figure find(List<Figure> figures, String name) {
         for (Figure f : figures) {
             if (f.name().equals(name)) {
