@@ -41,28 +41,37 @@
     const report = () => postMessage(st);
     setInterval(report, 250);
 
-    // Minimum of (time - media time) over the last WINDOW_MS, in 500 ms buckets; restarts on a jump
-    // of the media time (a new stream, a sender that re-timed it).
+    // Best-case (time - media time): drops at once to a smaller offset, rises at most RISE_MS_PER_S
+    // towards the minimum of the last WINDOW_MS (500 ms buckets), as the mixer's own arrival baseline
+    // does (jitter/ArrivalBaseline: 4 s, 2 ms/s); restarts on a jump of the media time (a new stream, a
+    // sender that re-timed it).
     class MinAnchor {
-      constructor() { this.buckets = []; }
+      constructor(riseMsPerS) { this.rise = riseMsPerS; this.buckets = []; this.base = null; this.at = 0; }
       add(nowMs, offsetMs) {
-        const cur = this.value();
-        if (cur !== null && Math.abs(offsetMs - cur) > 250) this.buckets = [];
+        if (this.base !== null && Math.abs(offsetMs - this.base) > 250) { this.buckets = []; this.base = null; }
         const id = Math.floor(nowMs / 500);
         const last = this.buckets[this.buckets.length - 1];
         if (!last || last.id !== id) this.buckets.push({ id, min: offsetMs });
         else last.min = Math.min(last.min, offsetMs);
         while (this.buckets.length && this.buckets[0].id <= id - WINDOW_MS / 500) this.buckets.shift();
-      }
-      value() {
-        if (!this.buckets.length) return null;
+        if (this.base === null || offsetMs < this.base) { this.base = offsetMs; this.at = nowMs; return; }
         let m = Infinity;
         for (const b of this.buckets) m = Math.min(m, b.min);
-        return m;
+        if (m > this.base) this.base += Math.min(m - this.base, this.rise * Math.max(0, nowMs - this.at) / 1000);
+        this.at = nowMs;
       }
+      value() { return this.base; }
     }
-    const recv = new MinAnchor();
-    const send = new MinAnchor();
+    // The ear: the mixer's stream is timed on the server's clock, which is this machine's clock, so its
+    // best case never moves: this singer plays what it receives a fixed time after its media time (a
+    // settled playout), and a server sending late for seconds under load does not change what it sings
+    // to. (With a 4 s minimum the clapper followed a mixer late by a tick for 4 s: its claps moved 10 ms,
+    // 2026-12-02.)
+    const recv = new MinAnchor(0);
+    // The voice: Chromium's capture falls behind real time on a starved machine (its media time lost
+    // 140 ms in 30 s, 2026-12-02), and the mixer places this voice by its arrivals: follow the capture the
+    // same way the mixer's arrival baseline follows it, so the clap is placed where it was meant to be.
+    const send = new MinAnchor(2);
 
     // 32-bit RTP timestamps, unwrapped.
     const unwrapper = () => { let last = null, ext = 0; return (ts) => {

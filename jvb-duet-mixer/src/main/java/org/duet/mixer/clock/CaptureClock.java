@@ -24,12 +24,19 @@ public final class CaptureClock {
         long bestCaseArrivalNanos(long extendedTimestamp);
     }
 
+    /**
+     * A sender's media-time mapping (its SRs, with the measured offset) that puts a capture this far
+     * or more after the packet's best-case arrival is wrong: nothing arrives before it is captured.
+     * A few ms are allowed for the offset's error bound (pings: 2-4 ms in a browser).
+     */
+    public static final long IMPOSSIBLE_TRANSIT_NANOS = 5_000_000L;
     /** Longest believable sender-to-server transit when trusting the sender's wall clock. */
     public static final long PLAUSIBLE_TRANSIT_NANOS = 1_000_000_000L;
     private static final long SKEW_TOLERANCE_NANOS = 50_000_000L;
 
     private final ServerClock serverClock;
     private final ArrivalEstimate arrivals;
+    private final java.util.function.BooleanSupplier arrivalsKnown;
 
     private boolean haveSenderMapping;
     private long mappingTimestamp;
@@ -39,10 +46,23 @@ public final class CaptureClock {
     private long senderUnixToServerNanos;
     private long assumedTransitNanos;
     private Source pinned;
+    /** The sender's mapping was caught placing a capture after its arrival: not used again (sticky). */
+    private boolean mappingRejected;
+    private long rejectedTransitNanos;
 
+    /** Never checks the sender's mapping against arrivals (whose estimate may be a stand-in). */
     public CaptureClock(ServerClock serverClock, ArrivalEstimate arrivals) {
+        this(serverClock, arrivals, () -> false);
+    }
+
+    /**
+     * @param arrivalsKnown whether {@code arrivals} has seen packets yet: only then is a measured
+     *                      mapping checked against them ({@link #IMPOSSIBLE_TRANSIT_NANOS})
+     */
+    public CaptureClock(ServerClock serverClock, ArrivalEstimate arrivals, java.util.function.BooleanSupplier arrivalsKnown) {
         this.serverClock = serverClock;
         this.arrivals = arrivals;
+        this.arrivalsKnown = arrivalsKnown;
     }
 
     /** From an RTCP SR (or abs-capture-time): media time {@code extendedTimestamp} was sender NTP {@code ntp}. */
@@ -54,12 +74,43 @@ public final class CaptureClock {
         // the edge would move the voice back and forth on the timeline.
         long transit = arrivals.bestCaseArrivalNanos(extendedTimestamp) - senderAsServerNanos(extendedTimestamp);
         trustSenderClock = transit >= -SKEW_TOLERANCE_NANOS && transit <= PLAUSIBLE_TRANSIT_NANOS;
+        checkMapping();
+    }
+
+    /**
+     * With a measured offset, the mapping must not put a capture after the packet's earliest arrival
+     * ({@link #IMPOSSIBLE_TRANSIT_NANOS}). Chromium's SRs did, for its fake capture device on a loaded
+     * machine (2026-12-02): 7.7 ms after the arrival at first, then 40-150 ms as its capture fell behind
+     * real time, moving the voice by as much from one SR to the next. Such a sender is placed by its
+     * arrivals from then on: they at least follow when the audio really left.
+     */
+    private void checkMapping() {
+        if (mappingRejected || !haveOffset || !haveSenderMapping || !arrivalsKnown.getAsBoolean()) {
+            return;
+        }
+        long transit = arrivals.bestCaseArrivalNanos(mappingTimestamp)
+                - (senderUnixNanos(mappingTimestamp) + senderUnixToServerNanos);
+        if (transit < -IMPOSSIBLE_TRANSIT_NANOS) {
+            mappingRejected = true;
+            rejectedTransitNanos = transit;
+        }
+    }
+
+    /** Whether the sender's mapping was rejected (it placed a capture after its arrival). */
+    public boolean mappingRejected() {
+        return mappingRejected;
+    }
+
+    /** The transit (best-case arrival - capture) that got the mapping rejected, ns (0: not rejected). */
+    public long rejectedTransitNanos() {
+        return rejectedTransitNanos;
     }
 
     /** A measured offset: server {@link System#nanoTime()} = sender Unix time (ns) + offset. */
     public void setSenderToServerOffset(long nanos) {
         haveOffset = true;
         senderUnixToServerNanos = nanos;
+        checkMapping();
     }
 
     /**
@@ -102,6 +153,9 @@ public final class CaptureClock {
         if (pinned != null) {
             return pinned;
         }
+        if (mappingRejected) {
+            return Source.ARRIVAL;
+        }
         if (usesMeasuredOffset()) {
             return Source.MEASURED_OFFSET;
         }
@@ -125,7 +179,8 @@ public final class CaptureClock {
         return switch (sourceFor(extendedTimestamp)) {
             case MEASURED_OFFSET -> senderUnixNanos(extendedTimestamp) + senderUnixToServerNanos;
             case SENDER_WALL_CLOCK -> senderAsServerNanos(extendedTimestamp);
-            case ARRIVAL -> arrivals.bestCaseArrivalNanos(extendedTimestamp) - assumedTransitNanos;
+            // a rejected mapping came with a measured offset: its sender is no RR-only one, so no half round trip
+            case ARRIVAL -> arrivals.bestCaseArrivalNanos(extendedTimestamp) - (mappingRejected ? 0 : assumedTransitNanos);
         };
     }
 

@@ -183,7 +183,7 @@ public final class SenderClockSync {
         return switch (captureClock.sourceFor(0)) {
             case MEASURED_OFFSET -> Mode.MEASURED;
             case SENDER_WALL_CLOCK -> Mode.SENDER_WALL_CLOCK;
-            case ARRIVAL -> roundTripNanos > 0 ? Mode.HALF_ROUND_TRIP : Mode.ARRIVAL;
+            case ARRIVAL -> roundTripNanos > 0 && !captureClock.mappingRejected() ? Mode.HALF_ROUND_TRIP : Mode.ARRIVAL;
         };
     }
 

@@ -85,7 +85,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         this.longMemoryAnchor = relayed;
         this.jitter = jitter;
         this.serverClock = serverClock;
-        this.captureClock = new CaptureClock(serverClock, this::anchoredArrivalNanos);
+        this.captureClock = new CaptureClock(serverClock, this::anchoredArrivalNanos, () -> jitter.arrivalsObserved() > 0);
         this.clockSync = new SenderClockSync(captureClock);
         this.timeline = new SourceTimeline(timelineSamples);
         this.placement = new TimelinePlacement(reanchorSamples);
@@ -300,10 +300,12 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
      * @param sourceChanges     re-placements because the estimate's source changed
      * @param streamRestarts    times the jitter buffer re-mapped the media time (new SSRC, a jump)
      * @param anchorResets      times the long-memory arrival anchor started afresh (relayed voices)
+     * @param mappingRejectedTransitMs the transit at which the sender's clock mapping was rejected
+     *                          (it put a capture after its arrival; placed by arrivals since), NaN: not rejected
      */
     public record Placement(CaptureClock.Source source, double transitMs, double errorMs, long reanchors,
                             double slewedMs, double mediaToTimelineMs, long sourceChanges, long streamRestarts,
-                            long anchorResets) {
+                            long anchorResets, double mappingRejectedTransitMs) {
     }
 
     public Placement placementSnapshot() {
@@ -311,6 +313,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         double mediaToTimeline = position == Long.MIN_VALUE ? Double.NaN : (position - lastFrameTimestamp) / 48.0;
         return new Placement(captureClock.sourceFor(lastFrameTimestamp), transitNanos / 1e6,
                 placement.lastError() / 48.0, placement.reanchors(), placement.slewedSamples() / 48.0, mediaToTimeline,
-                placement.sourceChanges(), jitter.stats().ssrcChanges() + jitter.stats().reanchors(), anchorResets);
+                placement.sourceChanges(), jitter.stats().ssrcChanges() + jitter.stats().reanchors(), anchorResets,
+                captureClock.mappingRejected() ? captureClock.rejectedTransitNanos() / 1e6 : Double.NaN);
     }
 }

@@ -58,7 +58,15 @@ public final class LatencyCalibration {
     }
 
     private final ClickPattern pattern = new ClickPattern();
-    private final float[] recording = new float[ClickPattern.LENGTH + MAX_LOOP_SAMPLES + 4_800];
+    /** The window: the pattern, the longest loop and 100 ms, after the first click. */
+    private static final int WINDOW_SAMPLES = ClickPattern.LENGTH + MAX_LOOP_SAMPLES + 4_800;
+    /**
+     * How much later the clicks may be played than their places (a starved media loop skipped their
+     * ticks, {@link ClickPattern}) with the window moving along: 2 s. A stall of 3 s during a train
+     * was seen at load 17 (2026-12-02); moved further, the train is refused and tried again.
+     */
+    private static final int MAX_MOVE_SAMPLES = 48_000 * 2;
+    private final float[] recording = new float[WINDOW_SAMPLES + MAX_MOVE_SAMPLES];
     private final ClickTrainDetector detector = new ClickTrainDetector(recording.length);
     private State state = State.IDLE;
     private long start;
@@ -229,7 +237,8 @@ public final class LatencyCalibration {
         if (clicksRead > 0 && mixDelayWhilePlaying < 0) {
             mixDelayWhilePlaying = clickReadDelay[0]; // the clicks are being read now
         }
-        long end = start + recording.length;
+        int window = window();
+        long end = start + window;
         long to = Math.min(finalThrough, end);
         if (to > copiedThrough) {
             returned.mixInto(copiedThrough, 1f, recording, (int) (copiedThrough - start), (int) (to - copiedThrough));
@@ -237,7 +246,7 @@ public final class LatencyCalibration {
         }
         lastFinal = finalThrough;
         if (copiedThrough >= end) {
-            finish(recording.length, true);
+            finish(window, true);
             return true;
         }
         int covered = (int) (copiedThrough - start);
@@ -276,6 +285,11 @@ public final class LatencyCalibration {
             return true;
         }
         return false;
+    }
+
+    /** The recording window now: longer by as much as the last click was played late, within the buffer. */
+    private int window() {
+        return (int) Math.min(recording.length, WINDOW_SAMPLES + pattern.movedBy(ClickPattern.OFFSETS.length - 1));
     }
 
     /**
@@ -322,7 +336,7 @@ public final class LatencyCalibration {
             }
             fail(r.message() + String.format(java.util.Locale.ROOT,
                     " [window %d..%d, voice final through %+d, loudest %.3f at %+.1f ms, read delay %.1f ms; %s]", start,
-                    start + recording.length, lastFinal - start, recording[loudest], loudest / 48.0,
+                    start + window(), lastFinal - start, recording[loudest], loudest / 48.0,
                     mixDelayWhilePlaying / 48.0, sentSummary()));
             if (Double.isFinite(r.spreadMs())) {
                 outcome = new Outcome(State.FAILED, loopSamplesMs(), Double.NaN, r.spreadMs(), r.message(),

@@ -85,6 +85,7 @@ public final class StatsJson {
                     pl.put("sourceChanges", placed.sourceChanges());
                     pl.put("streamRestarts", placed.streamRestarts());
                     pl.put("anchorResets", placed.anchorResets());
+                    finite(pl, "mappingRejectedTransitMs", placed.mappingRejectedTransitMs());
                 }
                 ObjectNode net = o.putObject("network");
                 p.network().writeTo(net);

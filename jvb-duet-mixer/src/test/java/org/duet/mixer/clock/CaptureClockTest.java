@@ -67,4 +67,33 @@ class CaptureClockTest {
         assertThat(c.sourceFor(960)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
         assertThat(c.captureNanos(960)).isBetween(arrivalOfMedia0 - 20 * MS - 1000, arrivalOfMedia0 - 20 * MS + 1000);
     }
+
+    /**
+     * Chromium's SRs for its fake capture device on a loaded machine put captures 7.7 ms, later
+     * 40-150 ms, after their packets arrived (2026-12-02): impossible, so the mapping is rejected for
+     * good and the voice sits at its earliest arrival (no half round trip: the sender has a clock).
+     */
+    @Test
+    void aMappingThatPutsCapturesAfterTheirArrivalIsRejectedForGood() {
+        ServerClock server = new ServerClock(0);
+        long arrivalOfMedia0 = 50_000 * MS;
+        CaptureClock c = new CaptureClock(server, ts -> arrivalOfMedia0 + ServerClock.samplesToNanos(ts), () -> true);
+        c.setAssumedTransitNanos(25 * MS);
+        long senderUnix = 1_700_000_000_000L * MS;
+        long offset = arrivalOfMedia0 - senderUnix; // server nanoTime = sender Unix time + offset
+        c.onSenderTime(0, NtpTime.fromUnixNanos(senderUnix - 4 * MS)); // captured 4 ms before arrival (within the bound)
+        c.setSenderToServerOffset(offset - 8 * MS); // an offset 8 ms low: 4 ms after arrival, within 5 ms
+        assertThat(c.sourceFor(0)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
+        assertThat(c.mappingRejected()).isFalse();
+
+        c.onSenderTime(960, NtpTime.fromUnixNanos(senderUnix + 20 * MS + 40 * MS)); // 40 ms later: 32 ms after arrival
+        assertThat(c.mappingRejected()).isTrue();
+        assertThat(c.rejectedTransitNanos()).isBetween(-32 * MS - 1000, -32 * MS + 1000); // 40 ms, less the low offset
+        assertThat(c.sourceFor(960)).isEqualTo(CaptureClock.Source.ARRIVAL);
+        assertThat(c.captureNanos(960)).isEqualTo(arrivalOfMedia0 + 20 * MS);
+
+        c.onSenderTime(1920, NtpTime.fromUnixNanos(senderUnix + 40 * MS)); // a good SR again: still arrivals
+        c.setSenderToServerOffset(offset);
+        assertThat(c.sourceFor(1920)).isEqualTo(CaptureClock.Source.ARRIVAL);
+    }
 }

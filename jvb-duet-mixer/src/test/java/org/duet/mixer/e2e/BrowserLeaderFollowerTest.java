@@ -21,6 +21,8 @@ import org.duet.mixer.record.OggOpusFiles;
 import org.duet.mixer.record.TakeInfo;
 import org.duet.mixer.room.DuetMixer;
 import org.duet.mixer.sim.BurstFinder;
+import org.duet.mixer.sim.SimulatedDuet;
+import org.duet.mixer.sim.SimSinger;
 import org.duet.mixer.sync.Metronome;
 import org.duet.mixer.web.StandaloneServer;
 import org.junit.jupiter.api.Test;
@@ -65,12 +67,13 @@ class BrowserLeaderFollowerTest {
      */
     private static final int RECORD_SECONDS = 20;
     private static final int MIN_BEATS = 10;
+    private static final int MAX_TAKES = 3;
 
     @TempDir
     Path tmp;
 
     @Test
-    @Timeout(240)
+    @Timeout(300)
     void listenersHearBothVoicesAndTheBeatTogether() throws Exception {
         assumeTrue(HeadlessChromium.available(), "needs Debian chromium and chromium-driver");
         // Opt-in until it has passed: on 2026-12-02 (load 12-37, a Jitsi stack and other Chromiums) one
@@ -90,9 +93,27 @@ class BrowserLeaderFollowerTest {
         try (DuetMixer mixer = DuetMixer.start(config);
              StandaloneServer server = StandaloneServer.start(config, mixer)) {
             assumeTrue(server.webRtcAvailable(), "this build has no WebRTC transport");
-            ChromeDriver a = singer(tmp.resolve("profile-a"), clapper, CLAP_A_HZ);
+            // The browsers start while this JVM runs the mixer's code hot: a cold mixer (interpreted, its
+            // JIT compiler threads starved at load 15-20) skipped 40 s of ticks and lost half the packets
+            // in the first 40 s after the singers joined (2026-12-02), so no calibration at join could work.
+            java.util.concurrent.CompletableFuture<ChromeDriver[]> started = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return new ChromeDriver[] {singer(tmp.resolve("profile-a"), clapper, CLAP_A_HZ),
+                                    singer(tmp.resolve("profile-b"), clapper, CLAP_B_HZ)};
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            long warm0 = System.nanoTime();
+            SimulatedDuet.run(new SimulatedDuet.Scenario(
+                    new SimSinger.Profile("a", 10, 2, 0, 350, 50, 12, 50, 6000, true, 1),
+                    new SimSinger.Profile("b", 60, 15, 2, -1200, -50, 25, 50, 8000, true, 2), 100, 8, 4));
+            System.out.printf("mixer warmed up (a simulated duet) in %.1f s%n", (System.nanoTime() - warm0) / 1e9);
+            ChromeDriver[] both = started.get(200, java.util.concurrent.TimeUnit.SECONDS);
+            ChromeDriver a = both[0];
             browsers.add(a);
-            ChromeDriver b = singer(tmp.resolve("profile-b"), clapper, CLAP_B_HZ);
+            ChromeDriver b = both[1];
             browsers.add(b);
 
             String url = server.uri() + "?room=lf";
@@ -121,6 +142,8 @@ class BrowserLeaderFollowerTest {
                     String state = s.path("calibration").asText();
                     if (Double.isNaN(calibratedAfter[who]) && "done".equals(state)) {
                         calibratedAfter[who] = (System.nanoTime() - (who == 0 ? joinedA : joinedB)) / 1e9;
+                        System.out.printf(java.util.Locale.ROOT, "%s calibrated %.2f s after joining: %s; %s%n",
+                                who == 0 ? "A" : "B", calibratedAfter[who], s, timing(server.uri(), pages));
                     }
                     if ("failed".equals(state) && !s.path("calibrationMessage").asText().equals(
                             who == 0 ? lastFailure[0] : lastFailure[1])) {
@@ -143,6 +166,7 @@ class BrowserLeaderFollowerTest {
             report("browser_calibration_at_join_first_s", calibratedAfter[0], "s");
             report("browser_calibration_at_join_second_s", calibratedAfter[1], "s");
             report("browser_calibration_requests_from_page", asked[0] + asked[1], "");
+            report("browser_load_average_1min", loadAverage(), "");
             assertThat(calibratedAfter).as("both singers calibrated (within 60 s, 3 requests from each page): " + sync)
                     .doesNotContain(Double.NaN);
 
@@ -156,54 +180,86 @@ class BrowserLeaderFollowerTest {
             a.findElement(By.id("sync-beat-start")).click();
             Thread.sleep(4_000); // the follower hears the beat and claps; outputs settle on their delays
             // The listener mix as the server sends it to listeners, recorded as a take (a listener page
-            // would be a third Chromium on a 2-core machine; its own playout is not what is tested).
-            TakeInfo take = server.rehearsal().startTake("lf", "test");
-            Thread.sleep(RECORD_SECONDS * 1_000L);
-            server.rehearsal().stopTake("lf");
-            take = server.rehearsal().awaitTake("lf", take.id(), 10_000);
-            assertThat(take.status()).isEqualTo(TakeInfo.DONE);
-            float[] heard = OggOpusFiles.read(tmp.resolve("takes").resolve(take.id()).resolve("mix.opus")).audio();
-            assertThat(heard.length).as("the take recorded the listener mix").isGreaterThan(RATE * (RECORD_SECONDS - 2));
-            sync = get(api);
-            System.out.println("sync while recording: " + sync);
+            // would be a third Chromium on a 2-core machine; its own playout is not what is tested). On a
+            // loaded machine some beats or claps never make it (a stalled media loop skips ticks, a starved
+            // browser misses a frame): only beats with both claps count, and another take is recorded
+            // until MIN_BEATS of them are in (at most MAX_TAKES).
+            List<Double> aToBeat = new ArrayList<>();
+            List<Double> bToBeat = new ArrayList<>();
+            int beatsHeard = 0;
+            for (int takeNo = 1; takeNo <= MAX_TAKES && aToBeat.size() < MIN_BEATS; takeNo++) {
+                TakeInfo take = server.rehearsal().startTake("lf", "test-" + takeNo);
+                long recordStart = System.nanoTime();
+                List<String> series = new ArrayList<>();
+                while (System.nanoTime() - recordStart < RECORD_SECONDS * 1_000_000_000L) {
+                    // What moves each singer's loop as the mixer states it, once a second (docs/sync.md)
+                    series.add(String.format(java.util.Locale.ROOT, "%5.1f s %s",
+                            (System.nanoTime() - recordStart) / 1e9, timing(server.uri(), pages)));
+                    Thread.sleep(1_000);
+                }
+                server.rehearsal().stopTake("lf");
+                System.out.println("take " + takeNo + ", while recording (t after the take's start; per singer: clock,"
+                        + " transit = best-case arrival - capture estimate, timeline - media time, own mix read delay,"
+                        + " calibrated loop, clock offset, mix ticks skipped; the listener's beat delay (the leader's"
+                        + " loop now) and the follower's correction; the clappers' received/sent best-case delays R/S, ms):");
+                series.forEach(System.out::println);
+                take = server.rehearsal().awaitTake("lf", take.id(), 30_000);
+                assertThat(take.status()).isEqualTo(TakeInfo.DONE);
+                float[] heard = OggOpusFiles.read(tmp.resolve("takes").resolve(take.id()).resolve("mix.opus")).audio();
+                report("browser_take_seconds", heard.length / (double) RATE, "s");
+                assertThat(heard.length).as("the take recorded the listener mix").isGreaterThan(RATE * 5);
+
+                // Every beat, and each singer's clap on it, in what the listener played.
+                double[] beats = findAll(heard, new BurstFinder(Metronome.BEAT_HZ, Metronome.CLICK_SAMPLES, false), 0.15);
+                double[] clapsA = findAll(heard, new BurstFinder(CLAP_A_HZ, CLAP_SAMPLES, true), 0.08);
+                double[] clapsB = findAll(heard, new BurstFinder(CLAP_B_HZ, CLAP_SAMPLES, true), 0.08);
+                StringBuilder perBeat = new StringBuilder();
+                for (double k : beats) {
+                    double ca = nearest(clapsA, k);
+                    double cb = nearest(clapsB, k);
+                    if (Math.abs(ca - k) > RATE / 10.0 || Math.abs(cb - k) > RATE / 10.0) {
+                        perBeat.append(String.format(java.util.Locale.ROOT, " [%.2f s: a %+.1f b %+.1f ms]", k / RATE,
+                                (ca - k) / 48, (cb - k) / 48));
+                        continue;
+                    }
+                    perBeat.append(String.format(java.util.Locale.ROOT, " %+.2f/%+.2f", (ca - k) / 48, (cb - k) / 48));
+                    aToBeat.add((ca - k) / 48);
+                    bToBeat.add((cb - k) / 48);
+                }
+                beatsHeard += beats.length;
+                System.out.println("take " + takeNo + ": listener: beats " + beats.length + ", A's claps " + clapsA.length
+                        + ", B's claps " + clapsB.length + "; per beat A-beat/B-beat ms:" + perBeat);
+            }
+            JsonNode sync2 = get(api);
+            System.out.println("sync while recording: " + sync2);
             printPlacements(server.uri().resolve("api/stats"));
             for (ChromeDriver p : List.of(a, b)) {
                 System.out.println("clapper: " + js(p).executeScript("return JSON.stringify(window.__clapper)"));
             }
-            assertThat(sync.path("mode").asText()).isEqualTo("leader-follower");
-
-            // Every beat, and each singer's clap on it, in what the listener played.
-            double[] beats = findAll(heard, new BurstFinder(Metronome.BEAT_HZ, Metronome.CLICK_SAMPLES, false), 0.15);
-            double[] clapsA = findAll(heard, new BurstFinder(CLAP_A_HZ, CLAP_SAMPLES, true), 0.08);
-            double[] clapsB = findAll(heard, new BurstFinder(CLAP_B_HZ, CLAP_SAMPLES, true), 0.08);
+            assertThat(sync2.path("mode").asText()).isEqualTo("leader-follower");
+            int complete = aToBeat.size();
+            report("browser_leader_follower_beats", complete, "of " + beatsHeard);
+            assertThat(complete).as("beats with both claps in the listener's recordings").isGreaterThanOrEqualTo(MIN_BEATS);
             List<Double> errors = new ArrayList<>();
-            StringBuilder perBeat = new StringBuilder();
-            int complete = 0;
-            for (double k : beats) {
-                double ca = nearest(clapsA, k);
-                double cb = nearest(clapsB, k);
-                if (Math.abs(ca - k) > RATE / 10.0 || Math.abs(cb - k) > RATE / 10.0) {
-                    perBeat.append(String.format(java.util.Locale.ROOT, " [%.2f s: a %+.1f b %+.1f ms]", k / RATE,
-                            (ca - k) / 48, (cb - k) / 48));
-                    continue;
-                }
-                complete++;
-                perBeat.append(String.format(java.util.Locale.ROOT, " %+.2f/%+.2f", (ca - k) / 48, (cb - k) / 48));
-                errors.add(Math.abs(ca - k) / 48);
-                errors.add(Math.abs(cb - k) / 48);
-                errors.add(Math.abs(cb - ca) / 48);
+            double[] ab = new double[complete];
+            for (int i = 0; i < complete; i++) {
+                ab[i] = bToBeat.get(i) - aToBeat.get(i);
+                errors.add(Math.abs(aToBeat.get(i)));
+                errors.add(Math.abs(bToBeat.get(i)));
+                errors.add(Math.abs(ab[i]));
             }
-            System.out.println("listener: beats at " + beats.length + ", A's claps " + clapsA.length + ", B's claps "
-                    + clapsB.length + "; per beat A-beat/B-beat ms:" + perBeat);
+            // The three pairwise offsets in the listener mix: leader - beat, follower - beat, follower - leader.
+            pair("browser_leader_to_beat", aToBeat.stream().mapToDouble(Double::doubleValue).toArray());
+            pair("browser_follower_to_beat", bToBeat.stream().mapToDouble(Double::doubleValue).toArray());
+            pair("browser_follower_to_leader", ab);
             double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            report("browser_leader_follower_beats", complete, "of " + beats.length);
-            assertThat(complete).as("beats with both claps in the listener's recording").isGreaterThanOrEqualTo(MIN_BEATS);
             double median = e[e.length / 2];
             double p95 = e[(int) Math.min(e.length - 1, Math.round(0.95 * (e.length - 1)))];
             double max = e[e.length - 1];
             report("browser_alignment_error_median_ms", median, "ms");
             report("browser_alignment_error_p95_ms", p95, "ms");
             report("browser_alignment_error_max_ms", max, "ms");
+            report("browser_load_average_1min", loadAverage(), "");
             report("browser_leader_follower_wall_s", (System.nanoTime() - t0) / 1e9, "s");
             assertThat(p95).as("listener: beat, A and B within 5 ms of each other (p95), ms").isLessThanOrEqualTo(5.0);
         } finally {
@@ -236,6 +292,39 @@ class BrowserLeaderFollowerTest {
             System.out.println("placement " + p.path("id").asText() + ": " + p.path("placement") + " clock "
                     + p.path("sync") + " stats " + p.path("stats"));
         }
+    }
+
+    /**
+     * One line: for each singer (in the order they joined) the capture clock, transit, placement
+     * (timeline - media time), own mix read delay and the loop the mixer states now; the listener's beat
+     * delay; and each clapper's minimum-delay anchors.
+     */
+    private static String timing(URI base, ChromeDriver[] pages) throws Exception {
+        JsonNode sync = get(base.resolve("api/rooms/lf/sync"));
+        JsonNode stats = get(base.resolve("api/stats"));
+        StringBuilder b = new StringBuilder();
+        JsonNode singers = sync.path("singers");
+        for (int who = 0; who < singers.size(); who++) {
+            String id = singers.get(who).path("id").asText();
+            for (JsonNode p : stats.findParents("placement")) {
+                if (id.equals(p.path("id").asText())) {
+                    JsonNode pl = p.path("placement");
+                    b.append(String.format(java.util.Locale.ROOT, "%s[%s tr %.2f m2t %.2f d %.1f loop %.1f off %.1f sk %d] ",
+                            who == 0 ? "A" : "B", pl.path("clock").asText(), pl.path("transitMs").asDouble(),
+                            pl.path("mediaToTimelineMs").asDouble(), p.path("stats").path("mixDelayMs").asDouble(),
+                            singers.get(who).path("loopMs").asDouble(), p.path("sync").path("clockOffsetMs").asDouble(),
+                            p.path("stats").path("mixTicksSkipped").asLong()));
+                }
+            }
+        }
+        b.append(String.format(java.util.Locale.ROOT, "beat %.1f corr %.1f", sync.path("listenerBeatDelayMs").asDouble(),
+                singers.size() > 1 ? singers.get(1).path("correctionMs").asDouble() : Double.NaN));
+        for (int who = 0; who < pages.length; who++) {
+            Object rs = js(pages[who]).executeScript(
+                    "const c = window.__clapper; return c ? c.recvBaseMs + '/' + c.sendBaseMs : 'none'");
+            b.append(who == 0 ? " | R/S A " : " B ").append(rs);
+        }
+        return b.toString();
     }
 
     private static JsonNode get(URI uri) throws Exception {
@@ -272,6 +361,19 @@ class BrowserLeaderFollowerTest {
 
     private static void report(String name, double value, String unit) {
         System.out.printf("%s %.2f %s%n", name, value, unit);
+    }
+
+    /** Median (signed) and p95 of |x| of one pairwise offset, ms. */
+    private static void pair(String name, double[] x) {
+        double[] sorted = x.clone();
+        Arrays.sort(sorted);
+        double[] abs = Arrays.stream(x).map(Math::abs).sorted().toArray();
+        report(name + "_median_ms", sorted[sorted.length / 2], "ms");
+        report(name + "_p95_abs_ms", abs[(int) Math.min(abs.length - 1, Math.round(0.95 * (abs.length - 1)))], "ms");
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static JavascriptExecutor js(ChromeDriver browser) {
