@@ -27,7 +27,7 @@ public final class CaptureClock {
     /**
      * A sender's media-time mapping (its SRs, with the measured offset) that puts a capture this far
      * or more after the packet's best-case arrival is wrong: nothing arrives before it is captured.
-     * A few ms are allowed for the offset's error bound (pings: 2-4 ms in a browser).
+     * The offset's error bound is allowed on top (pings: 2-4 ms in a browser).
      */
     public static final long IMPOSSIBLE_TRANSIT_NANOS = 5_000_000L;
     /** Longest believable sender-to-server transit when trusting the sender's wall clock. */
@@ -48,6 +48,8 @@ public final class CaptureClock {
     private Source pinned;
     /** The sender's mapping was caught placing a capture after its arrival: not used again (sticky). */
     private boolean mappingRejected;
+    private long offsetErrorBoundNanos;
+    private boolean mappingFromReport;
     private long rejectedTransitNanos;
 
     /** Never checks the sender's mapping against arrivals (whose estimate may be a stand-in). */
@@ -67,6 +69,17 @@ public final class CaptureClock {
 
     /** From an RTCP SR (or abs-capture-time): media time {@code extendedTimestamp} was sender NTP {@code ntp}. */
     public void onSenderTime(long extendedTimestamp, long ntp) {
+        onSenderTime(extendedTimestamp, ntp, false);
+    }
+
+    /**
+     * As {@link #onSenderTime(long, long)}; {@code fromReport}: the mapping is an RTCP SR's, which
+     * must not put a capture after its arrival ({@link #IMPOSSIBLE_TRANSIT_NANOS}). A per-packet
+     * capture time (abs-capture-time, a Jitsi page's capture stamp) is not checked: each packet's own
+     * stamp is later than the best case whenever that packet was late.
+     */
+    public void onSenderTime(long extendedTimestamp, long ntp, boolean fromReport) {
+        mappingFromReport = fromReport;
         haveSenderMapping = true;
         mappingTimestamp = extendedTimestamp;
         mappingSenderUnixNanos = NtpTime.toUnixNanos(ntp);
@@ -79,18 +92,18 @@ public final class CaptureClock {
 
     /**
      * With a measured offset, the mapping must not put a capture after the packet's earliest arrival
-     * ({@link #IMPOSSIBLE_TRANSIT_NANOS}). Chromium's SRs did, for its fake capture device on a loaded
+     * ({@link #IMPOSSIBLE_TRANSIT_NANOS} and the offset's error bound). Chromium's SRs did, for its fake capture device on a loaded
      * machine (2026-12-02): 7.7 ms after the arrival at first, then 40-150 ms as its capture fell behind
      * real time, moving the voice by as much from one SR to the next. Such a sender is placed by its
      * arrivals from then on: they at least follow when the audio really left.
      */
     private void checkMapping() {
-        if (mappingRejected || !haveOffset || !haveSenderMapping || !arrivalsKnown.getAsBoolean()) {
+        if (mappingRejected || !haveOffset || !haveSenderMapping || !mappingFromReport || !arrivalsKnown.getAsBoolean()) {
             return;
         }
         long transit = arrivals.bestCaseArrivalNanos(mappingTimestamp)
                 - (senderUnixNanos(mappingTimestamp) + senderUnixToServerNanos);
-        if (transit < -IMPOSSIBLE_TRANSIT_NANOS) {
+        if (transit < -(IMPOSSIBLE_TRANSIT_NANOS + offsetErrorBoundNanos)) {
             mappingRejected = true;
             rejectedTransitNanos = transit;
         }
@@ -108,8 +121,17 @@ public final class CaptureClock {
 
     /** A measured offset: server {@link System#nanoTime()} = sender Unix time (ns) + offset. */
     public void setSenderToServerOffset(long nanos) {
+        setSenderToServerOffset(nanos, 0);
+    }
+
+    /**
+     * As {@link #setSenderToServerOffset(long)}, with the offset's error bound: a capture placed up to
+     * that much (plus {@link #IMPOSSIBLE_TRANSIT_NANOS}) after its arrival is still believed.
+     */
+    public void setSenderToServerOffset(long nanos, long errorBoundNanos) {
         haveOffset = true;
         senderUnixToServerNanos = nanos;
+        offsetErrorBoundNanos = Math.max(0, errorBoundNanos);
         checkMapping();
     }
 

@@ -206,7 +206,8 @@ public final class SenderClockSync {
         boolean measured = estimator.hasEstimate() && estimator.errorBoundMs() <= USABLE_ERROR_BOUND_MS;
         if (measured) {
             // server nanoTime = sender Unix ns + offset, as the capture clock wants it.
-            captureClock.setSenderToServerOffset(estimator.offsetNanos(nowNanos));
+            captureClock.setSenderToServerOffset(estimator.offsetNanos(nowNanos),
+                    (long) (estimator.errorBoundMs() * 1e6));
         } else {
             captureClock.clearOffset();
         }

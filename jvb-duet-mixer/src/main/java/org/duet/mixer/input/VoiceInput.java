@@ -147,7 +147,7 @@ public final class VoiceInput implements MixSource, DecodedFrameSink {
         if (current != -1 && current != ssrc) {
             return;
         }
-        captureClock.onSenderTime(jitter.extendedTimestampOf(rtpTimestamp), ntpTimestamp);
+        captureClock.onSenderTime(jitter.extendedTimestampOf(rtpTimestamp), ntpTimestamp, true);
     }
 
     /** Feeds the capture anchor with the packet the jitter buffer just learned from, if any. */

@@ -81,19 +81,27 @@ class CaptureClockTest {
         c.setAssumedTransitNanos(25 * MS);
         long senderUnix = 1_700_000_000_000L * MS;
         long offset = arrivalOfMedia0 - senderUnix; // server nanoTime = sender Unix time + offset
-        c.onSenderTime(0, NtpTime.fromUnixNanos(senderUnix - 4 * MS)); // captured 4 ms before arrival (within the bound)
+        c.onSenderTime(0, NtpTime.fromUnixNanos(senderUnix - 4 * MS), true); // captured 4 ms before arrival (within the bound)
         c.setSenderToServerOffset(offset - 8 * MS); // an offset 8 ms low: 4 ms after arrival, within 5 ms
         assertThat(c.sourceFor(0)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
         assertThat(c.mappingRejected()).isFalse();
 
-        c.onSenderTime(960, NtpTime.fromUnixNanos(senderUnix + 20 * MS + 40 * MS)); // 40 ms later: 32 ms after arrival
+        c.onSenderTime(960, NtpTime.fromUnixNanos(senderUnix + 20 * MS + 40 * MS), true); // 40 ms later: 32 ms after arrival
         assertThat(c.mappingRejected()).isTrue();
         assertThat(c.rejectedTransitNanos()).isBetween(-32 * MS - 1000, -32 * MS + 1000); // 40 ms, less the low offset
         assertThat(c.sourceFor(960)).isEqualTo(CaptureClock.Source.ARRIVAL);
         assertThat(c.captureNanos(960)).isEqualTo(arrivalOfMedia0 + 20 * MS);
 
-        c.onSenderTime(1920, NtpTime.fromUnixNanos(senderUnix + 40 * MS)); // a good SR again: still arrivals
+        c.onSenderTime(1920, NtpTime.fromUnixNanos(senderUnix + 40 * MS), true); // a good SR again: still arrivals
         c.setSenderToServerOffset(offset);
         assertThat(c.sourceFor(1920)).isEqualTo(CaptureClock.Source.ARRIVAL);
+
+        // A per-packet capture time (abs-capture-time, a Jitsi page's stamp) is not checked: a late
+        // packet's own stamp is after the best case of its media time.
+        CaptureClock p = new CaptureClock(server, ts -> arrivalOfMedia0 + ServerClock.samplesToNanos(ts), () -> true);
+        p.onSenderTime(960, NtpTime.fromUnixNanos(senderUnix + 20 * MS + 40 * MS));
+        p.setSenderToServerOffset(offset);
+        assertThat(p.mappingRejected()).isFalse();
+        assertThat(p.sourceFor(960)).isEqualTo(CaptureClock.Source.MEASURED_OFFSET);
     }
 }
