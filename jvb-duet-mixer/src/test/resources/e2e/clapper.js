@@ -118,8 +118,12 @@
     decoder.configure({ codec: 'opus', sampleRate: RATE, numberOfChannels: 1 });
 
     function onReceived(frame) {
-      const now = performance.now();
-      const ts = unwrapIn(frame.getMetadata().rtpTimestamp ?? frame.timestamp);
+      const meta = frame.getMetadata();
+      // receiveTime: when the packet came off the network (Chromium 1xx and later), not when this
+      // worker got to it: a starved renderer's delay does not enter the ear's best case
+      const now = typeof meta.receiveTime === 'number' && meta.receiveTime > 0 ? meta.receiveTime : performance.now();
+      st.receiveTimes = (st.receiveTimes || 0) + (now !== meta.receiveTime ? 0 : 1);
+      const ts = unwrapIn(meta.rtpTimestamp ?? frame.timestamp);
       st.framesIn++;
       recv.add(now, now - ts * 1000 / RATE);
       if (decodedThrough !== null && (ts < decodedThrough - 9600 || ts > decodedThrough + 48000)) {

@@ -118,6 +118,11 @@ class BrowserLeaderFollowerTest {
             System.out.printf("browsers started after %.1f s%n", (System.nanoTime() - t0) / 1e9);
             BrowserDuetTest.join(a, url, "singer-a", "Ana");
             long joinedA = System.nanoTime();
+            // A takes the lead from the page before B joins: the room is in leader/follower mode from the
+            // start, so no singer's output ever forwards the partner's packets (live mode does, until a
+            // beat starts) and each singer's stream keeps one timing from their calibration to the take
+            // (a forward/mix switch re-times it, and the singer's playout settles on it afresh).
+            a.findElement(By.id("sync-lead")).click();
             BrowserDuetTest.join(b, url, "singer-b", "Ben");
             long joinedB = System.nanoTime();
             System.out.printf("joined after %.1f / %.1f s%n", (joinedA - t0) / 1e9, (joinedB - t0) / 1e9);
@@ -172,8 +177,6 @@ class BrowserLeaderFollowerTest {
                     + "document.getElementById('sync-bpb').value = '4';"
                     + "document.getElementById('sync-accent').checked = false;"
                     + "document.getElementById('sync-countin').value = '0';");
-            a.findElement(By.id("sync-lead")).click();
-            Thread.sleep(300);
             a.findElement(By.id("sync-beat-start")).click();
             Thread.sleep(4_000); // the follower hears the beat and claps; outputs settle on their delays
             // The listener mix as the server sends it to listeners, recorded as a take (a listener page
