@@ -429,7 +429,9 @@ public final class RoomSync {
         if (s.output.isForwarding()) {
             return s.calibration.mixDelayAtCalibration(); // not reading the timeline: keep the loop as measured
         }
-        return Math.max(0, tickPosition - tickSamples - s.output.lastReadPosition());
+        // by the stream's media time, not the tick's: a move of the room's tick phase is no change in
+        // what the singer hears (see MixOutput.streamReadDelay)
+        return Math.max(0, s.output.streamReadDelay());
     }
 
     // ---- state ----
