@@ -111,10 +111,14 @@ public final class MediaFactory {
     /** An output for receivers that negotiated {@code format} (null: the shared listener mix). */
     public MixOutput newOutput(String name, MediaFormat format) {
         OpusSettings s = format == null ? outputSettings(null) : mixMinusSettings(format);
-        // Windows of 50 ticks, a history of 8: delay is given back once it stayed spare for 4 s (at
-        // 10 ms ticks), so a path that stalls now and then (a loaded bridge or machine) is covered
-        // instead of chased back and forth, each step a skip the listener hears (docs/jitter-buffer.md).
-        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50, 8);
+        // Windows of 50 ticks. The listener mix keeps a history of 8: delay is given back once it
+        // stayed spare for 4 s (at 10 ms ticks), so a path that stalls now and then (a loaded bridge
+        // or machine) is covered instead of chased back and forth, each step a skip the listener
+        // hears. A singer's mix-minus (mixing when a backing track or beat plays) gives spare delay
+        // back after one window: a singer feels every ms of delay, a listener does not
+        // (docs/mixing.md).
+        int historyWindows = format == null ? 8 : 1;
+        PlayoutCursor cursor = new PlayoutCursor(tickSamples, 48 /* 1 ms margin */, 48 * 2, 50, historyWindows);
         return new MixOutput(name, clock, tickSamples, encoder(s), s,
                 new SoftLimiter(limiterThresholdDb, limiterReleaseMs), cursor, staleSamples, random);
     }
