@@ -40,7 +40,7 @@ public final class EchoDucker {
     private static final float PATH_ALPHA = 0.9f;           // per-bin echo path average, per 10 ms
     private static final float TAIL = 0.5f;                 // the echo estimate's decay per hop (room tail, jitter)
 
-    private final Fft fft = new Fft(N);
+    private final Fft fft = Fft.shared(N);
     private final float[] window = new float[WIN];          // sqrt Hann: analysis x synthesis = Hann
     private final float[] ref = new float[REF];
     private final int[] refStamp = new int[REF];            // low 32 bits of each slot's sent position

@@ -81,6 +81,7 @@ public final class AcousticPeer implements AutoCloseable {
     // played and captured, for the test
     private float[] speaker = new float[0];
     private float[] captured = new float[0];
+    private float[] returned = new float[0];
     private volatile int framesDone;
     private long startNanos;
 
@@ -128,6 +129,7 @@ public final class AcousticPeer implements AutoCloseable {
         startNanos = start;
         speaker = new float[voice.length + FRAME];
         captured = new float[voice.length];
+        returned = new float[voice.length];
         device = new Thread(() -> deviceLoop(voice, start), name + "-device");
         device.setDaemon(true);
         device.start();
@@ -237,6 +239,7 @@ public final class AcousticPeer implements AutoCloseable {
                 float room = (float) (flat * played0 + peak * resonance.process(played0));
                 float v = voice[n] + (closed ? room : 0f);
                 captured[n] = v;
+                returned[n] = closed ? room : 0f;
                 pcm[i] = (short) Math.round(Math.max(-1f, Math.min(1f, v)) * 32767f);
             }
             int len = encoder.encode(pcm, 0, FRAME, opus, 0, opus.length);
@@ -347,6 +350,11 @@ public final class AcousticPeer implements AutoCloseable {
     /** What the microphone captured, by device sample from the start. */
     public float[] captured() {
         return java.util.Arrays.copyOf(captured, framesDone * FRAME);
+    }
+
+    /** What the room returned into the microphone (the echo as it entered, before coding), by device sample. */
+    public float[] returned() {
+        return java.util.Arrays.copyOf(returned, framesDone * FRAME);
     }
 
     /** Device sample at {@link System#nanoTime} {@code nanos}. */
