@@ -59,13 +59,15 @@ public final class EchoInMix {
      * @param aligned   share of the measured seconds whose alignment was found
      * @param lagsMs    where the singer's audio landed in the mix, per half second (ms), for the log
      * @param perSecond  {@code levelDb} per half second of the mix (by the frame's start), for the log
+     * @param trimmedDb  {@code levelDb} without the loudest tenth of the half seconds (at least one)
      */
     public record Level(double levelDb, double coverage, int cells, double maskerDb, double aligned, String lagsMs,
-                        String perSecond) {
+                        String perSecond, double trimmedDb) {
         @Override
         public String toString() {
-            return String.format("%.1f dB over %d cells (%.0f %% of the echo's energy; the voices there %.1f dB; aligned %.0f %%);"
-                    + " per half second%s; lag ms %s", levelDb, cells, 100 * coverage, maskerDb, 100 * aligned, perSecond, lagsMs);
+            return String.format("%.1f dB (%.1f dB without the loudest tenth of the half seconds) over %d cells (%.0f %% of the"
+                    + " echo's energy; the voices there %.1f dB; aligned %.0f %%); per half second%s; lag ms %s", levelDb,
+                    trimmedDb, cells, 100 * coverage, maskerDb, 100 * aligned, perSecond, lagsMs);
         }
     }
 
@@ -230,12 +232,24 @@ public final class EchoInMix {
         }
         double level = 10 * Math.log10((mixIn + 1e-30) / (echoIn + 1e-30));
         StringBuilder per = new StringBuilder();
+        java.util.List<double[]> read = new java.util.ArrayList<>();
         for (int b = 0; b < blocks; b++) {
             per.append(echoBy[b] == 0 ? " -" : String.format(" %.0f", 10 * Math.log10((mixBy[b] + 1e-30) / echoBy[b])));
+            if (echoBy[b] > 0) {
+                read.add(new double[] {mixBy[b] / echoBy[b], mixBy[b], echoBy[b]});
+            }
         }
+        read.sort((u, v) -> Double.compare(v[0], u[0]));
+        double mixKept = 0;
+        double echoKept = 0;
+        for (int i = (read.size() + 9) / 10; i < read.size(); i++) {
+            mixKept += read.get(i)[1];
+            echoKept += read.get(i)[2];
+        }
+        double trimmed = 10 * Math.log10((mixKept + 1e-30) / (echoKept + 1e-30));
         return new Level(level, echoAll == 0 ? 0 : echoIn / echoAll, cells,
                 10 * Math.log10((maskIn + 1e-30) / (echoIn + 1e-30)), blocks == 0 ? 0 : alignedBlocks / (double) blocks,
-                lags.toString().trim(), per.toString());
+                lags.toString().trim(), per.toString(), trimmed);
     }
 
     /** The median of the found alignments (0 if none). */
