@@ -158,8 +158,12 @@ public final class ReceiverAdaptation {
         // The step follows a smoothed loss (short report intervals are noisy), but any report at or
         // above loss-on turns protection on at once.
         smoothedLoss = Double.isNaN(smoothedLoss) || hint == 0 ? loss : 0.5 * smoothedLoss + 0.5 * loss;
+        // Protection stays (at the lowest step) while the smoothed loss is at least half the
+        // threshold: a path losing about the threshold crossed it back and forth, and FEC went on
+        // and off every few seconds (the upstream advice of a singer at 2 %, UpstreamMeterTest).
         int measured = loss >= config.lossOnPercent() ? stepFor(Math.max(smoothedLoss, config.lossOnPercent()))
-                : smoothedLoss >= config.lossOnPercent() && hint > 0 ? stepFor(smoothedLoss) : 0;
+                : smoothedLoss >= config.lossOnPercent() && hint > 0 ? stepFor(smoothedLoss)
+                : smoothedLoss >= config.lossOnPercent() / 2 && hint > 0 ? config.lossSteps()[0] : 0;
         int newHint = hint;
         if (measured >= hint) {
             newHint = measured;

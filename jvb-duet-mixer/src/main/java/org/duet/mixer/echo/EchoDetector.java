@@ -86,6 +86,16 @@ public final class EchoDetector {
     private int reportedLag = -1;
     /** The reported delay came from a moved path and the full runner-up test has not passed there yet. */
     private boolean followingMove;
+    /** {@link #analyses} at the last analysis that reported the echo. */
+    private long lastReportedAnalysis = Long.MIN_VALUE / 2;
+    /**
+     * For 10 s after an echo was last reported, a peak at a new lag needs only the moved-path ratio:
+     * a path that moved by more than the averaged cross-spectrum follows within the 1 s of misses
+     * that ends a report (a playout growing in steps under load) was otherwise found again only
+     * when its new peak stood 2.5 times over the fading old one, seconds later (duck room runs:
+     * the echo let through for 2-4 s after each move).
+     */
+    private static final long RECENT_ANALYSES = 80;
     /** The last analysis's peak lag, decimated samples (for tests). */
     int lastLag;
 
@@ -187,7 +197,8 @@ public final class EchoDetector {
         // The runner-up test is there against a first false detection (two voices at one pitch give
         // a comb of equal peaks); to follow an echo already found, 1.25 is enough.
         // (and at that new lag until the full test passes there: the old peak fades for a while)
-        boolean moved = echo && (followingMove || Math.abs(lag - reportedLag) > RATE / 1000);
+        boolean recent = echo || analyses - lastReportedAnalysis <= RECENT_ANALYSES;
+        boolean moved = recent && (followingMove || Math.abs(lag - reportedLag) > RATE / 1000);
         boolean found = score >= SCORE && peak >= 0.05 && lastPeakRatio >= (moved ? MOVED_RATIO : RATIO);
         double loss = Double.NaN;
         if (found) {
@@ -214,6 +225,7 @@ public final class EchoDetector {
             followingMove = lastPeakRatio < RATIO;
             reportedLag = lag;
             returnLossDb = loss;
+            lastReportedAnalysis = analyses;
         } else if (echo && ++misses >= 8) {
             echo = false;
             followingMove = false;

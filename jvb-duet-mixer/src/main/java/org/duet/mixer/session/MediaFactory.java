@@ -183,7 +183,7 @@ public final class MediaFactory {
     public void attachAdaptation(ParticipantMedia pm, java.util.concurrent.Executor loop) {
         if (pm.singer && pm.output != null) {
             pm.output.setEncoderSource(encoderSource(loop));
-            pm.upstream = newUpstreamAdvice(pm.id, pm.format);
+            pm.upstream = adaptation.enabled() ? newUpstreamAdvice(pm.id, pm.format) : null; // duet.adapt.enabled: no advice either
             pm.echo = newEchoControl(pm.id);
             if (pm.echo != null && pm.input != null) {
                 pm.input.setFilter(pm.echo);
