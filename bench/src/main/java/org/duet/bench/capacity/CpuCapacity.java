@@ -142,7 +142,15 @@ public final class CpuCapacity {
 
     static Run measure(DuetOwnFigures.Starter starter, boolean withBacking, boolean allCores, int duets, int warmup,
                        int seconds, int portBase, EncodedLoop a, EncodedLoop b, String what) throws Exception {
-        Run first = measureOnce(starter, withBacking, allCores, duets, warmup, seconds, portBase, a, b, what);
+        Run first;
+        try {
+            first = measureOnce(starter, withBacking, allCores, duets, warmup, seconds, portBase, a, b, what);
+        } catch (IllegalStateException e) {
+            // no snapshot: the mixer's control thread did not answer in time (load 42 on 2026-12-02 15:22
+            // ended the whole run here); a fresh process once more, as for a starved window below
+            System.err.println("bench: " + e.getMessage() + "; once more");
+            return measureOnce(starter, withBacking, allCores, duets, warmup, seconds, portBase, a, b, what);
+        }
         if (first.servedRatio() >= WELL_SERVED) {
             return first;
         }
