@@ -46,9 +46,12 @@
     // does (jitter/ArrivalBaseline: 4 s, 2 ms/s); restarts on a jump of the media time (a new stream, a
     // sender that re-timed it).
     class MinAnchor {
-      constructor(riseMsPerS) { this.rise = riseMsPerS; this.buckets = []; this.base = null; this.at = 0; }
+      constructor(riseMsPerS) { this.rise = riseMsPerS; this.buckets = []; this.base = null; this.at = 0; this.frozen = false; }
       add(nowMs, offsetMs) {
-        if (this.base !== null && Math.abs(offsetMs - this.base) > 250) { this.buckets = []; this.base = null; }
+        if (this.frozen) return; // settled: only a new stream timing starts it over (reset)
+        if (this.base !== null && Math.abs(offsetMs - this.base) > 250) {
+          this.reset(); st.anchorRestarts = (st.anchorRestarts || 0) + 1;
+        }
         const id = Math.floor(nowMs / 500);
         const last = this.buckets[this.buckets.length - 1];
         if (!last || last.id !== id) this.buckets.push({ id, min: offsetMs });
@@ -61,12 +64,16 @@
         this.at = nowMs;
       }
       value() { return this.base; }
+      reset() { this.buckets = []; this.base = null; this.frozen = false; }
     }
     // The ear: the mixer's stream is timed on the server's clock, which is this machine's clock, so its
     // best case never moves: this singer plays what it receives a fixed time after its media time (a
     // settled playout), and a server sending late for seconds under load does not change what it sings
     // to. (With a 4 s minimum the clapper followed a mixer late by a tick for 4 s: its claps moved 10 ms,
     // 2026-12-02.)
+    // And it settles for good on the first click it hears: later, a faster packet still lowered the best
+    // case by 2-5 ms over tens of seconds (a mixer late by a few ms most of the time under load), and the
+    // singer's loop shrank by as much after its calibration (2026-12-02). A new stream timing starts over.
     const recv = new MinAnchor(0);
     // The voice: Chromium's capture falls behind real time on a starved machine (its media time lost
     // 140 ms in 30 s, 2026-12-02), and the mixer places this voice by its arrivals: follow the capture the
@@ -125,12 +132,13 @@
       st.receiveTimes = (st.receiveTimes || 0) + (now !== meta.receiveTime ? 0 : 1);
       const ts = unwrapIn(meta.rtpTimestamp ?? frame.timestamp);
       st.framesIn++;
-      recv.add(now, now - ts * 1000 / RATE);
       if (decodedThrough !== null && (ts < decodedThrough - 9600 || ts > decodedThrough + 48000)) {
+        recv.reset(); // a new stream timing: the ear settles afresh
         decodedThrough = null; // the sender re-timed its stream (the mixer switched between forwarding and mixing)
         quietUntil = -Infinity;
         st.retimed = (st.retimed || 0) + 1;
       }
+      recv.add(now, now - ts * 1000 / RATE);
       if (decodedThrough !== null && ts < decodedThrough) { st.outOfOrder = (st.outOfOrder || 0) + 1; return; }
       decodedThrough = ts;
       decodedTimes.push(ts);
@@ -148,6 +156,7 @@
 
     function heardClick(m) {
       st.heard++;
+      recv.frozen = recv.value() !== null;
       const R = recv.value(), S = send.value();
       if (R === null || S === null || fedThrough === null) return;
       // Earliest arrival of the click, plus the reaction; the sent media time captured then at the earliest.
