@@ -82,16 +82,18 @@ class SimulatedDuetTest {
 
     /**
      * Other draws of the #13 profile's paths (opt-in: {@code -Dduet.sim.path-seeds=40} runs path seeds
-     * k = 1..40, A's and B's profile seeds + 1000 k): prints when each singer was calibrated and every
+     * k = 1..40, {@code =9-16} k = 9..16, A's and B's profile seeds + 1000 k): prints when each singer was calibrated and every
      * refusal of the runs later than #13's 5 s (a tool: nothing asserted; see docs/sync.md).
      */
     @Test
     void otherPathSeeds() {
-        int n = Integer.getInteger("duet.sim.path-seeds", 0);
-        org.junit.jupiter.api.Assumptions.assumeTrue(n > 0, "opt-in: -Dduet.sim.path-seeds=N");
+        String spec = System.getProperty("duet.sim.path-seeds", "0");
+        org.junit.jupiter.api.Assumptions.assumeTrue(!"0".equals(spec), "opt-in: -Dduet.sim.path-seeds=N (or from-to)");
+        long[] ks = spec.contains("-") ? seeds(spec) : seeds("1-" + spec);
+        int n = ks.length;
         int late = 0;
         StringBuilder lateOnes = new StringBuilder();
-        for (int k = 1; k <= n; k++) {
+        for (long k : ks) {
             SimulatedDuet.Result r = SimulatedDuet.run(new SimulatedDuet.Scenario(A.withSeed(A.seed() + 1000L * k),
                     B.withSeed(B.seed() + 1000L * k), 90, 10, 5));
             double slowest = java.util.Arrays.stream(r.calibratedAfterMs()).max().orElseThrow();
