@@ -76,7 +76,10 @@ class JitsiTransportTest {
             // latency calibration at join (no sender clock: after 3 s) gives each singer only its clicks
             // for about 2.5 s (sync/RoomSync), while the partner is left out of that singer's mix
             FakeBridge.stream(bridge, List.of(a, b), STREAM_MS);
-            await().atMost(Duration.ofSeconds(3)).until(() -> bridge.received(A + ".duetmix").size() >= 450);
+            // the mix of all nine seconds, or what came once it stopped growing: on a loaded machine the
+            // media loop skips ticks it is too late for (whole ticks, by design), so fewer than 450
+            // events can be all there is (436 of them in a run at load ~10); the asserts below judge it
+            awaitAllOf(() -> bridge.received(A + ".duetmix").size(), 450);
 
             // <A>.duet is what B hears: A's voice, B's own voice at least 40 dB down
             float[] toB = FakeBridge.decode(bridge.received(A + ".duet"));
@@ -260,5 +263,26 @@ class JitsiTransportTest {
         System.out.printf("mix stream: %d events, %d timestamp gaps of skipped ticks (%.0f ms or more)%n",
                 e.size(), gaps, skippedSamples / 48.0);
         assertThat(steps).as("events numbered +1 with the timestamp on by whole ticks").isGreaterThanOrEqualTo(e.size() - 3);
+    }
+
+    /** Waits until {@code count} reaches {@code expected} or stops growing for 0.5 s (at most 5 s). */
+    private static void awaitAllOf(java.util.function.IntSupplier count, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int last = -1;
+        long lastGrew = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            int now = count.getAsInt();
+            if (now >= expected) {
+                return;
+            }
+            if (now != last) {
+                last = now;
+                lastGrew = System.nanoTime();
+            } else if (System.nanoTime() - lastGrew > 500_000_000L) {
+                System.out.printf("listener mix: %d of %d events (it stopped growing)%n", now, expected);
+                return;
+            }
+            Thread.sleep(50);
+        }
     }
 }
