@@ -39,6 +39,7 @@ public final class PlayoutCursor {
     private int nextWindow;
     private long underruns;
     private long steps;
+    private boolean forwardHeld;
 
     /** A cursor whose forward steps look back one window only. */
     public PlayoutCursor(int tickSamples, int marginSamples, int hysteresisSamples, int windowTicks) {
@@ -106,6 +107,15 @@ public final class PlayoutCursor {
         }
     }
 
+    /**
+     * While held, the cursor does not step forward (it still steps back at an underrun: audio that
+     * is not final is never read). For a latency calibration: a forward step skips or fades the
+     * click under it, and the singer's loop is measured on clicks that left the mixer whole.
+     */
+    public void holdForwardSteps(boolean hold) {
+        forwardHeld = hold;
+    }
+
     /** Forget the position, e.g. when the output's sources change. */
     public void invalidate() {
         valid = false;
@@ -137,7 +147,7 @@ public final class PlayoutCursor {
         windowsSeen = Math.min(windowsSeen + 1, windowMinima.length);
         minSlack = Long.MAX_VALUE;
         ticksInWindow = 0;
-        if (windowsSeen < windowMinima.length) {
+        if (windowsSeen < windowMinima.length || forwardHeld) {
             return;
         }
         long spare = Long.MAX_VALUE;

@@ -317,6 +317,8 @@ public final class RoomSync {
         boolean rebuild = false;
         for (int si = 0; si < singers.size(); si++) { // indexed: no iterator per tick
             Singer s = singers.get(si);
+            // the singer's mix does not skip ahead while clicks play into it (PlayoutCursor.holdForwardSteps)
+            s.output.cursor().holdForwardSteps(s.calibration.playing());
             if (s.calibration.playing()) {
                 MixOutput out = s.output;
                 s.calibration.noteSent(out.lastMix(), out.lastReadPosition(), tickSamples, out.cursor().steps(),

@@ -121,4 +121,32 @@ class PlayoutCursorTest {
         }
         return new long[] {stepsAfterSettling, delayAtLastStall, delay - TICK};
     }
+
+    @Test
+    void aHeldCursorDoesNotStepForwardButStillStepsBack() {
+        PlayoutCursor c = new PlayoutCursor(TICK, 48, 96, 10);
+        long available = 10_000;
+        c.next(available);
+        c.advance();
+        c.holdForwardSteps(true);
+        for (int tick = 0; tick < 30; tick++) { // 50 ms of spare slack for three windows: held
+            available += TICK;
+            c.next(available + 2_400);
+            assertThat(c.jumped()).as("no forward step while held (tick %d)", tick).isFalse();
+            c.advance();
+        }
+        long pos = c.next(available - 2 * TICK); // the source falls behind what the tick reads
+        assertThat(c.jumped()).as("an underrun still steps back").isTrue();
+        assertThat(pos + TICK).isLessThanOrEqualTo(available - 2 * TICK);
+        c.advance();
+        c.holdForwardSteps(false);
+        int forward = 0;
+        for (int tick = 0; tick < 30; tick++) {
+            available += TICK;
+            c.next(available + 2_400);
+            forward += c.jumped() ? 1 : 0;
+            c.advance();
+        }
+        assertThat(forward).as("released: the spare slack is given back").isEqualTo(1);
+    }
 }
